@@ -1,0 +1,82 @@
+/**
+ * The worker's activities, built by a factory from their dependencies so tests
+ * can swap any of them. Activities take IDs, load credentials themselves and
+ * turn provider errors into Temporal failures: non-retryable where retrying
+ * cannot help, with the provider's Retry-After as the next retry delay.
+ * They never return or log a credential.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import {
+  OperationFailureDetails,
+  OperationInput,
+  OperationResult,
+  allOperationActivityNames,
+} from '../workflows/activity-names';
+import type { IntegrationStore } from './integration-store';
+import { ProviderConfigError, ProviderError } from './providers/errors';
+import type { ProviderAdapter, ProviderRegistry, ProviderStatus, ProviderTestResult } from './providers/types';
+
+export interface ActivityDependencies {
+  integrations: IntegrationStore;
+  providers: ProviderRegistry;
+}
+
+export interface IntegrationRef {
+  workspaceId: string;
+  integrationId: string;
+}
+
+export type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
+
+export function createActivities(deps: ActivityDependencies) {
+  async function withAdapter<T>(ref: IntegrationRef, run: (adapter: ProviderAdapter, integration: Awaited<ReturnType<IntegrationStore['loadForOperation']>>) => Promise<T>): Promise<T> {
+    const attempt = Context.current().info.attempt;
+    try {
+      const integration = await deps.integrations.loadForOperation(ref.workspaceId, ref.integrationId);
+      const adapter = deps.providers[integration.type];
+      if (!adapter) throw new ProviderConfigError(`no provider adapter for type ${integration.type}`);
+      return await run(adapter, integration);
+    } catch (err) {
+      throw toActivityFailure(err, attempt);
+    }
+  }
+
+  /** Registered under every `<provider>.<operation>` name; the input says which operation. */
+  const runProviderOperation: OperationActivity = async (input) => {
+    const attempt = Context.current().info.attempt;
+    const status = await withAdapter(input, (adapter, integration) =>
+      input.operation === 'activate' ? adapter.activate(integration) : adapter.withdraw(integration),
+    );
+    return { diverted: status.diverted, pending: status.pending, detail: status.detail, attempt };
+  };
+
+  const operations = Object.fromEntries(allOperationActivityNames().map((name) => [name, runProviderOperation]));
+
+  return {
+    ...(operations as Record<string, OperationActivity>),
+    async integrationStatus(ref: IntegrationRef): Promise<ProviderStatus> {
+      return withAdapter(ref, (adapter, integration) => adapter.status(integration));
+    },
+    async testIntegration(ref: IntegrationRef): Promise<ProviderTestResult> {
+      return withAdapter(ref, (adapter, integration) => adapter.test(integration));
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+/** Maps an error to the failure Temporal sees; unknown errors stay retryable. */
+export function toActivityFailure(err: unknown, attempt: number): ApplicationFailure {
+  const details: OperationFailureDetails = { attempt };
+  if (err instanceof ProviderError) {
+    return ApplicationFailure.create({
+      type: err.name,
+      message: err.message,
+      nonRetryable: !err.retryable,
+      ...(err.retryable && err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
+      details: [details],
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return ApplicationFailure.create({ type: 'UnexpectedError', message, nonRetryable: false, details: [details] });
+}

@@ -1,0 +1,157 @@
+/**
+ * Cloudflare Magic Transit on-demand: advertise or withdraw a BYOIP BGP prefix
+ * (`PATCH …/bgp/prefixes/{id}` with `{"on_demand":{"advertised":…}}`, see
+ * shared/docs/providers.md §1). Reads first and skips the PATCH when the prefix
+ * already has the wanted state: Cloudflare allows one change per prefix per 15 minutes.
+ */
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import { z } from 'zod';
+import { createHttpClient, segment, send } from './http';
+import {
+  ProviderAuthError,
+  ProviderConfigError,
+  ProviderError,
+  ProviderRateLimitedError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+  parseRetryAfter,
+} from './errors';
+import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from './types';
+
+export const DEFAULT_CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
+
+const cloudflareId = z.string().regex(/^[0-9a-f]{1,32}$/i, 'a Cloudflare ID (up to 32 hex characters)');
+export const cloudflareSettings = z.object({
+  accountId: cloudflareId,
+  prefixId: cloudflareId,
+  bgpPrefixId: cloudflareId.optional(),
+});
+export const cloudflareCredentials = z.object({ apiToken: z.string().min(1) });
+
+interface Envelope<T> {
+  success?: boolean;
+  errors?: { code?: number; message?: string }[];
+  result?: T;
+}
+
+interface BgpPrefix {
+  id: string;
+  cidr: string;
+  auto_advertise_withdraw?: boolean;
+  bgp_signal_opts?: { enabled?: boolean };
+  on_demand?: { advertised?: boolean | null; on_demand_enabled?: boolean; on_demand_locked?: boolean };
+}
+
+interface Prefix {
+  id: string;
+  cidr: string;
+}
+
+export function classifyCloudflareResponse(response: AxiosResponse<unknown>, nowMs = Date.now()): ProviderError | null {
+  const body = (response.data ?? {}) as Envelope<unknown>;
+  if (response.status >= 200 && response.status < 300 && body.success !== false) return null;
+  const first = body.errors?.[0];
+  const code = first?.code;
+  const text = `cloudflare: HTTP ${response.status}${code === undefined ? '' : ` [${code}]`} ${first?.message ?? ''}`.trim();
+  const details = { status: response.status, ...(code === undefined ? {} : { providerCode: code }) };
+  const retryAfterMs = parseRetryAfter(response.headers?.['retry-after'], nowMs);
+  const withRetry = retryAfterMs === undefined ? details : { ...details, retryAfterMs };
+  if (response.status === 401 || response.status === 403) return new ProviderAuthError(text, details);
+  if (response.status === 429) return new ProviderRateLimitedError(text, withRetry);
+  if (response.status === 408 || response.status === 409 || response.status >= 500) {
+    return new ProviderUnavailableError(text, withRetry);
+  }
+  return new ProviderRejectedError(text, details);
+}
+
+class CloudflareClient {
+  constructor(
+    private readonly http: AxiosInstance,
+    private readonly token: string,
+  ) {}
+
+  async call<T>(method: 'GET' | 'PATCH', path: string, data?: unknown): Promise<T> {
+    const response = await send<Envelope<T>>(this.http, 'cloudflare', {
+      method,
+      url: path,
+      data,
+      headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/json' },
+    });
+    const error = classifyCloudflareResponse(response);
+    if (error) throw error;
+    return response.data.result as T;
+  }
+}
+
+function parse(integration: LoadedIntegration) {
+  const settings = cloudflareSettings.safeParse(integration.settings);
+  const credentials = cloudflareCredentials.safeParse(integration.credentials);
+  if (!settings.success) throw new ProviderConfigError(`cloudflare: invalid settings (${settings.error.issues.map((i) => i.path.join('.')).join(', ')})`);
+  if (!credentials.success) throw new ProviderConfigError('cloudflare: apiToken is missing');
+  return { settings: settings.data, token: credentials.data.apiToken };
+}
+
+export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?: number } = {}): ProviderAdapter {
+  const http = createHttpClient(options.baseUrl ?? DEFAULT_CLOUDFLARE_API_URL, options.timeoutMs);
+
+  async function locate(integration: LoadedIntegration) {
+    const { settings, token } = parse(integration);
+    const client = new CloudflareClient(http, token);
+    const prefixPath = `/accounts/${segment(settings.accountId)}/addressing/prefixes/${segment(settings.prefixId)}`;
+    let bgpPrefixId = settings.bgpPrefixId;
+    if (!bgpPrefixId) {
+      // Not configured: the BGP prefix whose CIDR equals the IP prefix's (Cloudflare creates it at onboarding).
+      const prefix = await client.call<Prefix>('GET', prefixPath);
+      const bgpPrefixes = await client.call<BgpPrefix[]>('GET', `${prefixPath}/bgp/prefixes`);
+      const match = bgpPrefixes.find((p) => p.cidr === prefix.cidr);
+      if (!match) throw new ProviderConfigError(`cloudflare: no BGP prefix matches ${prefix.cidr}; set bgpPrefixId`);
+      bgpPrefixId = match.id;
+    }
+    return { client, path: `${prefixPath}/bgp/prefixes/${segment(bgpPrefixId)}` };
+  }
+
+  function toStatus(bgp: BgpPrefix, pending: boolean): ProviderStatus {
+    const advertised = bgp.on_demand?.advertised === true;
+    return { diverted: advertised, pending, detail: `prefix ${bgp.cidr} ${advertised ? 'advertised' : 'withdrawn'}` };
+  }
+
+  async function setAdvertised(integration: LoadedIntegration, advertised: boolean): Promise<ProviderStatus> {
+    const { client, path } = await locate(integration);
+    const current = await client.call<BgpPrefix>('GET', path);
+    if ((current.on_demand?.advertised === true) === advertised) return toStatus(current, false);
+    if (current.on_demand?.on_demand_enabled === false) {
+      throw new ProviderConfigError(`cloudflare: on-demand advertisement is not enabled for ${current.cidr}`);
+    }
+    if (current.on_demand?.on_demand_locked === true) {
+      throw new ProviderConfigError(`cloudflare: prefix ${current.cidr} is locked`);
+    }
+    const updated = await client.call<BgpPrefix>('PATCH', path, { on_demand: { advertised } });
+    if ((updated.on_demand?.advertised === true) !== advertised) {
+      throw new ProviderUnavailableError(`cloudflare: change of ${current.cidr} not reflected in the answer`);
+    }
+    // Cloudflare registers the change at once and applies it within minutes.
+    return toStatus(updated, true);
+  }
+
+  return {
+    activate: (integration) => setAdvertised(integration, true),
+    withdraw: (integration) => setAdvertised(integration, false),
+    async status(integration) {
+      const { client, path } = await locate(integration);
+      return toStatus(await client.call<BgpPrefix>('GET', path), false);
+    },
+    async test(integration) {
+      const { settings, token } = parse(integration);
+      const client = new CloudflareClient(http, token);
+      const prefixes = await client.call<Prefix[]>('GET', `/accounts/${segment(settings.accountId)}/addressing/prefixes`);
+      const warnings: string[] = [];
+      const { path } = await locate(integration);
+      const bgp = await client.call<BgpPrefix>('GET', path);
+      if (bgp.on_demand?.on_demand_enabled === false) warnings.push('on-demand advertisement is not enabled');
+      if (bgp.on_demand?.on_demand_locked === true) warnings.push('the prefix is locked');
+      if (bgp.auto_advertise_withdraw === true) warnings.push('auto_advertise_withdraw is on: Cloudflare would withdraw on its own');
+      if (bgp.bgp_signal_opts?.enabled === true) warnings.push('the prefix is BGP-signal controlled');
+      return { ok: warnings.length === 0, summary: `${prefixes.length} prefixes on the account; BGP prefix ${bgp.cidr} found`, warnings };
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // Integration tests share one Temporal dev server per file and take seconds each.
+  testTimeout: 60000,
+  setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
+};

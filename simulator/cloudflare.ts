@@ -1,0 +1,142 @@
+/**
+ * A Cloudflare Magic Transit simulator following shared/docs/providers.md §1
+ * and §5: the v4 envelope, Bearer tokens per account, IP prefixes with their
+ * BGP prefixes and the `on_demand` block, 401/403/404 answers as documented.
+ */
+import { Router, type Request, type Response } from 'express';
+
+export interface SimBgpPrefix {
+  id: string;
+  cidr: string;
+  auto_advertise_withdraw: boolean;
+  bgp_signal_opts: { enabled: boolean; modified_at: string | null };
+  on_demand: {
+    advertised: boolean | null;
+    advertised_modified_at: string | null;
+    on_demand_enabled: boolean;
+    on_demand_locked: boolean;
+  };
+}
+
+export interface SimPrefix {
+  id: string;
+  cidr: string;
+  bgpPrefixes: SimBgpPrefix[];
+}
+
+export interface SimAccount {
+  id: string;
+  token: string;
+  prefixes: SimPrefix[];
+}
+
+export interface CloudflareSeed {
+  accountId: string;
+  token: string;
+  prefixId: string;
+  bgpPrefixId: string;
+  cidr: string;
+  onDemandEnabled?: boolean;
+  locked?: boolean;
+}
+
+export class CloudflareSimState {
+  readonly accounts = new Map<string, SimAccount>();
+
+  seed(seed: CloudflareSeed): void {
+    const account = this.accounts.get(seed.accountId) ?? { id: seed.accountId, token: seed.token, prefixes: [] };
+    account.token = seed.token;
+    account.prefixes = account.prefixes.filter((p) => p.id !== seed.prefixId);
+    account.prefixes.push({
+      id: seed.prefixId,
+      cidr: seed.cidr,
+      bgpPrefixes: [
+        {
+          id: seed.bgpPrefixId,
+          cidr: seed.cidr,
+          auto_advertise_withdraw: false,
+          bgp_signal_opts: { enabled: false, modified_at: null },
+          on_demand: {
+            advertised: false,
+            advertised_modified_at: null,
+            on_demand_enabled: seed.onDemandEnabled ?? true,
+            on_demand_locked: seed.locked ?? false,
+          },
+        },
+      ],
+    });
+    this.accounts.set(seed.accountId, account);
+  }
+
+  bgpPrefix(accountId: string, prefixId: string, bgpPrefixId: string): SimBgpPrefix | undefined {
+    return this.accounts
+      .get(accountId)
+      ?.prefixes.find((p) => p.id === prefixId)
+      ?.bgpPrefixes.find((b) => b.id === bgpPrefixId);
+  }
+}
+
+function fail(res: Response, status: number, code: number, message: string): void {
+  res.status(status).json({ success: false, errors: [{ code, message }], messages: [], result: null });
+}
+
+function ok(res: Response, result: unknown): void {
+  res.json({ success: true, errors: [], messages: [], result });
+}
+
+export function cloudflareRouter(state: CloudflareSimState): Router {
+  const router = Router();
+
+  // Authentication: a Bearer token that belongs to the account in the path.
+  router.use('/accounts/:accountId', (req: Request<{ accountId: string }>, res, next) => {
+    const header = req.get('authorization') ?? '';
+    if (!header.startsWith('Bearer ')) return fail(res, 400, 9106, 'Missing X-Auth-Key, X-Auth-Email or Authorization headers');
+    const account = state.accounts.get(req.params.accountId);
+    if (!account) return fail(res, 403, 9109, 'Unauthorized to access requested resource');
+    if (header.slice('Bearer '.length) !== account.token) return fail(res, 401, 10000, 'Authentication error');
+    next();
+  });
+
+  router.get('/accounts/:accountId/addressing/prefixes', (req, res) => {
+    const account = state.accounts.get(req.params.accountId);
+    ok(res, (account?.prefixes ?? []).map(({ id, cidr }) => ({ id, cidr, account_id: req.params.accountId, approved: 'V' })));
+  });
+
+  function findPrefix(req: Request<{ accountId: string; prefixId: string }>): SimPrefix | undefined {
+    return state.accounts.get(req.params.accountId)?.prefixes.find((p) => p.id === req.params.prefixId);
+  }
+
+  router.get('/accounts/:accountId/addressing/prefixes/:prefixId', (req, res) => {
+    const prefix = findPrefix(req);
+    if (!prefix) return fail(res, 404, 7003, 'Could not route to /addressing/prefixes, perhaps your object identifier is invalid?');
+    ok(res, { id: prefix.id, cidr: prefix.cidr, account_id: req.params.accountId, approved: 'V' });
+  });
+
+  router.get('/accounts/:accountId/addressing/prefixes/:prefixId/bgp/prefixes', (req, res) => {
+    const prefix = findPrefix(req);
+    if (!prefix) return fail(res, 404, 7003, 'Could not route to /addressing/prefixes, perhaps your object identifier is invalid?');
+    ok(res, prefix.bgpPrefixes);
+  });
+
+  router.get('/accounts/:accountId/addressing/prefixes/:prefixId/bgp/prefixes/:bgpPrefixId', (req, res) => {
+    const bgp = state.bgpPrefix(req.params.accountId, req.params.prefixId, req.params.bgpPrefixId);
+    if (!bgp) return fail(res, 404, 7003, 'Could not route to /bgp/prefixes, perhaps your object identifier is invalid?');
+    ok(res, bgp);
+  });
+
+  router.patch('/accounts/:accountId/addressing/prefixes/:prefixId/bgp/prefixes/:bgpPrefixId', (req, res) => {
+    const bgp = state.bgpPrefix(req.params.accountId, req.params.prefixId, req.params.bgpPrefixId);
+    if (!bgp) return fail(res, 404, 7003, 'Could not route to /bgp/prefixes, perhaps your object identifier is invalid?');
+    const advertised = (req.body as { on_demand?: { advertised?: unknown } } | undefined)?.on_demand?.advertised;
+    if (advertised !== undefined && typeof advertised !== 'boolean') return fail(res, 400, 1000, 'on_demand.advertised must be a boolean');
+    if (advertised !== undefined) {
+      if (!bgp.on_demand.on_demand_enabled) return fail(res, 400, 1003, 'Prefix is not enabled for on-demand advertisement');
+      if (bgp.on_demand.on_demand_locked) return fail(res, 400, 1004, 'Prefix is locked');
+      bgp.on_demand.advertised = advertised;
+      bgp.on_demand.advertised_modified_at = new Date().toISOString();
+    }
+    ok(res, bgp);
+  });
+
+  return router;
+}

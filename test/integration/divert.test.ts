@@ -1,0 +1,137 @@
+/**
+ * Automatic diversion on a real Temporal server: divert on attack, withdraw only
+ * when every incident resolved and the hold-down expired, hold-down cancelled
+ * by a new wave, scoped integrations, one provider failing while another succeeds.
+ */
+import {
+  Bed,
+  actualOf,
+  advertisedAtSimulator,
+  advertisements,
+  cloudflareIntegration,
+  startBed,
+  startIncident,
+  stopBed,
+  storeOf,
+  uniqueId,
+  waitForState,
+  withWorker,
+  workspaceInput,
+} from '../support/bed';
+import { incidentResolvedSignal } from '../../workflows/messages';
+
+let bed: Bed;
+beforeAll(async () => {
+  bed = await startBed();
+});
+afterAll(() => stopBed(bed));
+
+test('the first incident signal creates the workflow and diverts every integration', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const b = cloudflareIntegration(bed, ws, { cidr: '198.51.100.0/24' });
+  await withWorker(bed, taskQueue, storeOf(a, b), async () => {
+    const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config, b.config]), { incidentId: 'i1' });
+    expect(handle.workflowId).toBe(`scrubbing-${ws}`);
+    const view = await waitForState(
+      handle,
+      (v) => actualOf(v, a.config.id) === 'active' && actualOf(v, b.config.id) === 'active',
+      'both integrations active',
+    );
+    expect(view.activeIncidents.map((i) => i.incidentId)).toEqual(['i1']);
+    expect(advertisedAtSimulator(bed, a)).toBe(true);
+    expect(advertisedAtSimulator(bed, b)).toBe(true);
+    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true]);
+  });
+});
+
+test('withdraws only after every incident resolved and the hold-down expired', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const input = workspaceInput(ws, [a.config], { holdDownSeconds: 2 });
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'wave-1' });
+    await startIncident(bed, taskQueue, input, { incidentId: 'wave-2' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
+
+    await handle.signal(incidentResolvedSignal, { incidentId: 'wave-1' });
+    const oneLeft = await waitForState(handle, (v) => v.activeIncidents.length === 1, 'one incident left');
+    expect(oneLeft.pendingHoldDowns).toEqual([]);
+    expect(actualOf(oneLeft, a.config.id)).toBe('active');
+
+    await handle.signal(incidentResolvedSignal, { incidentId: 'wave-2' });
+    const holding = await waitForState(handle, (v) => v.pendingHoldDowns.length === 1, 'hold-down started');
+    expect(actualOf(holding, a.config.id)).toBe('active');
+    expect(advertisedAtSimulator(bed, a)).toBe(true);
+
+    const withdrawn = await waitForState(handle, (v) => actualOf(v, a.config.id) === 'inactive', 'withdrawn');
+    expect(withdrawn.pendingHoldDowns).toEqual([]);
+    expect(advertisedAtSimulator(bed, a)).toBe(false);
+    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true, false]);
+    // The withdrawal happened no earlier than the hold-down allowed.
+    const holdDownUntil = Date.parse(holding.integrations[0]!.holdDownUntil as string);
+    const withdrawAt = bed.sim.faults.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(a.bgpPrefixId))[1]!.at;
+    expect(withdrawAt).toBeGreaterThanOrEqual(holdDownUntil);
+  });
+});
+
+test('a new wave during the hold-down cancels the withdrawal', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const input = workspaceInput(ws, [a.config], { holdDownSeconds: 3 });
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'wave-1' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
+    await handle.signal(incidentResolvedSignal, { incidentId: 'wave-1' });
+    await waitForState(handle, (v) => v.pendingHoldDowns.length === 1, 'hold-down started');
+
+    await startIncident(bed, taskQueue, input, { incidentId: 'wave-2' });
+    const rearmed = await waitForState(handle, (v) => v.activeIncidents.length === 1, 'second wave recorded');
+    expect(rearmed.pendingHoldDowns).toEqual([]);
+
+    await handle.signal(incidentResolvedSignal, { incidentId: 'wave-2' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'inactive', 'withdrawn after the second wave');
+    // One diversion for two waves: no flapping.
+    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true, false]);
+  });
+});
+
+test('a scoped integration diverts only for incidents inside its CIDRs', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const v4 = cloudflareIntegration(bed, ws, { scope: ['203.0.113.0/24'] });
+  const v6 = cloudflareIntegration(bed, ws, { scope: ['2001:db8::/32'] });
+  const input = workspaceInput(ws, [v4.config, v6.config]);
+  await withWorker(bed, taskQueue, storeOf(v4, v6), async () => {
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'v6-attack', target: '2001:db8::1' });
+    const view = await waitForState(handle, (v) => actualOf(v, v6.config.id) === 'active', 'v6 diverted');
+    expect(actualOf(view, v4.config.id)).toBe('inactive');
+    expect(advertisements(bed, v4.bgpPrefixId)).toEqual([]);
+  });
+});
+
+test('one provider failing does not delay another; the failed one shows the error and keeps its incidents', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const good = cloudflareIntegration(bed, ws);
+  const badToken = cloudflareIntegration(bed, ws, { token: 'wrong-token' });
+  const input = workspaceInput(ws, [good.config, badToken.config]);
+  await withWorker(bed, taskQueue, storeOf(good, badToken), async () => {
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'i1' });
+    const view = await waitForState(
+      handle,
+      (v) => actualOf(v, good.config.id) === 'active' && actualOf(v, badToken.config.id) === 'failed',
+      'one active, one failed',
+    );
+    const failed = view.integrations.find((i) => i.id === badToken.config.id)!;
+    expect(failed.lastError).toMatchObject({ type: 'ProviderAuthError', nonRetryable: true });
+    expect(failed.lastError?.message).toContain('HTTP 401');
+    // Authentication errors are not retried: exactly one call reached the provider.
+    expect(failed.attempts).toBe(1);
+    expect(view.activeIncidents).toHaveLength(1);
+    expect(advertisedAtSimulator(bed, good)).toBe(true);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Manual Activate/Withdraw through the workflow's updates on a real Temporal
+ * server: they return after the provider call with the resulting state, reject
+ * unknown integrations before history, and fail with the provider's error.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  Bed,
+  actualOf,
+  advertisedAtSimulator,
+  advertisements,
+  cloudflareIntegration,
+  startBed,
+  startIncident,
+  stopBed,
+  storeOf,
+  uniqueId,
+  waitForState,
+  withWorker,
+  workspaceInput,
+} from '../support/bed';
+import { activateUpdate, incidentResolvedSignal, withdrawUpdate } from '../../workflows/messages';
+
+let bed: Bed;
+beforeAll(async () => {
+  bed = await startBed();
+});
+afterAll(() => stopBed(bed));
+
+test('activate and withdraw return the resulting state after the provider call', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const manualOnly = cloudflareIntegration(bed, ws, { autoDivert: false });
+  const input = workspaceInput(ws, [manualOnly.config]);
+  await withWorker(bed, taskQueue, storeOf(manualOnly), async () => {
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'i1' });
+    await waitForState(handle, (v) => v.activeIncidents.length === 1, 'incident recorded');
+    expect(advertisements(bed, manualOnly.bgpPrefixId)).toEqual([]);
+
+    const activated = await handle.executeUpdate(activateUpdate, { args: [{ integrationId: manualOnly.config.id, actor: 'key-1' }] });
+    expect(activated).toMatchObject({ id: manualOnly.config.id, actual: 'active', desired: 'active', manual: 'activate', attempts: 1 });
+    expect(advertisedAtSimulator(bed, manualOnly)).toBe(true);
+
+    // A manual activation outlives the attack.
+    await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
+    const after = await waitForState(handle, (v) => v.activeIncidents.length === 0, 'incident resolved');
+    expect(actualOf(after, manualOnly.config.id)).toBe('active');
+
+    const withdrawn = await handle.executeUpdate(withdrawUpdate, { args: [{ integrationId: manualOnly.config.id }] });
+    expect(withdrawn).toMatchObject({ actual: 'inactive', desired: 'inactive', manual: 'withdraw' });
+    expect(advertisements(bed, manualOnly.bgpPrefixId)).toEqual([true, false]);
+  });
+});
+
+test('a manual withdraw during an attack sticks until a new incident triggers the integration', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const input = workspaceInput(ws, [a.config]);
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'i1' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
+    const withdrawn = await handle.executeUpdate(withdrawUpdate, { args: [{ integrationId: a.config.id }] });
+    expect(withdrawn.actual).toBe('inactive');
+
+    await startIncident(bed, taskQueue, input, { incidentId: 'i1' }); // duplicate: does not re-trigger
+    const still = await waitForState(handle, (v) => v.activeIncidents.length === 1, 'still one incident');
+    expect(actualOf(still, a.config.id)).toBe('inactive');
+
+    await startIncident(bed, taskQueue, input, { incidentId: 'i2' });
+    const again = await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted by the new incident');
+    expect(again.integrations[0]?.manual).toBeNull();
+    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true, false, true]);
+  });
+});
+
+test('the update validator rejects an unknown integration before it reaches history', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
+    const error = await handle
+      .executeUpdate(activateUpdate, { args: [{ integrationId: 'no-such-integration' }] })
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((error as WorkflowUpdateFailedError).cause?.message)).toContain('unknown integration: no-such-integration');
+    const history = await handle.fetchHistory();
+    const updateEvents = history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+    expect(updateEvents).toHaveLength(0);
+  });
+});
+
+test('a manual action whose provider call fails returns a clear error and the state shows it', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws, { autoDivert: false });
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
+    bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', status: 503, times: -1, body: { success: false, errors: [{ code: 1, message: 'maintenance' }] } });
+    try {
+      const error = await handle
+        .executeUpdate(activateUpdate, { args: [{ integrationId: a.config.id }] })
+        .catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+      const cause = (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
+      expect(cause.type).toBe('ManualActionFailed');
+      expect(cause.message).toContain('ProviderUnavailableError: cloudflare: HTTP 503');
+      const view = await waitForState(handle, (v) => actualOf(v, a.config.id) === 'failed', 'failed');
+      // Retryable: every attempt of the policy was made.
+      expect(view.integrations[0]?.attempts).toBe(3);
+    } finally {
+      bed.sim.faults.reset();
+    }
+    // The next manual action tries again and succeeds.
+    const retried = await handle.executeUpdate(activateUpdate, { args: [{ integrationId: a.config.id }] });
+    expect(retried).toMatchObject({ actual: 'active', lastError: null });
+  });
+});

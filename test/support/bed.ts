@@ -1,0 +1,169 @@
+/**
+ * The integration test bed: a real Temporal dev server, the provider simulator,
+ * the workflow bundle, and helpers to run the real worker (real activities,
+ * real Cloudflare adapter over HTTP) against them.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { InMemoryIntegrationStore } from '../../activities/integration-store';
+import { createProviderRegistry } from '../../activities/providers';
+import type { LoadedIntegration } from '../../activities/providers/types';
+import { startSimulator, type RunningSimulator } from '../../simulator';
+import { createScrubbingWorker } from '../../worker/create-worker';
+import {
+  WORKFLOW_TYPE,
+  incidentStartedSignal,
+  stateQuery,
+  workspaceWorkflowId,
+  type IncidentStart,
+  type IntegrationConfig,
+  type WorkspaceConfig,
+  type WorkspaceView,
+  type WorkspaceWorkflowInput,
+} from '../../workflows/messages';
+import { bundleWorkflows, replayAndRecord, startTemporal } from './temporal';
+import { eventually } from './eventually';
+
+export interface Bed {
+  env: TestWorkflowEnvironment;
+  bundle: WorkflowBundleWithSourceMap;
+  sim: RunningSimulator;
+  /** Every workflow a test started, replayed when the file ends. */
+  started: { name: string; handle: WorkflowHandle }[];
+}
+
+/** Fast retries so failure paths finish within a test. */
+export const TEST_RETRY = { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 3, startToCloseTimeoutMs: 5_000 };
+
+export async function startBed(): Promise<Bed> {
+  const [env, bundle, sim] = await Promise.all([startTemporal(), bundleWorkflows(), startSimulator()]);
+  return { env, bundle, sim, started: [] };
+}
+
+export async function stopBed(bed: Bed | undefined): Promise<void> {
+  if (!bed) return;
+  try {
+    if (bed.started.length > 0) await replayAndRecord(bed.env, bed.bundle, bed.started);
+  } finally {
+    await bed.sim.close();
+    await bed.env.teardown();
+  }
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A Cloudflare integration seeded at the simulator; hex IDs as Cloudflare uses. */
+export function cloudflareIntegration(
+  bed: Bed,
+  workspaceId: string,
+  options: { cidr?: string; scope?: IntegrationConfig['scope']; autoDivert?: boolean; token?: string } = {},
+): { config: IntegrationConfig; stored: LoadedIntegration; bgpPrefixId: string } {
+  const hex = () => randomUUID().replace(/-/g, '');
+  const id = uniqueId('cf');
+  const accountId = hex();
+  const prefixId = hex();
+  const bgpPrefixId = hex();
+  const token = `token-${hex()}`;
+  bed.sim.cloudflare.seed({ accountId, token, prefixId, bgpPrefixId, cidr: options.cidr ?? '192.0.2.0/24' });
+  return {
+    config: {
+      id,
+      type: 'cloudflare',
+      ...(options.autoDivert === undefined ? {} : { autoDivert: options.autoDivert }),
+      ...(options.scope === undefined ? {} : { scope: options.scope }),
+    },
+    stored: {
+      id,
+      workspaceId,
+      type: 'cloudflare',
+      settings: { accountId, prefixId, bgpPrefixId },
+      credentials: { apiToken: options.token ?? token },
+    },
+    bgpPrefixId,
+  };
+}
+
+export function storeOf(...integrations: { stored: LoadedIntegration }[]): InMemoryIntegrationStore {
+  const store = new InMemoryIntegrationStore();
+  integrations.forEach((i) => store.put(i.stored));
+  return store;
+}
+
+/** Runs the real worker (in this process) on its own task queue until `fn` settles. */
+export async function withWorker<T>(
+  bed: Bed,
+  taskQueue: string,
+  store: InMemoryIntegrationStore,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const worker = await createScrubbingWorker({
+    connection: bed.env.nativeConnection,
+    taskQueue,
+    workflowBundle: bed.bundle,
+    dependencies: { integrations: store, providers: createProviderRegistry({ cloudflare: bed.sim.cloudflareUrl }) },
+  });
+  return worker.runUntil(fn());
+}
+
+export function workspaceInput(
+  workspaceId: string,
+  integrations: IntegrationConfig[],
+  extra: Partial<WorkspaceWorkflowInput> & { holdDownSeconds?: number } = {},
+): WorkspaceWorkflowInput {
+  const { holdDownSeconds = 0, ...rest } = extra;
+  const config: WorkspaceConfig = { version: 1, holdDownSeconds, integrations };
+  return { workspaceId, config, retry: TEST_RETRY, ...rest };
+}
+
+/** What a detector does: signal-with-start, so the first incident creates the workflow. */
+export async function startIncident(
+  bed: Bed,
+  taskQueue: string,
+  input: WorkspaceWorkflowInput,
+  incident: IncidentStart,
+): Promise<WorkflowHandle> {
+  const handle = await bed.env.client.workflow.signalWithStart(WORKFLOW_TYPE, {
+    workflowId: workspaceWorkflowId(input.workspaceId),
+    taskQueue,
+    args: [input],
+    signal: incidentStartedSignal,
+    signalArgs: [incident],
+  });
+  if (!bed.started.some((s) => s.handle.workflowId === handle.workflowId)) {
+    bed.started.push({ name: expect.getState().currentTestName?.replace(/\W+/g, '-') ?? handle.workflowId, handle });
+  }
+  return handle;
+}
+
+export function queryState(handle: WorkflowHandle): Promise<WorkspaceView> {
+  return handle.query(stateQuery);
+}
+
+export function waitForState(
+  handle: WorkflowHandle,
+  accept: (view: WorkspaceView) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<WorkspaceView> {
+  return eventually(() => queryState(handle), accept, { what, timeoutMs });
+}
+
+export function actualOf(view: WorkspaceView, integrationId: string): string | undefined {
+  return view.integrations.find((i) => i.id === integrationId)?.actual;
+}
+
+/** The PATCHes the simulator received for one BGP prefix, as the advertised values in order. */
+export function advertisements(bed: Bed, bgpPrefixId: string): boolean[] {
+  return bed.sim.faults.requests
+    .filter((r) => r.provider === 'cloudflare' && r.method === 'PATCH' && r.path.endsWith(`/bgp/prefixes/${bgpPrefixId}`))
+    .map((r) => (r.body as { on_demand: { advertised: boolean } }).on_demand.advertised);
+}
+
+export function advertisedAtSimulator(bed: Bed, integration: { stored: LoadedIntegration; bgpPrefixId: string }): boolean {
+  const { accountId, prefixId } = integration.stored.settings as { accountId: string; prefixId: string };
+  return bed.sim.cloudflare.bgpPrefix(accountId, prefixId, integration.bgpPrefixId)?.on_demand.advertised === true;
+}

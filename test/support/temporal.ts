@@ -1,0 +1,75 @@
+/**
+ * A real Temporal dev server per test file (the CLI from .tools/, started by
+ * @temporalio/testing with an existing-path executable), the workflow bundle
+ * built once per file, and replay of every history a file produced.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WORKFLOWS_PATH } from '../../worker/create-worker';
+import { REPO_ROOT, temporalCliPath } from './tools';
+
+export const HISTORY_FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'histories');
+
+export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      ip: '127.0.0.1',
+      log: { format: 'pretty', level: 'warn' },
+    },
+  });
+}
+
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+}
+
+const noop = () => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+
+/**
+ * Replays the histories of the given workflows (every run, continued-as-new ones included)
+ * against the current bundle, and with RECORD_HISTORIES=1 saves them as fixtures
+ * for test/integration/replay.test.ts.
+ */
+export async function replayAndRecord(
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundleWithSourceMap,
+  handles: { name: string; handle: WorkflowHandle }[],
+): Promise<number> {
+  const histories = [];
+  for (const { name, handle } of handles) {
+    const runs = await allRunIds(env, handle.workflowId);
+    for (const [index, runId] of runs.entries()) {
+      const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      histories.push({ workflowId: `${name}-run${index}`, history });
+    }
+  }
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'integration' }, histories)) {
+    if (result.error) throw new Error(`replay of ${result.workflowId} failed: ${String(result.error)}`);
+  }
+  if (process.env.RECORD_HISTORIES === '1') {
+    mkdirSync(HISTORY_FIXTURES_DIR, { recursive: true });
+    for (const { workflowId, history } of histories) {
+      writeFileSync(join(HISTORY_FIXTURES_DIR, `${workflowId}.json`), historyToJSON(history));
+    }
+  }
+  return histories.length;
+}
+
+/** Every run of a workflow, oldest first, by following continue-as-new links back from the latest run. */
+async function allRunIds(env: TestWorkflowEnvironment, workflowId: string): Promise<string[]> {
+  const runs: string[] = [];
+  let runId: string | undefined = (await env.client.workflow.getHandle(workflowId).describe()).runId;
+  while (runId) {
+    runs.unshift(runId);
+    const history: History = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return runs;
+}

@@ -1,0 +1,49 @@
+/**
+ * Activity type names, one per provider operation, so the Temporal UI reads
+ * `cloudflare.advertise` rather than a generic name. Pure: shared by the
+ * workflow (to call) and the worker (to register).
+ */
+import type { Operation } from './state';
+
+export const PROVIDER_OPERATION_NAMES = {
+  cloudflare: { activate: 'cloudflare.advertise', withdraw: 'cloudflare.withdraw' },
+  ovh: { activate: 'ovh.enableFirewall', withdraw: 'ovh.disableFirewall' },
+  hetzner: { activate: 'hetzner.activateFirewall', withdraw: 'hetzner.disableFirewall' },
+} as const;
+
+export type ProviderType = keyof typeof PROVIDER_OPERATION_NAMES;
+export const PROVIDER_TYPES = Object.keys(PROVIDER_OPERATION_NAMES) as ProviderType[];
+
+export function isProviderType(type: string): type is ProviderType {
+  return Object.prototype.hasOwnProperty.call(PROVIDER_OPERATION_NAMES, type);
+}
+
+export function operationActivityName(type: string, op: Operation): string {
+  return isProviderType(type) ? PROVIDER_OPERATION_NAMES[type][op] : `${type}.${op}`;
+}
+
+/** Every operation activity name the worker must register. */
+export function allOperationActivityNames(): string[] {
+  return PROVIDER_TYPES.flatMap((type) => Object.values(PROVIDER_OPERATION_NAMES[type]));
+}
+
+export interface OperationInput {
+  workspaceId: string;
+  integrationId: string;
+  operation: Operation;
+}
+
+export interface OperationResult {
+  /** Whether the provider now diverts (or is switching to divert) traffic. */
+  diverted: boolean;
+  /** The provider accepted the change but has not applied it yet (e.g. BGP convergence). */
+  pending: boolean;
+  detail: string;
+  /** Which attempt succeeded (1 = first try). */
+  attempt: number;
+}
+
+/** Carried in an operation failure's details so the workflow can show the attempt count. */
+export interface OperationFailureDetails {
+  attempt: number;
+}

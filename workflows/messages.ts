@@ -1,0 +1,64 @@
+/**
+ * The workspace workflow's contract with its clients (API, detectors, tests):
+ * workflow ID, task queue, signal/query/update definitions and their payloads.
+ * Imported by the workflow and by clients; it must stay free of Node built-ins
+ * and of anything that could carry a credential.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceState, WorkspaceView } from './state';
+
+export type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceView } from './state';
+
+export const TASK_QUEUE = 'scrubbing';
+export const WORKFLOW_TYPE = 'workspaceScrubbing';
+
+/** One workflow per workspace: `scrubbing-<workspaceId>`. */
+export function workspaceWorkflowId(workspaceId: string): string {
+  return `scrubbing-${workspaceId}`;
+}
+
+/** The non-secret configuration of a workspace, as a versioned snapshot. */
+export interface WorkspaceConfig {
+  /** Monotonic (e.g. a counter or an updatedAt in ms); older snapshots are ignored. */
+  version: number;
+  holdDownSeconds: number;
+  integrations: IntegrationConfig[];
+}
+
+/** Knobs for provider operations; defaults follow the issue (1 s, x2, 30 s cap). */
+export interface OperationRetryOptions {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  maximumAttempts: number;
+  /** Per provider attempt. */
+  startToCloseTimeoutMs: number;
+}
+
+export interface WorkspaceWorkflowInput {
+  workspaceId: string;
+  config: WorkspaceConfig;
+  retry?: Partial<OperationRetryOptions>;
+  /** Continue-as-new once history reaches this many events (tests); Temporal's suggestion always applies. */
+  continueAsNewAfterEvents?: number;
+  /** Set by continue-as-new only: the state carried from the previous run. */
+  carried?: WorkspaceState;
+}
+
+export interface IncidentResolved {
+  incidentId: string;
+  resolvedAt?: string;
+}
+
+export interface ManualActionRequest {
+  integrationId: string;
+  /** Who asked (API key id); recorded in state, never a secret. */
+  actor?: string;
+  reason?: string;
+}
+
+export const incidentStartedSignal = defineSignal<[IncidentStart]>('incidentStarted');
+export const incidentResolvedSignal = defineSignal<[IncidentResolved]>('incidentResolved');
+export const integrationsChangedSignal = defineSignal<[WorkspaceConfig]>('integrationsChanged');
+export const stateQuery = defineQuery<WorkspaceView>('state');
+export const activateUpdate = defineUpdate<IntegrationView, [ManualActionRequest]>('activate');
+export const withdrawUpdate = defineUpdate<IntegrationView, [ManualActionRequest]>('withdraw');

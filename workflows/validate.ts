@@ -1,0 +1,64 @@
+/**
+ * Shape checks for messages that reach the workflow. The API validates with zod
+ * first; these guard the workflow against any other client, because a payload
+ * that made the decision module throw would wedge the workflow task.
+ * Pure: no Temporal imports.
+ */
+import type { IncidentStart } from './state';
+import type { IncidentResolved, ManualActionRequest, WorkspaceConfig } from './messages';
+
+const MAX_ID_LENGTH = 200;
+
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || (typeof value === 'string' && value.length <= 1000);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isIncidentStart(value: unknown): value is IncidentStart {
+  return (
+    isRecord(value) &&
+    isId(value.incidentId) &&
+    ['target', 'severity', 'startedAt', 'source'].every((key) => isOptionalString(value[key]))
+  );
+}
+
+export function isIncidentResolved(value: unknown): value is IncidentResolved {
+  return isRecord(value) && isId(value.incidentId);
+}
+
+function isScope(value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === 'workspace' ||
+    (Array.isArray(value) && value.every((cidr) => typeof cidr === 'string'))
+  );
+}
+
+export function isWorkspaceConfig(value: unknown): value is WorkspaceConfig {
+  return (
+    isRecord(value) &&
+    typeof value.version === 'number' &&
+    typeof value.holdDownSeconds === 'number' &&
+    value.holdDownSeconds >= 0 &&
+    Array.isArray(value.integrations) &&
+    value.integrations.every(
+      (i: unknown) =>
+        isRecord(i) &&
+        isId(i.id) &&
+        typeof i.type === 'string' &&
+        (i.autoDivert === undefined || typeof i.autoDivert === 'boolean') &&
+        isScope(i.scope),
+    )
+  );
+}
+
+export function isManualActionRequest(value: unknown): value is ManualActionRequest {
+  return isRecord(value) && isId(value.integrationId) && isOptionalString(value.actor) && isOptionalString(value.reason);
+}

@@ -1,0 +1,198 @@
+/**
+ * `workspaceScrubbing`: one long-lived workflow per workspace. It feeds every
+ * message into the pure decision module and carries out the commands it returns:
+ * provider operations (one in flight per integration, integrations in parallel)
+ * and hold-down timers. It must stay deterministic: it imports only
+ * @temporalio/workflow and pure modules, and never sees a credential.
+ */
+import * as wf from '@temporalio/workflow';
+import { Command, WorkspaceEvent, decide } from './decide';
+import {
+  OperationFailureDetails,
+  OperationInput,
+  OperationResult,
+  operationActivityName,
+} from './activity-names';
+import {
+  ManualActionRequest,
+  OperationRetryOptions,
+  WorkspaceWorkflowInput,
+  activateUpdate,
+  incidentResolvedSignal,
+  incidentStartedSignal,
+  integrationsChangedSignal,
+  stateQuery,
+  withdrawUpdate,
+} from './messages';
+import {
+  IntegrationView,
+  Operation,
+  OperationError,
+  WorkspaceState,
+  initialState,
+  integrationView,
+  nextDeadline,
+  workspaceView,
+} from './state';
+import { isIncidentResolved, isIncidentStart, isManualActionRequest, isWorkspaceConfig } from './validate';
+
+export const DEFAULT_OPERATION_RETRY: OperationRetryOptions = {
+  initialIntervalMs: 1_000,
+  maximumIntervalMs: 30_000,
+  maximumAttempts: 20,
+  startToCloseTimeoutMs: 60_000,
+};
+
+type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
+
+export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise<void> {
+  const retry = { ...DEFAULT_OPERATION_RETRY, ...input.retry };
+  const activities = wf.proxyActivities<Record<string, OperationActivity>>({
+    startToCloseTimeout: retry.startToCloseTimeoutMs,
+    retry: {
+      initialInterval: retry.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: retry.maximumIntervalMs,
+      maximumAttempts: retry.maximumAttempts,
+    },
+  });
+
+  let state: WorkspaceState = input.carried ?? initialState(input.workspaceId);
+  let operationsInFlight = 0;
+  /** Outcomes of operations a manual update waits for, keyed `integrationId#seq`; null = success. */
+  const awaitedOutcomes = new Map<string, OperationError | null | undefined>();
+
+  function apply(event: WorkspaceEvent): void {
+    const decision = decide(state, event);
+    state = decision.state;
+    decision.commands.forEach(dispatch);
+  }
+
+  function dispatch(command: Command): void {
+    if (command.kind === 'runOperation') {
+      operationsInFlight++;
+      void runOperation(command.integrationId, command.op, command.seq).finally(() => operationsInFlight--);
+    } else {
+      wf.log.info(`decision ${command.kind}`, { ...command });
+    }
+  }
+
+  async function runOperation(integrationId: string, op: Operation, seq: number): Promise<void> {
+    const type = state.integrations[integrationId]?.config.type ?? 'unknown';
+    const activity = activities[operationActivityName(type, op)] as OperationActivity;
+    const key = `${integrationId}#${seq}`;
+    try {
+      const result = await activity({ workspaceId: state.workspaceId, integrationId, operation: op });
+      if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
+      apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: result.diverted, attempts: result.attempt });
+    } catch (err) {
+      const error = toOperationError(err);
+      if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, error);
+      apply({ type: 'operationFailed', now: Date.now(), integrationId, seq, error, attempts: failedAttempts(err, retry) });
+    }
+  }
+
+  /** Manual Activate/Withdraw: returns once the provider call that serves it has finished (rule 5). */
+  async function manualAction(request: ManualActionRequest, action: Operation): Promise<IntegrationView> {
+    const { integrationId } = request;
+    const key = `${integrationId}#${(state.integrations[integrationId]?.opsStarted ?? 0) + 1}`;
+    awaitedOutcomes.set(key, undefined);
+    try {
+      apply({ type: 'manualAction', now: Date.now(), integrationId, action });
+      await wf.condition(() => awaitedOutcomes.get(key) !== undefined || !state.integrations[integrationId]);
+      const outcome = awaitedOutcomes.get(key);
+      const integration = state.integrations[integrationId];
+      if (outcome) {
+        throw wf.ApplicationFailure.create({
+          type: 'ManualActionFailed',
+          message: `${action} of integration ${integrationId} failed: ${outcome.type}: ${outcome.message}`,
+          nonRetryable: true,
+          details: integration ? [integrationView(integration)] : [],
+        });
+      }
+      if (!integration) {
+        throw wf.ApplicationFailure.create({ type: 'IntegrationRemoved', message: `integration ${integrationId} was removed`, nonRetryable: true });
+      }
+      return integrationView(integration);
+    } finally {
+      awaitedOutcomes.delete(key);
+    }
+  }
+
+  function validateManual(request: ManualActionRequest, action: Operation): void {
+    if (!isManualActionRequest(request)) throw new Error('invalid request: integrationId is required');
+    const integration = state.integrations[request.integrationId];
+    if (!integration) throw new Error(`unknown integration: ${request.integrationId}`);
+    if (integration.removed && action === 'activate') {
+      throw new Error(`integration ${request.integrationId} is being removed and cannot be activated`);
+    }
+  }
+
+  // The starting configuration first: registering a handler delivers the messages buffered
+  // for it at once, and an update's validator must already know the integrations.
+  if (!input.carried && isWorkspaceConfig(input.config)) {
+    apply({ type: 'configChanged', now: Date.now(), config: input.config });
+  }
+
+  // Then the handlers, before the first await, so no message of the first workflow task is missed.
+  wf.setHandler(incidentStartedSignal, (incident) => {
+    if (isIncidentStart(incident)) apply({ type: 'incidentStarted', now: Date.now(), incident });
+    else wf.log.warn('ignored malformed incidentStarted signal');
+  });
+  wf.setHandler(incidentResolvedSignal, (resolved) => {
+    if (isIncidentResolved(resolved)) apply({ type: 'incidentResolved', now: Date.now(), incidentId: resolved.incidentId });
+    else wf.log.warn('ignored malformed incidentResolved signal');
+  });
+  wf.setHandler(integrationsChangedSignal, (config) => {
+    if (isWorkspaceConfig(config)) apply({ type: 'configChanged', now: Date.now(), config });
+    else wf.log.warn('ignored malformed integrationsChanged signal');
+  });
+  wf.setHandler(stateQuery, () => workspaceView(state));
+  wf.setHandler(activateUpdate, (request) => manualAction(request, 'activate'), {
+    validator: (request) => validateManual(request, 'activate'),
+  });
+  wf.setHandler(withdrawUpdate, (request) => manualAction(request, 'withdraw'), {
+    validator: (request) => validateManual(request, 'withdraw'),
+  });
+
+  const continueAsNewDue = (): boolean => {
+    const info = wf.workflowInfo();
+    const limit = input.continueAsNewAfterEvents;
+    return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
+  };
+  const readyToContinue = (): boolean =>
+    continueAsNewDue() && operationsInFlight === 0 && wf.allHandlersFinished();
+
+  // Sleep until the earliest hold-down expires, the deadline set changes, or it is time to continue as new.
+  while (!readyToContinue()) {
+    const deadline = nextDeadline(state);
+    const wake = () => nextDeadline(state) !== deadline || readyToContinue();
+    if (deadline === null) {
+      await wf.condition(wake);
+    } else if (!(await wf.condition(wake, Math.max(1, deadline - Date.now())))) {
+      apply({ type: 'timerFired', now: Date.now() });
+    }
+  }
+  await wf.continueAsNew<typeof workspaceScrubbing>({ ...input, carried: state });
+}
+
+function toOperationError(err: unknown): OperationError {
+  const cause = err instanceof wf.ActivityFailure ? (err.cause ?? err) : err;
+  if (cause instanceof wf.ApplicationFailure) {
+    return { type: cause.type ?? 'ApplicationFailure', message: cause.message, nonRetryable: cause.nonRetryable ?? false };
+  }
+  if (cause instanceof wf.TimeoutFailure) {
+    return { type: 'Timeout', message: `provider call timed out (${cause.timeoutType})`, nonRetryable: false };
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { type: 'OperationFailed', message, nonRetryable: false };
+}
+
+function failedAttempts(err: unknown, retry: OperationRetryOptions): number {
+  const cause = err instanceof wf.ActivityFailure ? err.cause : undefined;
+  if (cause instanceof wf.ApplicationFailure) {
+    const details = cause.details?.[0] as Partial<OperationFailureDetails> | undefined;
+    if (typeof details?.attempt === 'number') return details.attempt;
+  }
+  return retry.maximumAttempts;
+}
