@@ -28,7 +28,13 @@ export interface IntegrationRef {
 
 export type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
 
-export function createActivities(deps: ActivityDependencies) {
+/** Operation activities by `<provider>.<operation>` name, plus the read-only ones. */
+export type ScrubbingActivities = Record<string, OperationActivity> & {
+  integrationStatus(ref: IntegrationRef): Promise<ProviderStatus>;
+  testIntegration(ref: IntegrationRef): Promise<ProviderTestResult>;
+};
+
+export function createActivities(deps: ActivityDependencies): ScrubbingActivities {
   async function withAdapter<T>(ref: IntegrationRef, run: (adapter: ProviderAdapter, integration: Awaited<ReturnType<IntegrationStore['loadForOperation']>>) => Promise<T>): Promise<T> {
     const attempt = Context.current().info.attempt;
     try {
@@ -50,20 +56,16 @@ export function createActivities(deps: ActivityDependencies) {
     return { diverted: status.diverted, pending: status.pending, detail: status.detail, attempt };
   };
 
-  const operations = Object.fromEntries(allOperationActivityNames().map((name) => [name, runProviderOperation]));
+  const operations: Record<string, OperationActivity> = Object.fromEntries(
+    allOperationActivityNames().map((name) => [name, runProviderOperation]),
+  );
 
-  return {
-    ...(operations as Record<string, OperationActivity>),
-    async integrationStatus(ref: IntegrationRef): Promise<ProviderStatus> {
-      return withAdapter(ref, (adapter, integration) => adapter.status(integration));
-    },
-    async testIntegration(ref: IntegrationRef): Promise<ProviderTestResult> {
-      return withAdapter(ref, (adapter, integration) => adapter.test(integration));
-    },
+  const readers: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration'> = {
+    integrationStatus: (ref) => withAdapter(ref, (adapter, integration) => adapter.status(integration)),
+    testIntegration: (ref) => withAdapter(ref, (adapter, integration) => adapter.test(integration)),
   };
+  return Object.assign<Record<string, OperationActivity>, typeof readers>(operations, readers);
 }
-
-export type Activities = ReturnType<typeof createActivities>;
 
 /** Maps an error to the failure Temporal sees; unknown errors stay retryable. */
 export function toActivityFailure(err: unknown, attempt: number): ApplicationFailure {

@@ -22,11 +22,11 @@ export class InMemoryIntegrationStore implements IntegrationStore {
     this.integrations.delete(integrationId);
   }
 
-  async loadForOperation(workspaceId: string, integrationId: string): Promise<LoadedIntegration> {
+  loadForOperation(workspaceId: string, integrationId: string): Promise<LoadedIntegration> {
     const found = this.integrations.get(integrationId);
     if (!found || found.workspaceId !== workspaceId) {
-      throw new IntegrationNotFoundError(`integration ${integrationId} not found in workspace ${workspaceId}`);
+      return Promise.reject(new IntegrationNotFoundError(`integration ${integrationId} not found in workspace ${workspaceId}`));
     }
-    return structuredClone(found);
+    return Promise.resolve(structuredClone(found));
   }
 }

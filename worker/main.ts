@@ -1,22 +1,13 @@
 /**
  * `npm run worker`: connects to Temporal and runs the scrubbing worker until
  * SIGINT/SIGTERM. Until the MongoDB store lands (issue C), integrations come
- * from the JSON file named by INTEGRATIONS_FILE.
+ * from the JSON file named by WORKSPACES_FILE.
  */
-import { readFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { InMemoryIntegrationStore } from '../activities/integration-store';
 import { createProviderRegistry, providerUrlsFromEnv } from '../activities/providers';
-import type { LoadedIntegration } from '../activities/providers/types';
+import { integrationStoreOf, readWorkspacesFile } from '../activities/workspaces-file';
 import { createScrubbingWorker } from './create-worker';
-
-function loadIntegrations(path: string | undefined): InMemoryIntegrationStore {
-  const store = new InMemoryIntegrationStore();
-  if (!path) return store;
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as LoadedIntegration[];
-  parsed.forEach((integration) => store.put(integration));
-  return store;
-}
 
 async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
@@ -24,11 +15,17 @@ async function main(): Promise<void> {
   const worker = await createScrubbingWorker({
     connection,
     namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    ...(process.env.TEMPORAL_TASK_QUEUE ? { taskQueue: process.env.TEMPORAL_TASK_QUEUE } : {}),
+    // A prebuilt bundle (`npm run build` writes one) starts faster than bundling the sources.
+    ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
     dependencies: {
-      integrations: loadIntegrations(process.env.INTEGRATIONS_FILE),
+      integrations: process.env.WORKSPACES_FILE
+        ? integrationStoreOf(readWorkspacesFile(process.env.WORKSPACES_FILE))
+        : new InMemoryIntegrationStore(),
       providers: createProviderRegistry(providerUrlsFromEnv()),
     },
   });
+  process.stdout.write(`worker polling task queue ${worker.options.taskQueue}\n`);
   // The SDK shuts the worker down gracefully on SIGINT/SIGTERM.
   await worker.run();
   await connection.close();

@@ -69,6 +69,6 @@ export function parseRetryAfter(value: unknown, nowMs: number): number | undefin
 
 /** Classifies a failure below HTTP (no response): every such failure is worth a retry. */
 export function networkError(provider: string, err: unknown): ProviderUnavailableError {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : 'UNKNOWN';
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'UNKNOWN';
   return new ProviderUnavailableError(`${provider}: no response (${code})`);
 }

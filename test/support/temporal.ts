@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';
@@ -33,6 +33,14 @@ const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 /**
+ * Fixtures are the protobuf object form (`toJSON()`), read back with `History.fromObject`:
+ * the SDK's proto3-JSON helpers trip over the two protobufjs copies npm installs.
+ */
+export function historyFromFixture(json: string): History {
+  return temporal.api.history.v1.History.fromObject(JSON.parse(json) as Record<string, unknown>);
+}
+
+/**
  * Replays the histories of the given workflows (every run, continued-as-new ones included)
  * against the current bundle, and with RECORD_HISTORIES=1 saves them as fixtures
  * for test/integration/replay.test.ts.
@@ -56,7 +64,7 @@ export async function replayAndRecord(
   if (process.env.RECORD_HISTORIES === '1') {
     mkdirSync(HISTORY_FIXTURES_DIR, { recursive: true });
     for (const { workflowId, history } of histories) {
-      writeFileSync(join(HISTORY_FIXTURES_DIR, `${workflowId}.json`), historyToJSON(history));
+      writeFileSync(join(HISTORY_FIXTURES_DIR, `${workflowId}.json`), JSON.stringify(history));
     }
   }
   return histories.length;

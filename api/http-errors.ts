@@ -1,0 +1,52 @@
+/**
+ * One error type for the routes and one handler that renders every failure as
+ * `{"error": {code, message, details}}`. Details name fields, never echo input;
+ * unknown errors become a generic 500 without a stack trace.
+ */
+import type { ErrorRequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function validationError(err: ZodError, where: 'body' | 'params' | 'query'): HttpError {
+  const details = err.issues.map((issue) => ({ field: [where, ...issue.path].join('.'), message: issue.message }));
+  return new HttpError(400, 'validation_failed', `invalid ${where}: ${details.map((d) => d.field).join(', ')}`, details);
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ZodError) return validationError(err, 'body');
+  const bodyError = err as BodyParserError;
+  if (bodyError?.type === 'entity.too.large') return new HttpError(413, 'body_too_large', 'request body is too large');
+  if (bodyError?.type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'request body is not valid JSON');
+  if (bodyError?.type === 'encoding.unsupported' || bodyError?.type === 'charset.unsupported') {
+    return new HttpError(415, 'unsupported_encoding', 'unsupported body encoding');
+  }
+  if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', 'no scrubbing workflow for this workspace');
+  if (err instanceof ServiceError) return new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; try again');
+  return new HttpError(500, 'internal', 'internal error');
+}
+
+export const renderError: ErrorRequestHandler = (err, _req, res, _next) => {
+  const httpError = toHttpError(err);
+  if (httpError.status >= 500 && httpError.code === 'internal') {
+    process.stderr.write(`api: unexpected error: ${err instanceof Error ? err.name : typeof err}\n`);
+  }
+  res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, details: httpError.details } });
+};

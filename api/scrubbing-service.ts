@@ -1,0 +1,136 @@
+/**
+ * What the API asks of the workspace workflow: report incidents (signal-with-start,
+ * so the first report creates the workflow), read its state, run manual actions
+ * (update-with-start). Never passes a credential to Temporal.
+ */
+import { Client, WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { decide } from '../workflows/decide';
+import {
+  WORKFLOW_TYPE,
+  activateUpdate,
+  incidentResolvedSignal,
+  incidentStartedSignal,
+  stateQuery,
+  withdrawUpdate,
+  workspaceWorkflowId,
+  type IntegrationView,
+  type WorkspaceConfig,
+  type WorkspaceView,
+  type WorkspaceWorkflowInput,
+} from '../workflows/messages';
+import { initialState, workspaceView } from '../workflows/state';
+import { HttpError } from './http-errors';
+import type { IncidentStartedBody } from './schemas';
+
+export interface WorkspaceDirectory {
+  /** The workspace's non-secret configuration, or undefined when there is no such workspace. */
+  configOf(workspaceId: string): Promise<WorkspaceConfig | undefined>;
+}
+
+export interface ScrubbingServiceOptions {
+  client: Client;
+  directory: WorkspaceDirectory;
+  taskQueue: string;
+  manualActionTimeoutMs: number;
+  /** Temporal calls other than manual actions give up after this long (503). */
+  callTimeoutMs?: number;
+}
+
+export function createScrubbingService(options: ScrubbingServiceOptions) {
+  const { client, directory, taskQueue } = options;
+  const callTimeoutMs = options.callTimeoutMs ?? 10_000;
+  const within = <T>(ms: number, fn: () => Promise<T>) => client.withDeadline(Date.now() + ms, fn);
+
+  async function startInput(workspaceId: string): Promise<WorkspaceWorkflowInput> {
+    const config = await directory.configOf(workspaceId);
+    if (!config) throw new HttpError(404, 'not_found', 'workspace not found');
+    return { workspaceId, config };
+  }
+
+  type WorkspaceWorkflow = (input: WorkspaceWorkflowInput) => Promise<void>;
+  type Signal = typeof incidentStartedSignal | typeof incidentResolvedSignal;
+
+  async function signalWorkspace<A>(workspaceId: string, signal: Signal, payload: A): Promise<void> {
+    const input = await startInput(workspaceId);
+    await within(callTimeoutMs, () =>
+      client.workflow.signalWithStart<WorkspaceWorkflow, [A]>(WORKFLOW_TYPE, {
+        workflowId: workspaceWorkflowId(workspaceId),
+        taskQueue,
+        args: [input],
+        signal: signal.name,
+        signalArgs: [payload],
+      }),
+    );
+  }
+
+  return {
+    async reportIncidentStarted(workspaceId: string, body: IncidentStartedBody): Promise<void> {
+      const { id, ...rest } = body;
+      await signalWorkspace(workspaceId, incidentStartedSignal, { incidentId: id, ...rest });
+    },
+
+    /** Also starts the workflow, so a resolve that overtakes its start is remembered. */
+    async reportIncidentResolved(workspaceId: string, incidentId: string, resolvedAt?: string): Promise<void> {
+      await signalWorkspace(workspaceId, incidentResolvedSignal, { incidentId, ...(resolvedAt ? { resolvedAt } : {}) });
+    },
+
+    async readState(workspaceId: string): Promise<WorkspaceView & { running: boolean }> {
+      const { config } = await startInput(workspaceId);
+      try {
+        const view = await within(callTimeoutMs, () => client.workflow.getHandle(workspaceWorkflowId(workspaceId)).query(stateQuery));
+        return { ...view, running: true };
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        // No attack reported yet: the state the workflow would start from.
+        const fresh = decide(initialState(workspaceId), { type: 'configChanged', now: Date.now(), config }).state;
+        return { ...workspaceView(fresh), running: false };
+      }
+    },
+
+    async runManualAction(
+      workspaceId: string,
+      integrationId: string,
+      action: 'activate' | 'withdraw',
+      meta: { actor?: string; reason?: string },
+    ): Promise<IntegrationView> {
+      const input = await startInput(workspaceId);
+      if (!input.config.integrations.some((i) => i.id === integrationId)) {
+        throw new HttpError(404, 'not_found', 'integration not found');
+      }
+      const startWorkflowOperation = new WithStartWorkflowOperation<WorkspaceWorkflow>(WORKFLOW_TYPE, {
+        workflowId: workspaceWorkflowId(workspaceId),
+        taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      try {
+        return await within(options.manualActionTimeoutMs, () =>
+          client.workflow.executeUpdateWithStart(action === 'activate' ? activateUpdate : withdrawUpdate, {
+            args: [{ integrationId, ...meta }],
+            startWorkflowOperation,
+          }),
+        );
+      } catch (err) {
+        throw manualActionError(err);
+      }
+    },
+  };
+}
+
+export type ScrubbingService = ReturnType<typeof createScrubbingService>;
+
+function manualActionError(err: unknown): unknown {
+  if (!(err instanceof WorkflowUpdateFailedError)) {
+    if (err instanceof Error && /deadline/i.test(err.message)) {
+      return new HttpError(504, 'provider_pending', 'the provider call is still running; GET …/scrubbing shows its outcome');
+    }
+    return err;
+  }
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type === 'ManualActionFailed') {
+    return new HttpError(502, 'provider_failed', cause.message, cause.details ?? []);
+  }
+  // The workflow's validator refused it (unknown or removed integration).
+  return new HttpError(409, 'rejected', cause?.message ?? 'the workflow rejected the action');
+}

@@ -1,0 +1,20 @@
+/**
+ * Writes the workflow bundle to dist/workflow-bundle.js (part of `npm run build`),
+ * so workers start without bundling: set WORKFLOW_BUNDLE_PATH to it.
+ */
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+async function main(): Promise<void> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const out = resolve(__dirname, '..', 'dist');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'workflow-bundle.js'), code);
+  process.stdout.write(`wrote ${join(out, 'workflow-bundle.js')} (${code.length} bytes)\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bundling failed: ${String(err)}\n`);
+  process.exit(1);
+});

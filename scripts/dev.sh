@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# `npm run dev`: the whole stack on this machine, on loopback only:
+# Temporal dev server + UI (state in .data/temporal.db), the provider simulator,
+# the worker and the API, with a demo workspace. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+mkdir -p .data
+TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
+TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
+SIMULATOR_PORT=${SIMULATOR_PORT:-8299}
+API_PORT=${API_PORT:-8080}
+[ -f .data/api-token ] || node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))' > .data/api-token
+
+if [ ! -f .data/workspaces.json ]; then
+  cat > .data/workspaces.json <<'JSON'
+{
+  "workspaces": [
+    {
+      "id": "demo",
+      "holdDownSeconds": 30,
+      "integrations": [
+        {
+          "id": "cf-demo",
+          "type": "cloudflare",
+          "name": "Magic Transit 192.0.2.0/24 (simulated)",
+          "settings": { "accountId": "0123456789abcdef0123456789abcdef", "prefixId": "1123456789abcdef0123456789abcdef", "bgpPrefixId": "2123456789abcdef0123456789abcdef" },
+          "credentials": { "apiToken": "simulated-token" }
+        }
+      ]
+    }
+  ]
+}
+JSON
+fi
+
+# Each service runs in its own process group (job control on), so stopping a group stops
+# everything that service started; nothing is left behind on Ctrl-C, SIGTERM or a crash.
+set -m
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+TS_NODE=(node -r ts-node/register/transpile-only)
+
+.tools/temporal/bin/temporal server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+  --db-filename .data/temporal.db --log-level warn > .data/temporal.log 2>&1 &
+pids+=($!)
+SIMULATOR_PORT=$SIMULATOR_PORT "${TS_NODE[@]}" simulator/main.ts &
+pids+=($!)
+
+wait_for() { for _ in $(seq 1 120); do if eval "$1" >/dev/null 2>&1; then return 0; fi; sleep 0.5; done; echo "dev: $2 did not come up" >&2; exit 1; }
+wait_for "curl -sf http://127.0.0.1:$SIMULATOR_PORT/_sim/requests" "the simulator"
+curl -sf -X POST -H 'content-type: application/json' "http://127.0.0.1:$SIMULATOR_PORT/_sim/cloudflare/prefixes" \
+  -d '{"accountId":"0123456789abcdef0123456789abcdef","token":"simulated-token","prefixId":"1123456789abcdef0123456789abcdef","bgpPrefixId":"2123456789abcdef0123456789abcdef","cidr":"192.0.2.0/24"}' >/dev/null
+wait_for ".tools/temporal/bin/temporal operator cluster health --address 127.0.0.1:$TEMPORAL_PORT" "Temporal"
+
+export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT WORKSPACES_FILE=.data/workspaces.json
+CLOUDFLARE_API_URL=http://127.0.0.1:$SIMULATOR_PORT/cloudflare "${TS_NODE[@]}" worker/main.ts &
+pids+=($!)
+API_PORT=$API_PORT API_TOKEN=$(cat .data/api-token) "${TS_NODE[@]}" api/main.ts &
+pids+=($!)
+wait_for "curl -sf http://127.0.0.1:$API_PORT/readyz" "the API"
+
+cat <<MSG
+
+scrubbing-orchestrator dev stack is up
+  API          http://127.0.0.1:$API_PORT   (token: $(cat .data/api-token))
+  Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
+  Simulator    http://127.0.0.1:$SIMULATOR_PORT/_sim/requests
+Try: curl -X POST -H "authorization: Bearer \$(cat .data/api-token)" -H 'content-type: application/json' \\
+       -d '{"id":"attack-1","target":"192.0.2.10"}' http://127.0.0.1:$API_PORT/v1/workspaces/demo/incidents
+Ctrl-C stops everything.
+MSG
+# Stop everything as soon as any service exits.
+wait -n "${pids[@]}"

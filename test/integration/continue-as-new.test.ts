@@ -1,0 +1,92 @@
+/**
+ * Bounded history on a real Temporal server: continue-as-new (forced at a low
+ * event count) carries the full state, loses no signal sent across the
+ * boundary, finishes in-flight updates first, and keeps pending hold-downs.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import {
+  Bed,
+  actualOf,
+  advertisements,
+  cloudflareIntegration,
+  startBed,
+  startIncident,
+  stopBed,
+  storeOf,
+  uniqueId,
+  waitForState,
+  withWorker,
+  workspaceInput,
+} from '../support/bed';
+import { activateUpdate, incidentResolvedSignal, incidentStartedSignal } from '../../workflows/messages';
+
+let bed: Bed;
+beforeAll(async () => {
+  bed = await startBed();
+});
+afterAll(() => stopBed(bed));
+
+async function runCount(handle: WorkflowHandle): Promise<number> {
+  let count = 0;
+  let runId: string | undefined = (await handle.describe()).runId;
+  while (runId) {
+    count++;
+    const history = await bed.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return count;
+}
+
+test('state, signals across the boundary and in-flight updates survive continue-as-new', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const auto = cloudflareIntegration(bed, ws);
+  const manualOnly = cloudflareIntegration(bed, ws, { autoDivert: false });
+  const input = workspaceInput(ws, [auto.config, manualOnly.config], { holdDownSeconds: 3, continueAsNewAfterEvents: 40 });
+  await withWorker(bed, taskQueue, storeOf(auto, manualOnly), async () => {
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'first' });
+    await waitForState(handle, (v) => actualOf(v, auto.config.id) === 'active', 'diverted');
+
+    // A burst of starts and resolves, with a manual update in flight (its provider call takes 1 s) across it.
+    bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: manualOnly.bgpPrefixId, delayMs: 1000 });
+    const ids = Array.from({ length: 30 }, (_, i) => `wave-${i}`);
+    const update = handle.executeUpdate(activateUpdate, { args: [{ integrationId: manualOnly.config.id }] });
+    await Promise.all(ids.map((incidentId) => handle.signal(incidentStartedSignal, { incidentId })));
+    await Promise.all(ids.slice(0, 15).map((incidentId) => handle.signal(incidentResolvedSignal, { incidentId })));
+    await expect(update).resolves.toMatchObject({ actual: 'active', manual: 'activate' });
+
+    const expected = ['first', ...ids.slice(15)].sort();
+    const view = await waitForState(handle, (v) => v.activeIncidents.length === expected.length, 'all signals applied');
+    expect(view.activeIncidents.map((i) => i.incidentId).sort()).toEqual(expected);
+    expect(await runCount(handle)).toBeGreaterThan(1);
+    // Late duplicates of resolved incidents are still recognised after the boundary.
+    await handle.signal(incidentStartedSignal, { incidentId: 'wave-0' });
+    const afterDuplicate = await waitForState(handle, (v) => v.activeIncidents.length === expected.length, 'duplicate ignored');
+    expect(afterDuplicate.activeIncidents.map((i) => i.incidentId)).not.toContain('wave-0');
+    // One diversion for the whole burst.
+    expect(advertisements(bed, auto.bgpPrefixId)).toEqual([true]);
+  });
+});
+
+test('a pending hold-down survives continue-as-new and still fires', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const input = workspaceInput(ws, [a.config], { holdDownSeconds: 4, continueAsNewAfterEvents: 30 });
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'i1' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
+    await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
+    const holding = await waitForState(handle, (v) => v.pendingHoldDowns.length === 1, 'hold-down pending');
+    const runsBefore = await runCount(handle);
+
+    // Harmless duplicate resolves grow the history until the workflow continues as new.
+    for (let i = 0; i < 12; i++) await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
+    const carried = await waitForState(handle, (v) => v.pendingHoldDowns.length === 1, 'hold-down still pending');
+    expect(await runCount(handle)).toBeGreaterThan(runsBefore);
+    expect(carried.pendingHoldDowns).toEqual(holding.pendingHoldDowns);
+
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'inactive', 'withdrawn by the carried hold-down');
+    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true, false]);
+  });
+});

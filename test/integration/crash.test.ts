@@ -1,0 +1,120 @@
+/**
+ * Crashes and provider back-pressure on a real Temporal server: the worker
+ * process is SIGKILLed while a provider call is in flight and a new one takes
+ * over; a provider's Retry-After is honoured.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  Bed,
+  actualOf,
+  advertisedAtSimulator,
+  advertisements,
+  cloudflareIntegration,
+  startBed,
+  startIncident,
+  stopBed,
+  storeOf,
+  uniqueId,
+  waitForState,
+  withWorker,
+  workspaceInput,
+} from '../support/bed';
+import { eventually } from '../support/eventually';
+import { REPO_ROOT } from '../support/tools';
+
+let bed: Bed;
+let scratch: string;
+beforeAll(async () => {
+  bed = await startBed();
+  scratch = mkdtempSync(join(tmpdir(), 'scrubbing-crash-'));
+});
+afterAll(() => stopBed(bed));
+
+/** The real `npm run worker` entry point, as its own process. */
+function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'worker/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker polling')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
+  });
+  return { child, ready };
+}
+
+test('a worker killed mid-operation is replaced and the activation completes exactly once', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const workspacesFile = join(scratch, `${ws}.json`);
+  const { id, type, settings, credentials } = a.stored;
+  writeFileSync(workspacesFile, JSON.stringify({ workspaces: [{ id: ws, integrations: [{ id, type, settings, credentials }] }] }));
+  const bundlePath = join(scratch, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bed.bundle.code);
+  const workerEnv = {
+    TEMPORAL_ADDRESS: bed.env.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    WORKSPACES_FILE: workspacesFile,
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+    CLOUDFLARE_API_URL: bed.sim.cloudflareUrl,
+  };
+  // The provider takes 1.5 s to answer the PATCH: the worker dies while waiting for it.
+  bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, delayMs: 1500 });
+  const input = workspaceInput(ws, [a.config], {
+    retry: { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 5, startToCloseTimeoutMs: 3_000 },
+  });
+
+  const first = spawnWorker(workerEnv);
+  let second: ReturnType<typeof spawnWorker> | undefined;
+  try {
+    await first.ready;
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'i1' });
+    await eventually(() => advertisements(bed, a.bgpPrefixId).length, (n) => n === 1, { what: 'PATCH in flight' });
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    second = spawnWorker(workerEnv);
+    await second.ready;
+    const view = await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'active after the restart', 30_000);
+    // The retry (attempt 2, after the start-to-close timeout) found the prefix advertised and sent no second PATCH.
+    expect(view.integrations[0]?.attempts).toBe(2);
+    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true]);
+    expect(advertisedAtSimulator(bed, a)).toBe(true);
+  } finally {
+    first.child.kill('SIGKILL');
+    second?.child.kill('SIGTERM');
+    if (second) await new Promise((resolve) => (second!.child.exitCode !== null ? resolve(null) : second!.child.once('exit', resolve)));
+  }
+});
+
+test("a provider's Retry-After delays the next attempt and the integration ends diverted", async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  bed.sim.faults.add({
+    provider: 'cloudflare',
+    method: 'PATCH',
+    pathIncludes: a.bgpPrefixId,
+    status: 429,
+    headers: { 'retry-after': '2' },
+    body: { success: false, errors: [{ code: 971, message: 'Please wait and consider throttling your request speed' }] },
+  });
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
+    const view = await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted after the rate limit');
+    expect(view.integrations[0]?.attempts).toBe(2);
+  });
+  const patches = bed.sim.faults.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(a.bgpPrefixId));
+  expect(patches.map((r) => r.status)).toEqual([429, 200]);
+  // The test retry policy would retry after 100 ms; Retry-After said 2 s.
+  expect(patches[1]!.at - patches[0]!.at).toBeGreaterThanOrEqual(1900);
+});

@@ -1,0 +1,41 @@
+import { addressInAnyCidr, isValidAddress, isValidCidr, parseAddress } from '../../workflows/cidr';
+
+describe('addresses', () => {
+  test.each(['0.0.0.0', '255.255.255.255', '192.0.2.1', '::', '::1', '2001:db8::1', 'fe80::1:2:3:4', '::ffff:192.0.2.1', '1:2:3:4:5:6:7:8'])(
+    '%s is valid',
+    (text) => expect(isValidAddress(text)).toBe(true),
+  );
+  test.each(['', '256.0.0.1', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.-1', 'a.b.c.d', '1::2::3', '1:2:3:4:5:6:7:8:9', ':::', '12345::', 'g::1', '1:2:3:4:5:6:7::8', ' 1.2.3.4', '1.2.3.4/24'])(
+    '%j is invalid',
+    (text) => expect(isValidAddress(text)).toBe(false),
+  );
+  test('IPv6 with an embedded IPv4 tail parses to the same value as its hex form', () => {
+    expect(parseAddress('::ffff:192.0.2.1')).toEqual(parseAddress('::ffff:c000:201'));
+  });
+});
+
+describe('CIDRs', () => {
+  test.each(['0.0.0.0/0', '192.0.2.0/24', '192.0.2.1/32', '192.0.2.1', '::/0', '2001:db8::/32', '2001:db8::1/128'])('%s is valid', (text) =>
+    expect(isValidCidr(text)).toBe(true),
+  );
+  test.each(['192.0.2.0/33', '192.0.2.0/-1', '192.0.2.0/', '2001:db8::/129', '192.0.2.0/2x', '300.0.0.0/8'])('%s is invalid', (text) =>
+    expect(isValidCidr(text)).toBe(false),
+  );
+
+  test.each([
+    ['192.0.2.77', ['192.0.2.0/24'], true],
+    ['192.0.3.1', ['192.0.2.0/24'], false],
+    ['10.1.2.3', ['0.0.0.0/0'], true],
+    ['192.0.2.1', ['192.0.2.1'], true],
+    ['192.0.2.2', ['192.0.2.1/32'], false],
+    ['2001:db8:ffff::1', ['2001:db8::/32'], true],
+    ['2001:db9::1', ['2001:db8::/32'], false],
+    ['2001:db8::1', ['::/0'], true],
+    ['192.0.2.1', ['::/0'], false],
+    ['::ffff:192.0.2.1', ['192.0.2.0/24'], false],
+    ['192.0.2.1', ['nonsense', '192.0.2.0/24'], true],
+    ['not-an-ip', ['0.0.0.0/0'], false],
+  ] as const)('%s in %j is %s', (address, cidrs, expected) => {
+    expect(addressInAnyCidr(address, cidrs)).toBe(expected);
+  });
+});
