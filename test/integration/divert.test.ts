@@ -18,7 +18,7 @@ import {
   withWorker,
   workspaceInput,
 } from '../support/bed';
-import { incidentResolvedSignal } from '../../workflows/messages';
+import { incidentResolvedSignal, integrationsChangedSignal } from '../../workflows/messages';
 
 let bed: Bed;
 beforeAll(async () => {
@@ -133,5 +133,32 @@ test('one provider failing does not delay another; the failed one shows the erro
     expect(failed.attempts).toBe(1);
     expect(view.activeIncidents).toHaveLength(1);
     expect(advertisedAtSimulator(bed, good)).toBe(true);
+  });
+});
+
+test('integrationsChanged: a deleted integration that is diverted is withdrawn, then forgotten; a new one joins the attack', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const b = cloudflareIntegration(bed, ws, { cidr: '198.51.100.0/24' });
+  await withWorker(bed, taskQueue, storeOf(a, b), async () => {
+    const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'a diverted');
+
+    await handle.signal(integrationsChangedSignal, { version: 2, holdDownSeconds: 0, integrations: [b.config] });
+    const view = await waitForState(
+      handle,
+      (v) => v.integrations.length === 1 && actualOf(v, b.config.id) === 'active',
+      'a forgotten, b diverted',
+    );
+    expect(view.configVersion).toBe(2);
+    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true, false]);
+    expect(advertisedAtSimulator(bed, b)).toBe(true);
+
+    // An older snapshot arriving late changes nothing.
+    await handle.signal(integrationsChangedSignal, { version: 1, holdDownSeconds: 0, integrations: [a.config] });
+    await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
+    const after = await waitForState(handle, (v) => actualOf(v, b.config.id) === 'inactive', 'b withdrawn');
+    expect(after.integrations.map((i) => i.id)).toEqual([b.config.id]);
   });
 });
