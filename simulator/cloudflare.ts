@@ -4,6 +4,8 @@
  * BGP prefixes and the `on_demand` block, 401/403/404 answers as documented.
  */
 import { Router, type Request, type Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import type { SimClock, SimTiming } from './clock';
 
 export interface SimBgpPrefix {
   id: string;
@@ -42,6 +44,20 @@ export interface CloudflareSeed {
 
 export class CloudflareSimState {
   readonly accounts = new Map<string, SimAccount>();
+
+  constructor(
+    readonly clock: SimClock,
+    readonly timing: SimTiming,
+  ) {}
+
+  /** Changes the advertisement "behind our back" (dashboard, another tool); the change window applies. */
+  setAdvertised(accountId: string, prefixId: string, bgpPrefixId: string, advertised: boolean): boolean {
+    const bgp = this.bgpPrefix(accountId, prefixId, bgpPrefixId);
+    if (!bgp) return false;
+    bgp.on_demand.advertised = advertised;
+    bgp.on_demand.advertised_modified_at = new Date(this.clock.now()).toISOString();
+    return true;
+  }
 
   seed(seed: CloudflareSeed): void {
     const account = this.accounts.get(seed.accountId) ?? { id: seed.accountId, token: seed.token, prefixes: [] };
@@ -86,6 +102,10 @@ function ok(res: Response, result: unknown): void {
 
 export function cloudflareRouter(state: CloudflareSimState): Router {
   const router = Router();
+  router.use((_req, res, next) => {
+    res.set('cf-ray', `${randomBytes(8).toString('hex')}-SIM`);
+    next();
+  });
 
   // Authentication: a Bearer token that belongs to the account in the path.
   router.use('/accounts/:accountId', (req: Request<{ accountId: string }>, res, next) => {
@@ -129,13 +149,26 @@ export function cloudflareRouter(state: CloudflareSimState): Router {
     if (!bgp) return fail(res, 404, 7003, 'Could not route to /bgp/prefixes, perhaps your object identifier is invalid?');
     const advertised = (req.body as { on_demand?: { advertised?: unknown } } | undefined)?.on_demand?.advertised;
     if (advertised !== undefined && typeof advertised !== 'boolean') return fail(res, 400, 1000, 'on_demand.advertised must be a boolean');
-    if (advertised !== undefined) {
+    if (advertised !== undefined && advertised !== (bgp.on_demand.advertised === true)) {
       if (!bgp.on_demand.on_demand_enabled) return fail(res, 400, 1003, 'Prefix is not enabled for on-demand advertisement');
       if (bgp.on_demand.on_demand_locked) return fail(res, 400, 1004, 'Prefix is locked');
+      const last = Date.parse(bgp.on_demand.advertised_modified_at ?? '');
+      const windowMs = state.timing.cloudflareChangeIntervalSeconds * 1000;
+      // "A prefix can be activated or deactivated once every 15 minutes"; the real error code is unconfirmed.
+      if (!Number.isNaN(last) && state.clock.now() - last < windowMs) {
+        return fail(res, 429, 1002, 'Prefix advertisement was changed less than 15 minutes ago');
+      }
       bgp.on_demand.advertised = advertised;
-      bgp.on_demand.advertised_modified_at = new Date().toISOString();
+      bgp.on_demand.advertised_modified_at = new Date(state.clock.now()).toISOString();
     }
     ok(res, bgp);
+  });
+
+  // Legacy (deprecated) status endpoints, kept for compatibility: they act on the prefix's own BGP prefix.
+  router.get('/accounts/:accountId/addressing/prefixes/:prefixId/bgp/status', (req, res) => {
+    const bgp = findPrefix(req)?.bgpPrefixes[0];
+    if (!bgp) return fail(res, 404, 7003, 'Could not route to /bgp/status, perhaps your object identifier is invalid?');
+    ok(res, { advertised: bgp.on_demand.advertised === true, advertised_modified_at: bgp.on_demand.advertised_modified_at });
   });
 
   return router;

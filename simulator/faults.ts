@@ -16,8 +16,10 @@ export interface Fault {
   headers?: Record<string, string>;
   /** ...and/or wait this long first (the real handler still runs unless `status` is set). */
   delayMs?: number;
-  /** How many matching requests it applies to; default 1, -1 forever. */
+  /** How many matching requests it applies to; default 1, -1 forever (or until `durationMs` passes). */
   times?: number;
+  /** Applies to every matching request for this long (ms), instead of `times`. */
+  durationMs?: number;
 }
 
 export interface LoggedRequest {
@@ -33,16 +35,22 @@ export class FaultBook {
   private faults: Fault[] = [];
   readonly requests: LoggedRequest[] = [];
 
+  private expiries = new Map<Fault, number>();
+
   add(fault: Fault): void {
-    this.faults.push({ times: 1, ...fault });
+    const stored: Fault = fault.durationMs === undefined ? { times: 1, ...fault } : { ...fault, times: -1 };
+    if (fault.durationMs !== undefined) this.expiries.set(stored, Date.now() + fault.durationMs);
+    this.faults.push(stored);
   }
 
   reset(): void {
     this.faults = [];
+    this.expiries.clear();
     this.requests.length = 0;
   }
 
   private take(provider: string, req: Request): Fault | undefined {
+    this.faults = this.faults.filter((f) => (this.expiries.get(f) ?? Infinity) > Date.now());
     const fault = this.faults.find(
       (f) =>
         f.provider === provider &&

@@ -1,58 +1,81 @@
 /**
  * The provider simulator: one HTTP server standing in for the provider APIs we
- * cannot reach in tests and the dev stack, so the real adapters run unchanged.
- * Provider routes live under `/cloudflare`; test controls under `/_sim`.
+ * cannot reach in tests, the dev stack and benchmarks, so the real adapters run
+ * unchanged. Provider routes under `/cloudflare`, `/ovh`, `/hetzner`; the admin API
+ * (seed state, change it behind our back, faults, clock, calls received) under `/_sim`.
  */
-import express from 'express';
+import express, { type Request } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { CloudflareSimState, cloudflareRouter, type CloudflareSeed } from './cloudflare';
-import { FaultBook, type Fault } from './faults';
+import { CloudflareSimState, cloudflareRouter } from './cloudflare';
+import { DOCUMENTED_TIMING, SimClock, type SimTiming } from './clock';
+import { FaultBook } from './faults';
+import { HetznerSimState, hetznerRouter } from './hetzner';
+import { OvhSimState, ovhRouter } from './ovh';
+import { adminRouter } from './admin';
 
-export interface RunningSimulator {
+export interface Simulator {
+  clock: SimClock;
+  timing: SimTiming;
+  cloudflare: CloudflareSimState;
+  ovh: OvhSimState;
+  hetzner: HetznerSimState;
+  faults: FaultBook;
+}
+
+export interface RunningSimulator extends Simulator {
   url: string;
   cloudflareUrl: string;
-  cloudflare: CloudflareSimState;
-  faults: FaultBook;
+  ovhUrl: string;
+  hetznerUrl: string;
   close(): Promise<void>;
 }
 
-export function createSimulatorApp(cloudflare = new CloudflareSimState(), faults = new FaultBook()) {
-  const app = express();
-  app.use(express.json({ limit: '1mb' }));
-  app.use('/cloudflare', faults.middleware('cloudflare'), cloudflareRouter(cloudflare));
-
-  app.post('/_sim/reset', (_req, res) => {
-    cloudflare.accounts.clear();
-    faults.reset();
-    res.status(204).end();
-  });
-  app.post('/_sim/cloudflare/prefixes', (req, res) => {
-    cloudflare.seed(req.body as CloudflareSeed);
-    res.status(201).json({ ok: true });
-  });
-  app.post('/_sim/faults', (req, res) => {
-    faults.add(req.body as Fault);
-    res.status(201).json({ ok: true });
-  });
-  app.get('/_sim/requests', (_req, res) => {
-    res.json(faults.requests);
-  });
-  return { app, cloudflare, faults };
+export function createSimulator(timing: Partial<SimTiming> = {}): Simulator {
+  const clock = new SimClock();
+  const fullTiming = { ...DOCUMENTED_TIMING, ...timing };
+  return {
+    clock,
+    timing: fullTiming,
+    cloudflare: new CloudflareSimState(clock, fullTiming),
+    ovh: new OvhSimState(clock, fullTiming),
+    hetzner: new HetznerSimState(clock, fullTiming),
+    faults: new FaultBook(),
+  };
 }
 
-export async function startSimulator(port = 0, host = '127.0.0.1'): Promise<RunningSimulator> {
-  const { app, cloudflare, faults } = createSimulatorApp();
+export function createSimulatorApp(sim: Simulator) {
+  const app = express();
+  app.set('trust proxy', false);
+  // Keep the raw body: OVH signs the exact bytes sent.
+  const keepRaw = (req: Request & { rawBody?: string }, _res: unknown, buf: Buffer) => {
+    req.rawBody = buf.toString('utf8');
+  };
+  app.use(express.json({ limit: '1mb', verify: keepRaw }));
+  app.use('/cloudflare', sim.faults.middleware('cloudflare'), cloudflareRouter(sim.cloudflare));
+  app.use('/ovh', sim.faults.middleware('ovh'), ovhRouter(sim.ovh));
+  app.use('/hetzner', sim.faults.middleware('hetzner'), express.urlencoded({ extended: true }), hetznerRouter(sim.hetzner));
+  app.use('/_sim', adminRouter(sim));
+  return app;
+}
+
+export async function startSimulator(
+  options: { port?: number; host?: string; timing?: Partial<SimTiming> } = {},
+): Promise<RunningSimulator> {
+  const sim = createSimulator(options.timing);
+  const app = createSimulatorApp(sim);
+  const host = options.host ?? '127.0.0.1';
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(port, host, () => resolve(s));
+    const s = app.listen(options.port ?? 0, host, () => resolve(s));
   });
-  const { port: bound } = server.address() as AddressInfo;
-  const url = `http://${host}:${bound}`;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host}:${port}`;
   return {
+    ...sim,
     url,
     cloudflareUrl: `${url}/cloudflare`,
-    cloudflare,
-    faults,
+    ovhUrl: `${url}/ovh/1.0`,
+    hetznerUrl: `${url}/hetzner`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

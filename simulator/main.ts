@@ -2,9 +2,11 @@
 import { startSimulator } from './index';
 
 const port = Number(process.env.SIMULATOR_PORT ?? 8299);
-startSimulator(port)
+startSimulator({ port })
   .then((sim) => {
-    process.stdout.write(`provider simulator listening on ${sim.url} (CLOUDFLARE_API_URL=${sim.cloudflareUrl})\n`);
+    process.stdout.write(
+      `provider simulator on ${sim.url}: CLOUDFLARE_API_URL=${sim.cloudflareUrl} OVH_API_URL=${sim.ovhUrl} HETZNER_ROBOT_URL=${sim.hetznerUrl}\n`,
+    );
     const stop = () => void sim.close().then(() => process.exit(0));
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

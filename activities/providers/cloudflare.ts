@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { createHttpClient, segment, send } from './http';
 import {
   ProviderAuthError,
+  ProviderChangeWindowError,
   ProviderConfigError,
   ProviderError,
   ProviderRateLimitedError,
@@ -19,6 +20,8 @@ import {
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from './types';
 
 export const DEFAULT_CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
+/** "A prefix can be activated or deactivated once every 15 minutes" (providers.md §0.3). */
+export const CLOUDFLARE_CHANGE_INTERVAL_MS = 15 * 60 * 1000;
 
 const cloudflareId = z.string().regex(/^[0-9a-f]{1,32}$/i, 'a Cloudflare ID (up to 32 hex characters)');
 export const cloudflareSettings = z.object({
@@ -39,7 +42,12 @@ interface BgpPrefix {
   cidr: string;
   auto_advertise_withdraw?: boolean;
   bgp_signal_opts?: { enabled?: boolean };
-  on_demand?: { advertised?: boolean | null; on_demand_enabled?: boolean; on_demand_locked?: boolean };
+  on_demand?: {
+    advertised?: boolean | null;
+    advertised_modified_at?: string | null;
+    on_demand_enabled?: boolean;
+    on_demand_locked?: boolean;
+  };
 }
 
 interface Prefix {
@@ -53,7 +61,12 @@ export function classifyCloudflareResponse(response: AxiosResponse<unknown>, now
   const first = body.errors?.[0];
   const code = first?.code;
   const text = `cloudflare: HTTP ${response.status}${code === undefined ? '' : ` [${code}]`} ${first?.message ?? ''}`.trim();
-  const details = { status: response.status, ...(code === undefined ? {} : { providerCode: code }) };
+  const ray = response.headers?.['cf-ray'];
+  const details = {
+    status: response.status,
+    ...(code === undefined ? {} : { providerCode: code }),
+    ...(typeof ray === 'string' ? { requestId: ray } : {}),
+  };
   const retryAfterMs = parseRetryAfter(response.headers?.['retry-after'], nowMs);
   const withRetry = retryAfterMs === undefined ? details : { ...details, retryAfterMs };
   if (response.status === 401 || response.status === 403) return new ProviderAuthError(text, details);
@@ -91,6 +104,21 @@ function parse(integration: LoadedIntegration) {
   return { settings: settings.data, token: credentials.data.apiToken };
 }
 
+/**
+ * A refused change inside 15 minutes of the last one is the change window, not a hard
+ * error: retryable, at the earliest allowed time (the exact error code is unconfirmed).
+ */
+function asChangeWindowError(err: unknown, current: BgpPrefix, nowMs = Date.now()): unknown {
+  if (!(err instanceof ProviderRateLimitedError || err instanceof ProviderRejectedError)) return err;
+  const modifiedAt = Date.parse(current.on_demand?.advertised_modified_at ?? '');
+  if (Number.isNaN(modifiedAt) || modifiedAt + CLOUDFLARE_CHANGE_INTERVAL_MS <= nowMs) return err;
+  const earliest = modifiedAt + CLOUDFLARE_CHANGE_INTERVAL_MS;
+  return new ProviderChangeWindowError(
+    `cloudflare: ${current.cidr} changed less than 15 minutes ago; next change allowed at ${new Date(earliest).toISOString()}`,
+    { ...err.details, retryAfterMs: earliest - nowMs, earliestAt: new Date(earliest).toISOString() },
+  );
+}
+
 export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?: number } = {}): ProviderAdapter {
   const http = createHttpClient(options.baseUrl ?? DEFAULT_CLOUDFLARE_API_URL, options.timeoutMs);
 
@@ -125,7 +153,9 @@ export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?
     if (current.on_demand?.on_demand_locked === true) {
       throw new ProviderConfigError(`cloudflare: prefix ${current.cidr} is locked`);
     }
-    const updated = await client.call<BgpPrefix>('PATCH', path, { on_demand: { advertised } });
+    const updated = await client
+      .call<BgpPrefix>('PATCH', path, { on_demand: { advertised } })
+      .catch((err: unknown) => Promise.reject(asChangeWindowError(err, current)));
     if ((updated.on_demand?.advertised === true) !== advertised) {
       throw new ProviderUnavailableError(`cloudflare: change of ${current.cidr} not reflected in the answer`);
     }

@@ -5,13 +5,23 @@
  * request's headers, body or URL query (they may hold credentials).
  */
 
+export interface ProviderErrorDetails {
+  status?: number;
+  providerCode?: string | number;
+  retryAfterMs?: number;
+  /** The provider's request ID (Cloudflare `cf-ray`, OVH `X-OVH-QueryID`), for support tickets. */
+  requestId?: string;
+  /** For a change window: the earliest time the change is allowed (ISO 8601). */
+  earliestAt?: string;
+}
+
 export abstract class ProviderError extends Error {
   abstract readonly retryable: boolean;
   constructor(
     message: string,
-    readonly details: { status?: number; providerCode?: string | number; retryAfterMs?: number } = {},
+    readonly details: ProviderErrorDetails = {},
   ) {
-    super(message);
+    super(details.requestId ? `${message} (request ${details.requestId})` : message);
     this.name = new.target.name;
   }
 
@@ -45,8 +55,18 @@ export class ProviderUnavailableError extends ProviderError {
   readonly retryable = true;
 }
 
-/** The provider is busy with a previous change of the same resource; retry shortly. */
+/** The provider is busy with a previous change of the same resource (pending, in process); retry shortly. */
 export class ProviderBusyError extends ProviderError {
+  readonly retryable = true;
+}
+
+/** The provider only allows this change later (Cloudflare: once per prefix per 15 minutes). */
+export class ProviderChangeWindowError extends ProviderError {
+  readonly retryable = true;
+}
+
+/** The provider holds the current state on purpose (OVH keeps its firewall on while it mitigates). */
+export class ProviderHeldError extends ProviderError {
   readonly retryable = true;
 }
 

@@ -66,6 +66,8 @@ test('a worker killed mid-operation is replaced and the activation completes exa
     WORKSPACES_FILE: workspacesFile,
     WORKFLOW_BUNDLE_PATH: bundlePath,
     CLOUDFLARE_API_URL: bed.sim.cloudflareUrl,
+    OVH_API_URL: bed.sim.ovhUrl,
+    HETZNER_ROBOT_URL: bed.sim.hetznerUrl,
   };
   // The provider takes 1.5 s to answer the PATCH: the worker dies while waiting for it.
   bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, delayMs: 1500 });

@@ -37,8 +37,11 @@ export interface Bed {
 /** Fast retries so failure paths finish within a test. */
 export const TEST_RETRY = { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 3, startToCloseTimeoutMs: 5_000 };
 
+/** Providers that apply changes at once and allow any number of them: tests of provider timing set their own. */
+export const INSTANT_PROVIDERS = { cloudflareChangeIntervalSeconds: 0, ovhPendingMs: 0, hetznerInProcessMs: 0 };
+
 export async function startBed(): Promise<Bed> {
-  const [env, bundle, sim] = await Promise.all([startTemporal(), bundleWorkflows(), startSimulator()]);
+  const [env, bundle, sim] = await Promise.all([startTemporal(), bundleWorkflows(), startSimulator({ timing: INSTANT_PROVIDERS })]);
   return { env, bundle, sim, started: [] };
 }
 
@@ -87,6 +90,10 @@ export function cloudflareIntegration(
   };
 }
 
+export function simulatedProviders(sim: RunningSimulator) {
+  return createProviderRegistry({ cloudflare: sim.cloudflareUrl, ovh: sim.ovhUrl, hetzner: sim.hetznerUrl });
+}
+
 export function storeOf(...integrations: { stored: LoadedIntegration }[]): InMemoryIntegrationStore {
   const store = new InMemoryIntegrationStore();
   integrations.forEach((i) => store.put(i.stored));
@@ -104,7 +111,7 @@ export async function withWorker<T>(
     connection: bed.env.nativeConnection,
     taskQueue,
     workflowBundle: bed.bundle,
-    dependencies: { integrations: store, providers: createProviderRegistry({ cloudflare: bed.sim.cloudflareUrl }) },
+    dependencies: { integrations: store, providers: simulatedProviders(bed.sim) },
   });
   return worker.runUntil(fn());
 }

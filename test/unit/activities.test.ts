@@ -22,7 +22,7 @@ const env = new MockActivityEnvironment({ attempt: 3 });
 const ref = { workspaceId: 'acme', integrationId: 'cf-1' };
 
 beforeAll(async () => {
-  sim = await startSimulator();
+  sim = await startSimulator({ timing: { cloudflareChangeIntervalSeconds: 0 } });
   store = new InMemoryIntegrationStore();
   activities = createActivities({ integrations: store, providers: createProviderRegistry({ cloudflare: sim.cloudflareUrl }) });
 });
