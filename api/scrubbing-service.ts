@@ -11,6 +11,7 @@ import {
   activateUpdate,
   incidentResolvedSignal,
   incidentStartedSignal,
+  integrationsChangedSignal,
   stateQuery,
   withdrawUpdate,
   workspaceWorkflowId,
@@ -51,9 +52,12 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
   type WorkspaceWorkflow = (input: WorkspaceWorkflowInput) => Promise<void>;
   type Signal = typeof incidentStartedSignal | typeof incidentResolvedSignal;
 
+  /** Config versions already sent per workspace, so each new snapshot reaches a running workflow once. */
+  const sentVersions = new Map<string, number>();
+
   async function signalWorkspace<A>(workspaceId: string, signal: Signal, payload: A): Promise<void> {
     const input = await startInput(workspaceId);
-    await within(callTimeoutMs, () =>
+    const handle = await within(callTimeoutMs, () =>
       client.workflow.signalWithStart<WorkspaceWorkflow, [A]>(WORKFLOW_TYPE, {
         workflowId: workspaceWorkflowId(workspaceId),
         taskQueue,
@@ -62,6 +66,21 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
         signalArgs: [payload],
       }),
     );
+    await syncConfig(workspaceId, input.config, handle);
+  }
+
+  /**
+   * A workflow that was already running ignored the start input: hand it a newer configuration.
+   * The workflow ignores older or repeated snapshots, so a resend is harmless.
+   */
+  async function syncConfig(workspaceId: string, config: WorkspaceConfig, handle = client.workflow.getHandle(workspaceWorkflowId(workspaceId))) {
+    if ((sentVersions.get(workspaceId) ?? -Infinity) >= config.version) return;
+    try {
+      await within(callTimeoutMs, () => handle.signal(integrationsChangedSignal, config));
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // not started yet: its start input will carry it
+    }
+    sentVersions.set(workspaceId, config.version);
   }
 
   return {
@@ -98,6 +117,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       if (!input.config.integrations.some((i) => i.id === integrationId)) {
         throw new HttpError(404, 'not_found', 'integration not found');
       }
+      await syncConfig(workspaceId, input.config);
       const startWorkflowOperation = new WithStartWorkflowOperation<WorkspaceWorkflow>(WORKFLOW_TYPE, {
         workflowId: workspaceWorkflowId(workspaceId),
         taskQueue,

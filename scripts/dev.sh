@@ -27,6 +27,20 @@ if [ ! -f .data/workspaces.json ]; then
           "name": "Magic Transit 192.0.2.0/24 (simulated)",
           "settings": { "accountId": "0123456789abcdef0123456789abcdef", "prefixId": "1123456789abcdef0123456789abcdef", "bgpPrefixId": "2123456789abcdef0123456789abcdef" },
           "credentials": { "apiToken": "simulated-token" }
+        },
+        {
+          "id": "ovh-demo",
+          "type": "ovh",
+          "name": "OVH edge firewall 203.0.113.7 (simulated)",
+          "settings": { "endpoint": "ovh-eu", "ip": "203.0.113.7", "ipBlock": "203.0.113.0/24" },
+          "credentials": { "applicationKey": "demo-ak", "applicationSecret": "demo-as", "consumerKey": "demo-ck" }
+        },
+        {
+          "id": "hetzner-demo",
+          "type": "hetzner",
+          "name": "Hetzner server 4321 firewall (simulated)",
+          "settings": { "serverNumber": 4321 },
+          "credentials": { "username": "#ws+demo", "password": "demo-password" }
         }
       ]
     }
@@ -50,17 +64,25 @@ TS_NODE=(node -r ts-node/register/transpile-only)
 .tools/temporal/bin/temporal server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
   --db-filename .data/temporal.db --log-level warn > .data/temporal.log 2>&1 &
 pids+=($!)
-SIMULATOR_PORT=$SIMULATOR_PORT "${TS_NODE[@]}" simulator/main.ts &
+# Shorter provider timings than the documented ones, so a demo attack completes in a minute.
+SIMULATOR_PORT=$SIMULATOR_PORT SIM_CLOUDFLARE_CHANGE_INTERVAL_SECONDS=${SIM_CLOUDFLARE_CHANGE_INTERVAL_SECONDS:-0} \
+  SIM_OVH_PENDING_MS=${SIM_OVH_PENDING_MS:-2000} SIM_HETZNER_IN_PROCESS_MS=${SIM_HETZNER_IN_PROCESS_MS:-3000} \
+  "${TS_NODE[@]}" simulator/main.ts &
 pids+=($!)
 
 wait_for() { for _ in $(seq 1 120); do if eval "$1" >/dev/null 2>&1; then return 0; fi; sleep 0.5; done; echo "dev: $2 did not come up" >&2; exit 1; }
 wait_for "curl -sf http://127.0.0.1:$SIMULATOR_PORT/_sim/requests" "the simulator"
-curl -sf -X POST -H 'content-type: application/json' "http://127.0.0.1:$SIMULATOR_PORT/_sim/cloudflare/prefixes" \
-  -d '{"accountId":"0123456789abcdef0123456789abcdef","token":"simulated-token","prefixId":"1123456789abcdef0123456789abcdef","bgpPrefixId":"2123456789abcdef0123456789abcdef","cidr":"192.0.2.0/24"}' >/dev/null
+sim() { curl -sf -X POST -H 'content-type: application/json' "http://127.0.0.1:$SIMULATOR_PORT/_sim/$1" -d "$2" >/dev/null; }
+sim cloudflare/prefixes '{"accountId":"0123456789abcdef0123456789abcdef","token":"simulated-token","prefixId":"1123456789abcdef0123456789abcdef","bgpPrefixId":"2123456789abcdef0123456789abcdef","cidr":"192.0.2.0/24"}'
+sim ovh/consumers '{"applicationKey":"demo-ak","applicationSecret":"demo-as","consumerKey":"demo-ck"}'
+sim ovh/ips '{"ipBlock":"203.0.113.0/24","ip":"203.0.113.7","rules":3}'
+sim hetzner/users '{"username":"#ws+demo","password":"demo-password"}'
+sim hetzner/servers '{"serverNumber":4321,"firewall":{"rules":{"input":[{"name":"Allow HTTPS","protocol":"tcp","dst_port":"443","action":"accept"}],"output":[{"name":"Allow all","action":"accept"}]}}}'
 wait_for ".tools/temporal/bin/temporal operator cluster health --address 127.0.0.1:$TEMPORAL_PORT" "Temporal"
 
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT WORKSPACES_FILE=.data/workspaces.json
-CLOUDFLARE_API_URL=http://127.0.0.1:$SIMULATOR_PORT/cloudflare "${TS_NODE[@]}" worker/main.ts &
+CLOUDFLARE_API_URL=http://127.0.0.1:$SIMULATOR_PORT/cloudflare OVH_API_URL=http://127.0.0.1:$SIMULATOR_PORT/ovh/1.0 \
+  HETZNER_ROBOT_URL=http://127.0.0.1:$SIMULATOR_PORT/hetzner "${TS_NODE[@]}" worker/main.ts &
 pids+=($!)
 API_PORT=$API_PORT API_TOKEN=$(cat .data/api-token) "${TS_NODE[@]}" api/main.ts &
 pids+=($!)

@@ -1,8 +1,25 @@
-/** `npm run simulator`: the provider simulator on SIMULATOR_PORT (default 8299), loopback only. */
+/**
+ * `npm run simulator`: the provider simulator on SIMULATOR_PORT (default 8299), loopback only.
+ * Timings default to the providers' documented ones; SIM_CLOUDFLARE_CHANGE_INTERVAL_SECONDS,
+ * SIM_OVH_PENDING_MS and SIM_HETZNER_IN_PROCESS_MS shorten them (the dev stack does).
+ */
 import { startSimulator } from './index';
+import type { SimTiming } from './clock';
+
+function timingFromEnv(env: NodeJS.ProcessEnv): Partial<SimTiming> {
+  const read = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : Number(env[name]));
+  const timing: Partial<SimTiming> = {};
+  const cloudflare = read('SIM_CLOUDFLARE_CHANGE_INTERVAL_SECONDS');
+  const ovh = read('SIM_OVH_PENDING_MS');
+  const hetzner = read('SIM_HETZNER_IN_PROCESS_MS');
+  if (cloudflare !== undefined) timing.cloudflareChangeIntervalSeconds = cloudflare;
+  if (ovh !== undefined) timing.ovhPendingMs = ovh;
+  if (hetzner !== undefined) timing.hetznerInProcessMs = hetzner;
+  return timing;
+}
 
 const port = Number(process.env.SIMULATOR_PORT ?? 8299);
-startSimulator({ port })
+startSimulator({ port, timing: timingFromEnv(process.env) })
   .then((sim) => {
     process.stdout.write(
       `provider simulator on ${sim.url}: CLOUDFLARE_API_URL=${sim.cloudflareUrl} OVH_API_URL=${sim.ovhUrl} HETZNER_ROBOT_URL=${sim.hetznerUrl}\n`,

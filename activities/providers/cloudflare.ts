@@ -109,6 +109,7 @@ function parse(integration: LoadedIntegration) {
  * error: retryable, at the earliest allowed time (the exact error code is unconfirmed).
  */
 function asChangeWindowError(err: unknown, current: BgpPrefix, nowMs = Date.now()): unknown {
+  // Returns the error to throw: the original one unless the change window explains it.
   if (!(err instanceof ProviderRateLimitedError || err instanceof ProviderRejectedError)) return err;
   const modifiedAt = Date.parse(current.on_demand?.advertised_modified_at ?? '');
   if (Number.isNaN(modifiedAt) || modifiedAt + CLOUDFLARE_CHANGE_INTERVAL_MS <= nowMs) return err;
@@ -155,7 +156,9 @@ export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?
     }
     const updated = await client
       .call<BgpPrefix>('PATCH', path, { on_demand: { advertised } })
-      .catch((err: unknown) => Promise.reject(asChangeWindowError(err, current)));
+      .catch((err: unknown) => {
+        throw asChangeWindowError(err, current);
+      });
     if ((updated.on_demand?.advertised === true) !== advertised) {
       throw new ProviderUnavailableError(`cloudflare: change of ${current.cidr} not reflected in the answer`);
     }

@@ -174,3 +174,16 @@ test('malformed requests get clear 4xx answers', async () => {
   expect(noRoute.body.error.code).toBe('not_found');
 });
 
+
+test('a newer workspace configuration reaches a running workflow with the next request', async () => {
+  const { ws, a, manualOnly } = workspace();
+  const late = cloudflareIntegration(bed, ws, { cidr: '198.51.100.0/24' });
+  await runWorker(storeOf(a, manualOnly, late), async () => {
+    expect((await call('POST', `/v1/workspaces/${ws}/incidents`, { id: 'atk-1' })).status).toBe(202);
+    await eventually(() => advertisedAtSimulator(bed, a), Boolean, { what: 'first integration diverted' });
+
+    configs.set(ws, { version: 2, holdDownSeconds: 0, integrations: [a.config, manualOnly.config, late.config] });
+    expect((await call('POST', `/v1/workspaces/${ws}/incidents`, { id: 'atk-2' })).status).toBe(202);
+    await eventually(() => advertisedAtSimulator(bed, late), Boolean, { what: 'the added integration diverted' });
+  });
+});

@@ -32,6 +32,8 @@ export interface Bed {
   sim: RunningSimulator;
   /** Every workflow a test started, replayed when the file ends. */
   started: { name: string; handle: WorkflowHandle }[];
+  /** Every credential the helpers created: none may appear in any workflow history. */
+  secrets: string[];
 }
 
 /** Fast retries so failure paths finish within a test. */
@@ -42,13 +44,17 @@ export const INSTANT_PROVIDERS = { cloudflareChangeIntervalSeconds: 0, ovhPendin
 
 export async function startBed(): Promise<Bed> {
   const [env, bundle, sim] = await Promise.all([startTemporal(), bundleWorkflows(), startSimulator({ timing: INSTANT_PROVIDERS })]);
-  return { env, bundle, sim, started: [] };
+  return { env, bundle, sim, started: [], secrets: [] };
 }
 
 export async function stopBed(bed: Bed | undefined): Promise<void> {
   if (!bed) return;
   try {
-    if (bed.started.length > 0) await replayAndRecord(bed.env, bed.bundle, bed.started);
+    if (bed.started.length > 0) {
+      const histories = await replayAndRecord(bed.env, bed.bundle, bed.started);
+      const leaked = bed.secrets.filter((secret) => histories.includes(secret));
+      if (leaked.length > 0) throw new Error(`${leaked.length} credential(s) found in workflow histories`);
+    }
   } finally {
     await bed.sim.close();
     await bed.env.teardown();
@@ -71,6 +77,7 @@ export function cloudflareIntegration(
   const prefixId = hex();
   const bgpPrefixId = hex();
   const token = `token-${hex()}`;
+  bed.secrets.push(token);
   bed.sim.cloudflare.seed({ accountId, token, prefixId, bgpPrefixId, cidr: options.cidr ?? '192.0.2.0/24' });
   return {
     config: {
@@ -89,6 +96,44 @@ export function cloudflareIntegration(
     bgpPrefixId,
   };
 }
+
+/** An OVH integration on a fresh IP of the simulator, with its own keys. */
+export function ovhIntegration(bed: Bed, workspaceId: string, options: { rules?: number } = {}) {
+  const id = uniqueId('ovh');
+  const n = ++seq;
+  const ip = `203.0.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+  const keys = { applicationKey: `ak-${id}`, applicationSecret: `as-${randomUUID()}`, consumerKey: `ck-${randomUUID()}` };
+  bed.sim.ovh.addConsumer(keys);
+  bed.secrets.push(keys.applicationSecret, keys.consumerKey);
+  bed.sim.ovh.seedIp({ ipBlock: `${ip}/32`, ip, rules: options.rules ?? 3 });
+  const config: IntegrationConfig = { id, type: 'ovh' };
+  const stored: LoadedIntegration = { id, workspaceId, type: 'ovh', settings: { endpoint: 'ovh-eu', ip }, credentials: keys };
+  return { config, stored, ip, firewallEnabled: () => bed.sim.ovh.firewall(`${ip}/32`, ip)?.enabled === true };
+}
+
+/** A Hetzner integration on a fresh simulated server with rules in both directions. */
+export function hetznerIntegration(bed: Bed, workspaceId: string, options: { password?: string } = {}) {
+  const id = uniqueId('hz');
+  const serverNumber = 1000 + ++seq;
+  const username = `#ws+${id}`;
+  const password = `pw-${randomUUID()}`;
+  bed.sim.hetzner.users.set(username, password);
+  bed.secrets.push(password);
+  bed.sim.hetzner.seedServer({
+    serverNumber,
+    firewall: { rules: { input: [{ name: 'Allow HTTPS', protocol: 'tcp', dst_port: '443', action: 'accept' }], output: [{ name: 'Allow all', action: 'accept' }] } },
+  });
+  const config: IntegrationConfig = { id, type: 'hetzner' };
+  const stored: LoadedIntegration = {
+    id,
+    workspaceId,
+    type: 'hetzner',
+    settings: { serverNumber },
+    credentials: { username, password: options.password ?? password },
+  };
+  return { config, stored, serverNumber, firewallActive: () => bed.sim.hetzner.servers.get(serverNumber)?.firewall.status === 'active' };
+}
+let seq = 0;
 
 export function simulatedProviders(sim: RunningSimulator) {
   return createProviderRegistry({ cloudflare: sim.cloudflareUrl, ovh: sim.ovhUrl, hetzner: sim.hetznerUrl });

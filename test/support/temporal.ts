@@ -49,7 +49,7 @@ export async function replayAndRecord(
   env: TestWorkflowEnvironment,
   bundle: WorkflowBundleWithSourceMap,
   handles: { name: string; handle: WorkflowHandle }[],
-): Promise<number> {
+): Promise<string> {
   const histories = [];
   for (const { name, handle } of handles) {
     const runs = await allRunIds(env, handle.workflowId);
@@ -67,7 +67,16 @@ export async function replayAndRecord(
       writeFileSync(join(HISTORY_FIXTURES_DIR, `${workflowId}.json`), JSON.stringify(history));
     }
   }
-  return histories.length;
+  return histories.map(({ history }) => readableText(history)).join('\n');
+}
+
+/** Every string and every payload's bytes (decoded as UTF-8) in a history, for secret scans. */
+export function readableText(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(readableText).join(' ');
+  if (typeof value === 'object' && value !== null) return Object.values(value).map(readableText).join(' ');
+  return String(value);
 }
 
 /** Every run of a workflow, oldest first, by following continue-as-new links back from the latest run. */

@@ -1,0 +1,22 @@
+/** Asserts that no secret appears in anything an adapter threw or returned (message, stack, details). */
+export function serialise(value: unknown): string {
+  if (value instanceof Error) {
+    return JSON.stringify({ name: value.name, message: value.message, stack: value.stack, ...(value as unknown as Record<string, unknown>) });
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+
+export function expectNoSecrets(values: unknown[], secrets: string[]): void {
+  const text = values.map(serialise).join('\n');
+  for (const secret of secrets) expect(text).not.toContain(secret);
+}
+
+/** Runs `fn` and returns what it threw (fails the test if it did not throw). */
+export async function thrownBy(fn: () => Promise<unknown>): Promise<Error> {
+  try {
+    await fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
