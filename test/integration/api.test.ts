@@ -9,26 +9,23 @@ import { createApp } from '../../api/app';
 import { createScrubbingService } from '../../api/scrubbing-service';
 import type { WorkspaceConfig } from '../../workflows/messages';
 import {
-  Bed,
   advertisedAtSimulator,
   cloudflareIntegration,
-  startBed,
-  stopBed,
   storeOf,
   uniqueId,
+  useBed,
   withWorker,
 } from '../support/bed';
 import { eventually } from '../support/eventually';
 import { TASK_QUEUE } from '../../workflows/messages';
 
 const TOKEN = 'test-api-token-0123456789';
-let bed: Bed;
+const bed = useBed();
 let server: Server;
 let baseUrl: string;
 const configs = new Map<string, WorkspaceConfig>();
 
 beforeAll(async () => {
-  bed = await startBed();
   const service = createScrubbingService({
     client: bed.env.client,
     taskQueue: TASK_QUEUE,
@@ -43,7 +40,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  await stopBed(bed);
 });
 
 interface Answer {

@@ -5,26 +5,20 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import {
-  Bed,
   actualOf,
   advertisements,
   cloudflareIntegration,
-  startBed,
   startIncident,
-  stopBed,
   storeOf,
   uniqueId,
+  useBed,
   waitForState,
   withWorker,
   workspaceInput,
 } from '../support/bed';
 import { activateUpdate, incidentResolvedSignal, incidentStartedSignal } from '../../workflows/messages';
 
-let bed: Bed;
-beforeAll(async () => {
-  bed = await startBed();
-});
-afterAll(() => stopBed(bed));
+const bed = useBed();
 
 async function runCount(handle: WorkflowHandle): Promise<number> {
   let count = 0;

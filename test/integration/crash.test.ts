@@ -8,16 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Bed,
   actualOf,
   advertisedAtSimulator,
   advertisements,
   cloudflareIntegration,
-  startBed,
   startIncident,
-  stopBed,
   storeOf,
   uniqueId,
+  useBed,
   waitForState,
   withWorker,
   workspaceInput,
@@ -25,13 +23,11 @@ import {
 import { eventually } from '../support/eventually';
 import { REPO_ROOT } from '../support/tools';
 
-let bed: Bed;
+const bed = useBed();
 let scratch: string;
-beforeAll(async () => {
-  bed = await startBed();
+beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'scrubbing-crash-'));
 });
-afterAll(() => stopBed(bed));
 
 /** The real `npm run worker` entry point, as its own process. */
 function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {

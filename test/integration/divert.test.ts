@@ -4,27 +4,21 @@
  * by a new wave, scoped integrations, one provider failing while another succeeds.
  */
 import {
-  Bed,
   actualOf,
   advertisedAtSimulator,
   advertisements,
   cloudflareIntegration,
-  startBed,
   startIncident,
-  stopBed,
   storeOf,
   uniqueId,
+  useBed,
   waitForState,
   withWorker,
   workspaceInput,
 } from '../support/bed';
 import { incidentResolvedSignal, integrationsChangedSignal } from '../../workflows/messages';
 
-let bed: Bed;
-beforeAll(async () => {
-  bed = await startBed();
-});
-afterAll(() => stopBed(bed));
+const bed = useBed();
 
 test('the first incident signal creates the workflow and diverts every integration', async () => {
   const ws = uniqueId('ws');

@@ -6,27 +6,21 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  Bed,
   actualOf,
   advertisedAtSimulator,
   advertisements,
   cloudflareIntegration,
-  startBed,
   startIncident,
-  stopBed,
   storeOf,
   uniqueId,
+  useBed,
   waitForState,
   withWorker,
   workspaceInput,
 } from '../support/bed';
 import { activateUpdate, incidentResolvedSignal, withdrawUpdate } from '../../workflows/messages';
 
-let bed: Bed;
-beforeAll(async () => {
-  bed = await startBed();
-});
-afterAll(() => stopBed(bed));
+const bed = useBed();
 
 test('activate and withdraw return the resulting state after the provider call', async () => {
   const ws = uniqueId('ws');

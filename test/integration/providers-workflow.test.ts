@@ -5,28 +5,22 @@
  * while the others divert.
  */
 import {
-  Bed,
   actualOf,
   advertisedAtSimulator,
   cloudflareIntegration,
   hetznerIntegration,
   ovhIntegration,
-  startBed,
   startIncident,
-  stopBed,
   storeOf,
   uniqueId,
+  useBed,
   waitForState,
   withWorker,
   workspaceInput,
 } from '../support/bed';
 import { incidentResolvedSignal } from '../../workflows/messages';
 
-let bed: Bed;
-beforeAll(async () => {
-  bed = await startBed();
-});
-afterAll(() => stopBed(bed));
+const bed = useBed();
 
 const allActive = (ids: string[]) => (v: Parameters<typeof actualOf>[0]) => ids.every((id) => actualOf(v, id) === 'active');
 

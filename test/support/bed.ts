@@ -61,6 +61,16 @@ export async function stopBed(bed: Bed | undefined): Promise<void> {
   }
 }
 
+/** One bed per test file: started before its tests, replayed, scanned and stopped after them. */
+export function useBed(): Bed {
+  const bed = {} as Bed;
+  beforeAll(async () => {
+    Object.assign(bed, await startBed());
+  });
+  afterAll(() => stopBed(bed.env ? bed : undefined));
+  return bed;
+}
+
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }

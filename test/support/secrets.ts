@@ -20,3 +20,21 @@ export async function thrownBy(fn: () => Promise<unknown>): Promise<Error> {
   }
   throw new Error('expected an error');
 }
+
+/** Keeps everything an adapter returned or threw, for a secret scan at the end of the file. */
+export function outcomeRecorder() {
+  const seen: unknown[] = [];
+  return {
+    seen,
+    async run<T>(promise: Promise<T>): Promise<T> {
+      const value = await promise;
+      seen.push(value);
+      return value;
+    },
+    async fails(fn: () => Promise<unknown>): Promise<Error> {
+      const err = await thrownBy(fn);
+      seen.push(err);
+      return err;
+    },
+  };
+}

@@ -13,7 +13,7 @@ import {
 } from '../../../activities/providers/errors';
 import type { LoadedIntegration } from '../../../activities/providers/types';
 import { startSimulator, type RunningSimulator } from '../../../simulator';
-import { expectNoSecrets, thrownBy } from '../../support/secrets';
+import { expectNoSecrets, outcomeRecorder, thrownBy } from '../../support/secrets';
 
 const PASSWORD = 'robot-password-123';
 const SERVER = 321;
@@ -26,7 +26,7 @@ const RULES = {
 };
 let sim: RunningSimulator;
 let adapter: ReturnType<typeof createHetznerProvider>;
-const seen: unknown[] = [];
+const { seen, run, fails } = outcomeRecorder();
 
 function integration(credentials: Record<string, unknown> = { username: '#ws+abc', password: PASSWORD }, serverNumber = SERVER): LoadedIntegration {
   return { id: 'hz-1', workspaceId: 'acme', type: 'hetzner', settings: { serverNumber }, credentials };
@@ -50,16 +50,6 @@ beforeEach(() => {
   adapter = createHetznerProvider({ baseUrl: sim.hetznerUrl });
 });
 
-const run = async <T>(p: Promise<T>) => {
-  const value = await p;
-  seen.push(value);
-  return value;
-};
-const fails = async (p: () => Promise<unknown>) => {
-  const err = await thrownBy(p);
-  seen.push(err);
-  return err;
-};
 const posts = () => sim.faults.requests.filter((r) => r.provider === 'hetzner' && r.method === 'POST');
 
 test('activate and withdraw re-send the whole configuration: rules and options survive the round trip', async () => {

@@ -15,7 +15,7 @@ import {
 } from '../../../activities/providers/errors';
 import type { LoadedIntegration } from '../../../activities/providers/types';
 import { startSimulator, type RunningSimulator } from '../../../simulator';
-import { expectNoSecrets, thrownBy } from '../../support/secrets';
+import { expectNoSecrets, outcomeRecorder } from '../../support/secrets';
 
 const SECRET = 'ovh-application-secret-xyz';
 const CONSUMER = 'ovh-consumer-key-abc';
@@ -24,7 +24,7 @@ const IP = '203.0.113.7';
 const BLOCK = '203.0.113.0/24';
 let sim: RunningSimulator;
 let adapter: ReturnType<typeof createOvhProvider>;
-const seen: unknown[] = [];
+const { seen, run, fails } = outcomeRecorder();
 
 function integration(overrides: Partial<LoadedIntegration> = {}): LoadedIntegration {
   return { id: 'ovh-1', workspaceId: 'acme', type: 'ovh', settings: { endpoint: 'ovh-eu', ip: IP, ipBlock: BLOCK }, credentials: KEYS, ...overrides };
@@ -48,16 +48,6 @@ beforeEach(() => {
   adapter = createOvhProvider({ baseUrl: sim.ovhUrl });
 });
 
-const run = async <T>(p: Promise<T>) => {
-  const value = await p;
-  seen.push(value);
-  return value;
-};
-const fails = async (p: () => Promise<unknown>) => {
-  const err = await thrownBy(p);
-  seen.push(err);
-  return err;
-};
 const writes = () => sim.faults.requests.filter((r) => r.provider === 'ovh' && r.method !== 'GET');
 
 test('the signature matches values computed independently (OVH guide keys, fixed timestamp)', () => {
