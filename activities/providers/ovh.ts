@@ -43,6 +43,17 @@ interface FirewallIp {
   state: 'ok' | 'enableFirewallPending' | 'disableFirewallPending';
 }
 
+/**
+ * Whether the firewall is on or turning on. A pending state names where it is going;
+ * whether `enabled` already shows the target while pending is not documented, so the
+ * state wins (as public clients do).
+ */
+function effectivelyEnabled(entry: FirewallIp): boolean {
+  if (entry.state === 'enableFirewallPending') return true;
+  if (entry.state === 'disableFirewallPending') return false;
+  return entry.enabled;
+}
+
 interface MitigationIp {
   ipOnMitigation: string;
   auto?: boolean;
@@ -83,7 +94,7 @@ export function createOvhProvider(options: { baseUrl?: string; timeoutMs?: numbe
   }
 
   function toStatus(t: Target, entry: FirewallIp | null, note = ''): ProviderStatus {
-    const enabled = entry?.enabled === true;
+    const enabled = entry !== null && effectivelyEnabled(entry);
     const state = entry ? ` (${entry.state})` : ' (no firewall entry)';
     return { diverted: enabled, pending: entry !== null && entry.state !== 'ok', detail: `edge firewall of ${t.ip} ${enabled ? 'enabled' : 'disabled'}${state}${note}` };
   }
@@ -97,7 +108,7 @@ export function createOvhProvider(options: { baseUrl?: string; timeoutMs?: numbe
       entry = await readFirewall(t);
       if (!entry) throw new ProviderBusyError(`ovh: firewall entry of ${t.ip} not visible yet`);
     }
-    if (entry.enabled) return toStatus(t, entry);
+    if (effectivelyEnabled(entry)) return toStatus(t, entry);
     if (entry.state !== 'ok') throw new ProviderBusyError(`ovh: firewall of ${t.ip} is ${entry.state}`);
     await t.write('PUT', t.firewallPath, { enabled: true });
     return toStatus(t, { ...entry, enabled: true, state: 'enableFirewallPending' });
@@ -106,7 +117,7 @@ export function createOvhProvider(options: { baseUrl?: string; timeoutMs?: numbe
   async function withdraw(integration: LoadedIntegration): Promise<ProviderStatus> {
     const t = target(integration);
     const entry = await readFirewall(t);
-    if (!entry || !entry.enabled) return toStatus(t, entry);
+    if (!entry || !effectivelyEnabled(entry)) return toStatus(t, entry);
     if (entry.state !== 'ok') throw new ProviderBusyError(`ovh: firewall of ${t.ip} is ${entry.state}`);
     try {
       const response = await t.write('PUT', t.firewallPath, { enabled: false });

@@ -151,3 +151,10 @@ test('a provider that never answers times out as a retryable error', async () =>
   sim.faults.add({ provider: 'ovh', pathIncludes: '/firewall/', delayMs: 1000 });
   expect(await fails(() => slow.status(integration()))).toBeInstanceOf(ProviderUnavailableError);
 });
+
+test('a pending state wins over `enabled` (OVH may show the old value until the change is done)', async () => {
+  sim.ovh.seedIp({ ipBlock: BLOCK, ip: IP, firewall: { enabled: false } });
+  Object.assign(sim.ovh.ip(BLOCK, IP)!.firewall!, { state: 'enableFirewallPending', settlesAt: Number.MAX_SAFE_INTEGER });
+  await expect(run(adapter.activate(integration()))).resolves.toMatchObject({ diverted: true, pending: true });
+  expect(writes()).toHaveLength(0);
+});
