@@ -178,13 +178,25 @@ export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?
       const client = new CloudflareClient(http, token);
       const prefixes = await client.call<Prefix[]>('GET', `/accounts/${segment(settings.accountId)}/addressing/prefixes`);
       const warnings: string[] = [];
-      const { path } = await locate(integration);
-      const bgp = await client.call<BgpPrefix>('GET', path);
+      const count = `${prefixes.length} prefixes on the account`;
+      if (!prefixes.some((p) => p.id === settings.prefixId)) {
+        return { ok: false, summary: count, warnings: [`prefix ${settings.prefixId} is not on the account`] };
+      }
+      const located = await locate(integration).catch((err: unknown) => {
+        if (err instanceof ProviderConfigError || err instanceof ProviderRejectedError) return err;
+        throw err;
+      });
+      if (located instanceof Error) return { ok: false, summary: count, warnings: [located.message] };
+      const bgp = await client.call<BgpPrefix>('GET', located.path).catch((err: unknown) => {
+        if (err instanceof ProviderRejectedError) return null;
+        throw err;
+      });
+      if (!bgp) return { ok: false, summary: count, warnings: ['the configured BGP prefix is not on the prefix'] };
       if (bgp.on_demand?.on_demand_enabled === false) warnings.push('on-demand advertisement is not enabled');
       if (bgp.on_demand?.on_demand_locked === true) warnings.push('the prefix is locked');
       if (bgp.auto_advertise_withdraw === true) warnings.push('auto_advertise_withdraw is on: Cloudflare would withdraw on its own');
       if (bgp.bgp_signal_opts?.enabled === true) warnings.push('the prefix is BGP-signal controlled');
-      return { ok: warnings.length === 0, summary: `${prefixes.length} prefixes on the account; BGP prefix ${bgp.cidr} found`, warnings };
+      return { ok: warnings.length === 0, summary: `${count}; BGP prefix ${bgp.cidr} found`, warnings };
     },
   };
 }

@@ -50,6 +50,9 @@ export async function startBed(): Promise<Bed> {
 export async function stopBed(bed: Bed | undefined): Promise<void> {
   if (!bed) return;
   try {
+    const logs = ((globalThis as { __temporalLogLines?: string[] }).__temporalLogLines ?? []).join('\n');
+    const leakedToLogs = bed.secrets.filter((secret) => logs.includes(secret));
+    if (leakedToLogs.length > 0) throw new Error(`${leakedToLogs.length} credential(s) found in worker log lines`);
     if (bed.started.length > 0) {
       const histories = await replayAndRecord(bed.env, bed.bundle, bed.started);
       const leaked = bed.secrets.filter((secret) => histories.includes(secret));

@@ -87,3 +87,10 @@ test('an invalid token is an authentication error without the token in it', asyn
   expect(err).toBeInstanceOf(ProviderAuthError);
   expectNoSecrets([err], ['not-the-token']);
 });
+
+test('Test reports a prefix or BGP prefix that does not exist instead of failing', async () => {
+  const other = { ...integration(), settings: { accountId: ACCOUNT, prefixId: 'f'.repeat(32), bgpPrefixId: BGP } };
+  await expect(adapter().test(other)).resolves.toEqual({ ok: false, summary: '1 prefixes on the account', warnings: [`prefix ${'f'.repeat(32)} is not on the account`] });
+  const noBgp = { ...integration(), settings: { accountId: ACCOUNT, prefixId: PREFIX, bgpPrefixId: 'e'.repeat(32) } };
+  await expect(adapter().test(noBgp)).resolves.toMatchObject({ ok: false, warnings: ['the configured BGP prefix is not on the prefix'] });
+});
