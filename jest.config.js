@@ -7,4 +7,6 @@ module.exports = {
   // Integration tests share one Temporal dev server per file and take seconds each.
   testTimeout: 60000,
   setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

@@ -7,6 +7,10 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
+  AUDIT_ACTIVITY,
+  PURGE_ACTIVITY,
+  type AuditEntry,
+  type IntegrationRef,
   OperationFailureDetails,
   OperationInput,
   OperationResult,
@@ -16,14 +20,14 @@ import type { IntegrationStore } from './integration-store';
 import { ProviderConfigError, ProviderError } from './providers/errors';
 import type { ProviderAdapter, ProviderRegistry, ProviderStatus, ProviderTestResult } from './providers/types';
 
+export interface AuditSink {
+  record(entry: AuditEntry): Promise<void>;
+}
+
 export interface ActivityDependencies {
   integrations: IntegrationStore;
   providers: ProviderRegistry;
-}
-
-export interface IntegrationRef {
-  workspaceId: string;
-  integrationId: string;
+  audit: AuditSink;
 }
 
 export type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
@@ -32,6 +36,8 @@ export type OperationActivity = (input: OperationInput) => Promise<OperationResu
 export type ScrubbingActivities = Record<string, OperationActivity> & {
   integrationStatus(ref: IntegrationRef): Promise<ProviderStatus>;
   testIntegration(ref: IntegrationRef): Promise<ProviderTestResult>;
+  [AUDIT_ACTIVITY]: (entry: AuditEntry) => Promise<void>;
+  [PURGE_ACTIVITY]: (ref: IntegrationRef) => Promise<void>;
 };
 
 export function createActivities(deps: ActivityDependencies): ScrubbingActivities {
@@ -60,11 +66,13 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     allOperationActivityNames().map((name) => [name, runProviderOperation]),
   );
 
-  const readers: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration'> = {
+  const others: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY> = {
     integrationStatus: (ref) => withAdapter(ref, (adapter, integration) => adapter.status(integration)),
     testIntegration: (ref) => withAdapter(ref, (adapter, integration) => adapter.test(integration)),
+    [AUDIT_ACTIVITY]: (entry) => deps.audit.record(entry),
+    [PURGE_ACTIVITY]: (ref) => deps.integrations.purge(ref.workspaceId, ref.integrationId),
   };
-  return Object.assign<Record<string, OperationActivity>, typeof readers>(operations, readers);
+  return Object.assign<Record<string, OperationActivity>, typeof others>(operations, others);
 }
 
 /** Maps an error to the failure Temporal sees; unknown errors stay retryable. */

@@ -1,7 +1,6 @@
 /**
- * Where activities load an integration, credentials included. Issue C puts a
- * MongoDB-backed, encrypted implementation behind this interface; the
- * in-memory one serves tests and the dev stack until then.
+ * Where activities load an integration, credentials included: MongoDB with encrypted
+ * credentials in production (store/integrations.ts), in memory in tests.
  */
 import { IntegrationNotFoundError } from './providers/errors';
 import type { LoadedIntegration } from './providers/types';
@@ -9,6 +8,8 @@ import type { LoadedIntegration } from './providers/types';
 export interface IntegrationStore {
   /** Throws IntegrationNotFoundError when the integration is not the workspace's. */
   loadForOperation(workspaceId: string, integrationId: string): Promise<LoadedIntegration>;
+  /** Removes an integration that was deleted and that the workflow has forgotten. */
+  purge(workspaceId: string, integrationId: string): Promise<void>;
 }
 
 export class InMemoryIntegrationStore implements IntegrationStore {
@@ -20,6 +21,11 @@ export class InMemoryIntegrationStore implements IntegrationStore {
 
   remove(integrationId: string): void {
     this.integrations.delete(integrationId);
+  }
+
+  purge(_workspaceId: string, integrationId: string): Promise<void> {
+    this.integrations.delete(integrationId);
+    return Promise.resolve();
   }
 
   loadForOperation(workspaceId: string, integrationId: string): Promise<LoadedIntegration> {

@@ -1,37 +1,30 @@
 /**
- * The Express application: JSON only, bounded bodies, bearer-token auth on /v1,
- * health routes open, every error rendered by one handler. Never logs bodies or headers.
+ * The Express application: JSON only, bounded bodies, API-key auth with roles and rate
+ * limits on /v1, open health and docs routes, every error rendered by one handler.
+ * Never logs bodies or headers.
  */
 import express, { type RequestHandler } from 'express';
-import { timingSafeEqual, createHash } from 'node:crypto';
-import type { Client, Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
+import type { Database } from '../store/db';
+import { authenticate } from './auth';
 import { HttpError, renderError } from './http-errors';
+import { eventsRouter } from './routes/events';
+import { integrationsRouter } from './routes/integrations';
+import { metaRouter } from './routes/meta';
 import { scrubbingRouter } from './routes/scrubbing';
+import { workspacesRouter } from './routes/workspaces';
 import type { ScrubbingService } from './scrubbing-service';
+import type { Services } from './services';
+import type { ApiKeyRepository } from '../store/api-keys';
 
 export interface AppDependencies {
-  service: ScrubbingService;
-  client: Client;
+  services: Services;
+  scrubbing: ScrubbingService;
+  apiKeys: ApiKeyRepository;
   connection: Connection;
-  apiToken: string;
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/** Compares digests, so neither the length nor the content of the token leaks through timing. */
-export function bearerAuth(expectedToken: string): RequestHandler {
-  const expected = digest(expectedToken);
-  return (req, _res, next) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer ([!-~]{1,512})$/.exec(header);
-    if (!match || !timingSafeEqual(digest(match[1] as string), expected)) {
-      next(new HttpError(401, 'unauthorized', 'missing or invalid bearer token'));
-      return;
-    }
-    next();
-  };
+  database: Database;
+  adminToken: string;
+  requestsPerMinute: number;
 }
 
 const requireJson: RequestHandler = (req, _res, next) => {
@@ -48,20 +41,17 @@ export function createApp(deps: AppDependencies): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await deps.client.withDeadline(Date.now() + 3_000, () => deps.connection.healthService.check({}));
-      res.json({ status: 'ready', temporal: 'ok' });
-    } catch {
-      res.status(503).json({ error: { code: 'temporal_unavailable', message: 'Temporal is unavailable', details: [] } });
-    }
-  });
-
-  app.use('/v1', bearerAuth(deps.apiToken), requireJson, express.json({ limit: '64kb', strict: true }));
-  app.use(scrubbingRouter(deps.service));
+  app.use(metaRouter(deps));
+  app.use(
+    '/v1',
+    requireJson,
+    express.json({ limit: '64kb', strict: true }),
+    authenticate({ apiKeys: deps.apiKeys, adminToken: deps.adminToken, requestsPerMinute: deps.requestsPerMinute }),
+  );
+  app.use(workspacesRouter(deps.services));
+  app.use(integrationsRouter(deps.services));
+  app.use(scrubbingRouter(deps.scrubbing));
+  app.use(eventsRouter(deps.services));
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such route')));
   app.use(renderError);
   return app;

@@ -6,6 +6,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { ConflictError } from '../store/errors';
 
 export class HttpError extends Error {
   constructor(
@@ -24,6 +25,14 @@ export function validationError(err: ZodError, where: 'body' | 'params' | 'query
   return new HttpError(400, 'validation_failed', `invalid ${where}: ${details.map((d) => d.field).join(', ')}`, details);
 }
 
+const DATABASE_OUTAGES = ['MongoServerSelectionError', 'MongooseServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError', 'MongoTopologyClosedError'];
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  // With bufferCommands off, mongoose refuses operations while disconnected with a plain MongooseError.
+  return DATABASE_OUTAGES.includes(err.name) || (err.name === 'MongooseError' && /connect/i.test(err.message));
+}
+
 interface BodyParserError {
   type?: string;
   status?: number;
@@ -32,6 +41,7 @@ interface BodyParserError {
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof ZodError) return validationError(err, 'body');
+  if (err instanceof ConflictError) return new HttpError(409, 'conflict', err.message);
   const bodyError = err as BodyParserError;
   if (bodyError?.type === 'entity.too.large') return new HttpError(413, 'body_too_large', 'request body is too large');
   if (bodyError?.type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'request body is not valid JSON');
@@ -40,6 +50,7 @@ function toHttpError(err: unknown): HttpError {
   }
   if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', 'no scrubbing workflow for this workspace');
   if (err instanceof ServiceError) return new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; try again');
+  if (isDatabaseUnavailable(err)) return new HttpError(503, 'database_unavailable', 'the database is unavailable; try again');
   return new HttpError(500, 'internal', 'internal error');
 }
 

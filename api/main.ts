@@ -1,32 +1,29 @@
-/** `npm run api`: the REST API on API_HOST:API_PORT, talking to Temporal. */
-import { statSync } from 'node:fs';
+/** `npm run api`: the REST API on API_HOST:API_PORT, talking to Temporal and MongoDB. */
 import { Client, Connection } from '@temporalio/client';
-import { readWorkspacesFile, workspaceConfigOf } from '../activities/workspaces-file';
-import { createApp } from './app';
+import { loadStoreConfig } from '../store/config';
+import { openDatabase } from '../store/db';
+import { buildApi } from './build';
 import { loadApiConfig } from './config';
-import { createScrubbingService } from './scrubbing-service';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const store = loadStoreConfig();
+  const [connection, database] = await Promise.all([Connection.connect({ address: config.TEMPORAL_ADDRESS }), openDatabase(store.mongoUrl)]);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const service = createScrubbingService({
+  const app = buildApi({
     client,
+    connection,
+    database,
+    cipher: store.cipher,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    adminToken: config.ADMIN_TOKEN,
     manualActionTimeoutMs: config.MANUAL_ACTION_TIMEOUT_SECONDS * 1000,
-    // Read on every request, so edits apply without a restart; the file's mtime versions the snapshot.
-    // A development store: issue C replaces it with MongoDB.
-    directory: {
-      configOf: (ws) => {
-        const version = Math.floor(statSync(config.WORKSPACES_FILE).mtimeMs);
-        return Promise.resolve(workspaceConfigOf(readWorkspacesFile(config.WORKSPACES_FILE), ws, version));
-      },
-    },
+    requestsPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
   });
-  const server = createApp({ service, client, connection, apiToken: config.API_TOKEN }).listen(config.API_PORT, config.API_HOST, () => {
+  const server = app.listen(config.API_PORT, config.API_HOST, () => {
     process.stdout.write(`api listening on http://${config.API_HOST}:${config.API_PORT}\n`);
   });
-  const stop = () => server.close(() => void connection.close().then(() => process.exit(0)));
+  const stop = () => server.close(() => void Promise.all([connection.close(), database.close()]).then(() => process.exit(0)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -1,28 +1,172 @@
-/** Zod schemas for every API input: the single source of truth for their types. */
+/** Zod schemas for every API input and output: the single source of truth for their types and for /openapi.json. */
+import './openapi';
 import { z } from 'zod';
-import { isValidAddress } from '../workflows/cidr';
+import { cloudflareCredentials, cloudflareSettings } from '../activities/providers/cloudflare';
+import { hetznerCredentials, hetznerSettings } from '../activities/providers/hetzner';
+import { ovhCredentials, ovhSettings } from '../activities/providers/ovh';
+import { isValidAddress, isValidCidr } from '../workflows/cidr';
+import { ROLES } from '../store/api-keys';
 
-export const workspaceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, up to 63');
-const idSchema = z.string().min(1).max(200).regex(/^[\w.:@-]+$/, 'letters, digits and . _ : @ -');
+export const workspaceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, up to 63')
+  .openapi({ example: 'acme' });
+const resourceId = z.string().min(1).max(200).regex(/^[\w.:@-]+$/, 'letters, digits and . _ : @ -');
+const name = z.string().trim().min(1).max(200);
+const holdDownSeconds = z.number().int().min(0).max(86_400);
 
-export const workspaceParams = z.object({ ws: workspaceIdSchema }).strict();
-export const incidentParams = z.object({ ws: workspaceIdSchema, id: idSchema }).strict();
-export const integrationParams = z.object({ ws: workspaceIdSchema, id: idSchema }).strict();
+export const workspaceParams = z.object({ ws: workspaceId }).strict();
+export const resourceParams = z.object({ ws: workspaceId, id: resourceId }).strict();
+export const keyParams = z.object({ ws: workspaceId, keyId: resourceId }).strict();
+
+export const createWorkspaceBody = z
+  .object({ id: workspaceId, name, holdDownSeconds: holdDownSeconds.optional() })
+  .strict()
+  .openapi('CreateWorkspace');
+export const updateWorkspaceBody = z
+  .object({ name: name.optional(), holdDownSeconds: holdDownSeconds.optional() })
+  .strict()
+  .openapi('UpdateWorkspace');
+export const WorkspaceOut = z
+  .object({ id: z.string(), name: z.string(), holdDownSeconds: z.number(), configVersion: z.number(), createdAt: z.string(), updatedAt: z.string() })
+  .openapi('Workspace');
+
+export const role = z.enum(ROLES);
+export const createApiKeyBody = z.object({ name, role }).strict().openapi('CreateApiKey');
+export const ApiKeyOut = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role,
+    prefix: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('ApiKey');
+export const CreatedApiKeyOut = ApiKeyOut.extend({ key: z.string().openapi({ description: 'Shown once; only a hash is stored' }) }).openapi('CreatedApiKey');
+
+export const scope = z.union([
+  z.literal('workspace'),
+  z.array(z.string().max(49).refine(isValidCidr, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32')).min(1).max(100),
+]);
+
+const integrationCommon = { name, autoDivert: z.boolean().optional(), scope: scope.optional() };
+export const createIntegrationBody = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('cloudflare'), ...integrationCommon, settings: cloudflareSettings.strict(), credentials: cloudflareCredentials.strict() }).strict(),
+    z.object({ type: z.literal('ovh'), ...integrationCommon, settings: ovhSettings.strict(), credentials: ovhCredentials.strict() }).strict(),
+    z.object({ type: z.literal('hetzner'), ...integrationCommon, settings: hetznerSettings.strict(), credentials: hetznerCredentials.strict() }).strict(),
+  ])
+  .openapi('CreateIntegration');
+export type CreateIntegrationBody = z.infer<typeof createIntegrationBody>;
+
+/** Per-type settings and credentials, for PATCH (the type cannot change). */
+export const integrationTypeSchemas = {
+  cloudflare: { settings: cloudflareSettings.strict(), credentials: cloudflareCredentials.strict() },
+  ovh: { settings: ovhSettings.strict(), credentials: ovhCredentials.strict() },
+  hetzner: { settings: hetznerSettings.strict(), credentials: hetznerCredentials.strict() },
+} as const;
+
+export const updateIntegrationBody = z
+  .object({
+    name: name.optional(),
+    autoDivert: z.boolean().optional(),
+    scope: scope.optional(),
+    settings: z.record(z.string(), z.unknown()).optional(),
+    credentials: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .openapi('UpdateIntegration');
+
+export const IntegrationOut = z
+  .object({
+    id: z.string(),
+    type: z.enum(['cloudflare', 'ovh', 'hetzner']),
+    name: z.string(),
+    autoDivert: z.boolean(),
+    scope: z.union([z.literal('workspace'), z.array(z.string())]),
+    settings: z.record(z.string(), z.unknown()),
+    credentials: z.record(z.string(), z.literal('********')).openapi({ description: 'Which credentials are set; values are never returned' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Integration');
+
+export const TestResultOut = z.object({ ok: z.boolean(), summary: z.string(), warnings: z.array(z.string()) }).openapi('TestResult');
 
 export const incidentStartedBody = z
   .object({
-    id: idSchema,
+    id: resourceId,
     target: z.string().max(45).refine(isValidAddress, 'an IPv4 or IPv6 address').optional(),
     severity: z.string().max(50).optional(),
     startedAt: z.iso.datetime({ offset: true }).optional(),
     source: z.string().max(200).optional(),
   })
-  .strict();
-
-export const incidentResolvedBody = z
-  .object({ resolvedAt: z.iso.datetime({ offset: true }).optional() })
-  .strict();
-
-export const manualActionBody = z.object({ reason: z.string().max(500).optional() }).strict();
-
+  .strict()
+  .openapi('IncidentStarted');
 export type IncidentStartedBody = z.infer<typeof incidentStartedBody>;
+
+export const incidentResolvedBody = z.object({ resolvedAt: z.iso.datetime({ offset: true }).optional() }).strict().openapi('IncidentResolved');
+export const IncidentAcceptedOut = z.object({ workspaceId: z.string(), incidentId: z.string(), workflowId: z.string() }).openapi('IncidentAccepted');
+
+export const manualActionBody = z.object({ reason: z.string().max(500).optional() }).strict().openapi('ManualAction');
+
+const operationError = z.object({ type: z.string(), message: z.string(), nonRetryable: z.boolean() }).nullable();
+export const IntegrationStateOut = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    name: z.string().optional(),
+    autoDivert: z.boolean(),
+    scope: z.union([z.literal('workspace'), z.array(z.string())]),
+    desired: z.enum(['active', 'inactive']),
+    actual: z.enum(['inactive', 'activating', 'active', 'withdrawing', 'failed']),
+    since: z.string(),
+    lastError: operationError,
+    attempts: z.number(),
+    manual: z.enum(['activate', 'withdraw']).nullable(),
+    holdDownUntil: z.string().nullable(),
+    removed: z.boolean(),
+  })
+  .openapi('IntegrationState');
+export const ScrubbingOut = z
+  .object({
+    workspaceId: z.string(),
+    running: z.boolean(),
+    configVersion: z.number(),
+    holdDownSeconds: z.number(),
+    activeIncidents: z.array(
+      z.object({
+        incidentId: z.string(),
+        target: z.string().optional(),
+        severity: z.string().optional(),
+        startedAt: z.string().optional(),
+        source: z.string().optional(),
+        receivedAt: z.number(),
+      }),
+    ),
+    integrations: z.array(IntegrationStateOut),
+    pendingHoldDowns: z.array(z.object({ integrationId: z.string(), until: z.string() })),
+  })
+  .openapi('Scrubbing');
+
+export const eventsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    before: z.string().regex(/^[0-9a-f]{24}$/, 'an event id').optional(),
+  })
+  .strict();
+export const AuditEventOut = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    integration: z.string().nullable(),
+    incident: z.string().nullable(),
+    outcome: z.enum(['ok', 'failed', 'requested']),
+    detail: z.string(),
+  })
+  .openapi('AuditEvent');
+export const EventsOut = z.object({ events: z.array(AuditEventOut), next: z.string().nullable() }).openapi('AuditEvents');

@@ -3,7 +3,15 @@
  * so the first report creates the workflow), read its state, run manual actions
  * (update-with-start). Never passes a credential to Temporal.
  */
-import { Client, WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import {
+  ActivityFailure,
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { decide } from '../workflows/decide';
 import {
@@ -21,6 +29,7 @@ import {
   type WorkspaceWorkflowInput,
 } from '../workflows/messages';
 import { initialState, workspaceView } from '../workflows/state';
+import { integrationTestWorkflowId, type TestResult } from '../workflows/integration-test';
 import { HttpError } from './http-errors';
 import type { IncidentStartedBody } from './schemas';
 
@@ -28,6 +37,8 @@ export interface WorkspaceDirectory {
   /** The workspace's non-secret configuration, or undefined when there is no such workspace. */
   configOf(workspaceId: string): Promise<WorkspaceConfig | undefined>;
 }
+
+const TEST_WORKFLOW_TYPE = 'integrationTest';
 
 export interface ScrubbingServiceOptions {
   client: Client;
@@ -92,6 +103,44 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     /** Also starts the workflow, so a resolve that overtakes its start is remembered. */
     async reportIncidentResolved(workspaceId: string, incidentId: string, resolvedAt?: string): Promise<void> {
       await signalWorkspace(workspaceId, incidentResolvedSignal, { incidentId, ...(resolvedAt ? { resolvedAt } : {}) });
+    },
+
+    /**
+     * Sends the current configuration to a running workflow. Returns false when none runs
+     * (its start input will carry the configuration).
+     */
+    async publishConfig(workspaceId: string): Promise<boolean> {
+      const config = await directory.configOf(workspaceId);
+      if (!config) return false;
+      try {
+        await within(callTimeoutMs, () => client.workflow.getHandle(workspaceWorkflowId(workspaceId)).signal(integrationsChangedSignal, config));
+        sentVersions.set(workspaceId, Math.max(sentVersions.get(workspaceId) ?? -Infinity, config.version));
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    },
+
+    /** Runs the provider Test in the worker (one attempt) and returns its result. */
+    async testIntegration(workspaceId: string, integrationId: string): Promise<TestResult> {
+      const ref = { workspaceId, integrationId };
+      try {
+        return await within(options.manualActionTimeoutMs, () =>
+          client.workflow.execute<(r: typeof ref) => Promise<TestResult>>(TEST_WORKFLOW_TYPE, {
+            workflowId: integrationTestWorkflowId(ref, randomUUID().slice(0, 8)),
+            taskQueue,
+            args: [ref],
+          }),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowFailedError) {
+          const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
+          const message = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : 'the provider test failed';
+          throw new HttpError(502, 'provider_failed', message);
+        }
+        throw err;
+      }
     },
 
     async readState(workspaceId: string): Promise<WorkspaceView & { running: boolean }> {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run dev`: the whole stack on this machine, on loopback only:
-# Temporal dev server + UI (state in .data/temporal.db), the provider simulator,
-# the worker and the API, with a demo workspace. Ctrl-C stops everything.
+# Temporal dev server + UI (state in .data/temporal.db), a MongoDB-protocol server
+# (MONGO_URL if set, else FerretDB with its data in .data/ferretdb/), the provider
+# simulator, the worker and the API, with a demo workspace. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,44 +11,15 @@ mkdir -p .data
 TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
 SIMULATOR_PORT=${SIMULATOR_PORT:-8299}
+FERRETDB_PORT=${FERRETDB_PORT:-27018}
 API_PORT=${API_PORT:-8080}
-[ -f .data/api-token ] || node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))' > .data/api-token
+API=http://127.0.0.1:$API_PORT
+SIM=http://127.0.0.1:$SIMULATOR_PORT
 
-if [ ! -f .data/workspaces.json ]; then
-  cat > .data/workspaces.json <<'JSON'
-{
-  "workspaces": [
-    {
-      "id": "demo",
-      "holdDownSeconds": 30,
-      "integrations": [
-        {
-          "id": "cf-demo",
-          "type": "cloudflare",
-          "name": "Magic Transit 192.0.2.0/24 (simulated)",
-          "settings": { "accountId": "0123456789abcdef0123456789abcdef", "prefixId": "1123456789abcdef0123456789abcdef", "bgpPrefixId": "2123456789abcdef0123456789abcdef" },
-          "credentials": { "apiToken": "simulated-token" }
-        },
-        {
-          "id": "ovh-demo",
-          "type": "ovh",
-          "name": "OVH edge firewall 203.0.113.7 (simulated)",
-          "settings": { "endpoint": "ovh-eu", "ip": "203.0.113.7", "ipBlock": "203.0.113.0/24" },
-          "credentials": { "applicationKey": "demo-ak", "applicationSecret": "demo-as", "consumerKey": "demo-ck" }
-        },
-        {
-          "id": "hetzner-demo",
-          "type": "hetzner",
-          "name": "Hetzner server 4321 firewall (simulated)",
-          "settings": { "serverNumber": 4321 },
-          "credentials": { "username": "#ws+demo", "password": "demo-password" }
-        }
-      ]
-    }
-  ]
-}
-JSON
-fi
+# Secrets of the local stack, made once and kept in the git-ignored .data/.
+random() { node -e 'process.stdout.write(require("crypto").randomBytes(32).toString(process.argv[1]))' "$1"; }
+[ -f .data/admin-token ] || random hex > .data/admin-token
+[ -f .data/encryption-keys ] || { printf 'dev1:'; random base64; } > .data/encryption-keys
 
 # Each service runs in its own process group (job control on), so stopping a group stops
 # everything that service started; nothing is left behind on Ctrl-C, SIGTERM or a crash.
@@ -60,19 +32,26 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 TS_NODE=(node -r ts-node/register/transpile-only)
+wait_for() { for _ in $(seq 1 120); do if eval "$1" >/dev/null 2>&1; then return 0; fi; sleep 0.5; done; echo "dev: $2 did not come up" >&2; exit 1; }
 
 .tools/temporal/bin/temporal server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
   --db-filename .data/temporal.db --log-level warn > .data/temporal.log 2>&1 &
 pids+=($!)
+if [ -z "${MONGO_URL:-}" ]; then
+  mkdir -p .data/ferretdb
+  .tools/ferretdb --handler=sqlite --sqlite-url=file:.data/ferretdb/ --listen-addr=127.0.0.1:$FERRETDB_PORT \
+    --telemetry=disable --log-level=warn > .data/ferretdb.log 2>&1 &
+  pids+=($!)
+  MONGO_URL=mongodb://127.0.0.1:$FERRETDB_PORT/scrubbing
+fi
 # Shorter provider timings than the documented ones, so a demo attack completes in a minute.
 SIMULATOR_PORT=$SIMULATOR_PORT SIM_CLOUDFLARE_CHANGE_INTERVAL_SECONDS=${SIM_CLOUDFLARE_CHANGE_INTERVAL_SECONDS:-0} \
   SIM_OVH_PENDING_MS=${SIM_OVH_PENDING_MS:-2000} SIM_HETZNER_IN_PROCESS_MS=${SIM_HETZNER_IN_PROCESS_MS:-3000} \
   "${TS_NODE[@]}" simulator/main.ts &
 pids+=($!)
 
-wait_for() { for _ in $(seq 1 120); do if eval "$1" >/dev/null 2>&1; then return 0; fi; sleep 0.5; done; echo "dev: $2 did not come up" >&2; exit 1; }
-wait_for "curl -sf http://127.0.0.1:$SIMULATOR_PORT/_sim/requests" "the simulator"
-sim() { curl -sf -X POST -H 'content-type: application/json' "http://127.0.0.1:$SIMULATOR_PORT/_sim/$1" -d "$2" >/dev/null; }
+wait_for "curl -sf $SIM/_sim/requests" "the simulator"
+sim() { curl -sf -X POST -H 'content-type: application/json' "$SIM/_sim/$1" -d "$2" >/dev/null; }
 sim cloudflare/prefixes '{"accountId":"0123456789abcdef0123456789abcdef","token":"simulated-token","prefixId":"1123456789abcdef0123456789abcdef","bgpPrefixId":"2123456789abcdef0123456789abcdef","cidr":"192.0.2.0/24"}'
 sim ovh/consumers '{"applicationKey":"demo-ak","applicationSecret":"demo-as","consumerKey":"demo-ck"}'
 sim ovh/ips '{"ipBlock":"203.0.113.0/24","ip":"203.0.113.7","rules":3}'
@@ -80,22 +59,33 @@ sim hetzner/users '{"username":"#ws+demo","password":"demo-password"}'
 sim hetzner/servers '{"serverNumber":4321,"firewall":{"rules":{"input":[{"name":"Allow HTTPS","protocol":"tcp","dst_port":"443","action":"accept"}],"output":[{"name":"Allow all","action":"accept"}]}}}'
 wait_for ".tools/temporal/bin/temporal operator cluster health --address 127.0.0.1:$TEMPORAL_PORT" "Temporal"
 
-export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT WORKSPACES_FILE=.data/workspaces.json
-CLOUDFLARE_API_URL=http://127.0.0.1:$SIMULATOR_PORT/cloudflare OVH_API_URL=http://127.0.0.1:$SIMULATOR_PORT/ovh/1.0 \
-  HETZNER_ROBOT_URL=http://127.0.0.1:$SIMULATOR_PORT/hetzner "${TS_NODE[@]}" worker/main.ts &
+export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT MONGO_URL ENCRYPTION_KEYS=$(cat .data/encryption-keys)
+CLOUDFLARE_API_URL=$SIM/cloudflare OVH_API_URL=$SIM/ovh/1.0 HETZNER_ROBOT_URL=$SIM/hetzner "${TS_NODE[@]}" worker/main.ts &
 pids+=($!)
-API_PORT=$API_PORT API_TOKEN=$(cat .data/api-token) "${TS_NODE[@]}" api/main.ts &
+API_PORT=$API_PORT ADMIN_TOKEN=$(cat .data/admin-token) "${TS_NODE[@]}" api/main.ts &
 pids+=($!)
-wait_for "curl -sf http://127.0.0.1:$API_PORT/readyz" "the API"
+wait_for "curl -sf $API/readyz" "the API"
+
+# The demo workspace, once: one integration per provider, pointing at the simulator.
+if [ ! -s .data/demo-owner-key ]; then
+  post() { curl -sf -X POST -H "authorization: Bearer $1" -H 'content-type: application/json' "$API$2" -d "$3"; }
+  post "$(cat .data/admin-token)" /v1/workspaces '{"id":"demo","name":"Demo Hosting","holdDownSeconds":30}' |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).ownerKey.key))' > .data/demo-owner-key
+  owner=$(cat .data/demo-owner-key)
+  post "$owner" /v1/workspaces/demo/integrations '{"type":"cloudflare","name":"Magic Transit 192.0.2.0/24 (simulated)","settings":{"accountId":"0123456789abcdef0123456789abcdef","prefixId":"1123456789abcdef0123456789abcdef","bgpPrefixId":"2123456789abcdef0123456789abcdef"},"credentials":{"apiToken":"simulated-token"}}' >/dev/null
+  post "$owner" /v1/workspaces/demo/integrations '{"type":"ovh","name":"OVH edge firewall 203.0.113.7 (simulated)","settings":{"endpoint":"ovh-eu","ip":"203.0.113.7","ipBlock":"203.0.113.0/24"},"credentials":{"applicationKey":"demo-ak","applicationSecret":"demo-as","consumerKey":"demo-ck"}}' >/dev/null
+  post "$owner" /v1/workspaces/demo/integrations '{"type":"hetzner","name":"Hetzner server 4321 (simulated)","settings":{"serverNumber":4321},"credentials":{"username":"#ws+demo","password":"demo-password"}}' >/dev/null
+fi
 
 cat <<MSG
 
 scrubbing-orchestrator dev stack is up
-  API          http://127.0.0.1:$API_PORT   (token: $(cat .data/api-token))
+  API          $API   (docs: $API/docs)
   Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
-  Simulator    http://127.0.0.1:$SIMULATOR_PORT/_sim/requests
-Try: curl -X POST -H "authorization: Bearer \$(cat .data/api-token)" -H 'content-type: application/json' \\
-       -d '{"id":"attack-1","target":"192.0.2.10"}' http://127.0.0.1:$API_PORT/v1/workspaces/demo/incidents
+  Simulator    $SIM/_sim/requests
+  Demo owner key (workspace "demo"): $(cat .data/demo-owner-key)
+Try: curl -X POST -H "authorization: Bearer \$(cat .data/demo-owner-key)" -H 'content-type: application/json' \\
+       -d '{"id":"attack-1","target":"192.0.2.10"}' $API/v1/workspaces/demo/incidents
 Ctrl-C stops everything.
 MSG
 # Stop everything as soon as any service exits.

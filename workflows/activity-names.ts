@@ -47,3 +47,23 @@ export interface OperationResult {
 export interface OperationFailureDetails {
   attempt: number;
 }
+
+/** Bookkeeping activities: the audit trail and removing deleted integrations once forgotten. */
+export const AUDIT_ACTIVITY = 'audit.record';
+export const PURGE_ACTIVITY = 'integrations.purge';
+
+export interface AuditEntry {
+  workspace: string;
+  /** An API key id, or "workflow" for automatic decisions. */
+  actor: string;
+  action: string;
+  integration?: string;
+  incident?: string;
+  outcome: 'ok' | 'failed' | 'requested';
+  detail?: string;
+}
+
+export interface IntegrationRef {
+  workspaceId: string;
+  integrationId: string;
+}

@@ -8,6 +8,10 @@
 import * as wf from '@temporalio/workflow';
 import { Command, WorkspaceEvent, decide } from './decide';
 import {
+  AUDIT_ACTIVITY,
+  PURGE_ACTIVITY,
+  type AuditEntry,
+  type IntegrationRef,
   OperationFailureDetails,
   OperationInput,
   OperationResult,
@@ -45,6 +49,14 @@ export const DEFAULT_OPERATION_RETRY: OperationRetryOptions = {
 
 type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
 
+/** Histories recorded before the audit trail and purge existed replay without them. */
+export const AUDIT_TRAIL_PATCH = 'audit-trail-v1';
+
+interface BookkeepingActivities {
+  [AUDIT_ACTIVITY](entry: AuditEntry): Promise<void>;
+  [PURGE_ACTIVITY](ref: IntegrationRef): Promise<void>;
+}
+
 export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise<void> {
   const retry = { ...DEFAULT_OPERATION_RETRY, ...input.retry };
   const activities = wf.proxyActivities<Record<string, OperationActivity>>({
@@ -57,8 +69,27 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     },
   });
 
+  // Bookkeeping never blocks a diversion and is retried until the database answers.
+  const bookkeeping = wf.proxyActivities<BookkeepingActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  });
+
   let state: WorkspaceState = input.carried ?? initialState(input.workspaceId);
   let operationsInFlight = 0;
+  let bookkeepingInFlight = 0;
+
+  function inBackground(task: () => Promise<void>): void {
+    bookkeepingInFlight++;
+    void task()
+      .catch((err: unknown) => wf.log.warn('bookkeeping failed', { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => bookkeepingInFlight--);
+  }
+
+  function audit(entry: Omit<AuditEntry, 'workspace'>): void {
+    if (!wf.patched(AUDIT_TRAIL_PATCH)) return;
+    inBackground(() => bookkeeping[AUDIT_ACTIVITY]({ workspace: state.workspaceId, ...entry }));
+  }
   /** Outcomes of operations a manual update waits for, keyed `integrationId#seq`; null = success. */
   const awaitedOutcomes = new Map<string, OperationError | null | undefined>();
 
@@ -72,6 +103,9 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     if (command.kind === 'runOperation') {
       operationsInFlight++;
       void runOperation(command.integrationId, command.op, command.seq).finally(() => operationsInFlight--);
+    } else if (command.kind === 'forgetIntegration' && wf.patched(AUDIT_TRAIL_PATCH)) {
+      const ref = { workspaceId: state.workspaceId, integrationId: command.integrationId };
+      inBackground(() => bookkeeping[PURGE_ACTIVITY](ref));
     } else {
       wf.log.info(`decision ${command.kind}`, { ...command });
     }
@@ -85,10 +119,13 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       const result = await activity({ workspaceId: state.workspaceId, integrationId, operation: op });
       if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
       apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: result.diverted, attempts: result.attempt });
+      audit({ actor: 'workflow', action: op === 'activate' ? 'divert' : 'withdraw', integration: integrationId, outcome: 'ok', detail: result.detail });
     } catch (err) {
       const error = toOperationError(err);
       if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, error);
       apply({ type: 'operationFailed', now: Date.now(), integrationId, seq, error, attempts: failedAttempts(err, retry) });
+      const detail = `${error.type}: ${error.message}`;
+      audit({ actor: 'workflow', action: op === 'activate' ? 'divert' : 'withdraw', integration: integrationId, outcome: 'failed', detail });
     }
   }
 
@@ -102,6 +139,13 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       await wf.condition(() => awaitedOutcomes.get(key) !== undefined || !state.integrations[integrationId]);
       const outcome = awaitedOutcomes.get(key);
       const integration = state.integrations[integrationId];
+      audit({
+        actor: request.actor ?? 'unknown',
+        action: `manual.${action}`,
+        integration: integrationId,
+        outcome: outcome ? 'failed' : 'ok',
+        detail: outcome ? `${outcome.type}: ${outcome.message}` : (request.reason ?? ''),
+      });
       if (outcome) {
         throw wf.ApplicationFailure.create({
           type: 'ManualActionFailed',
@@ -161,7 +205,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
   };
   const readyToContinue = (): boolean =>
-    continueAsNewDue() && operationsInFlight === 0 && wf.allHandlersFinished();
+    continueAsNewDue() && operationsInFlight === 0 && bookkeepingInFlight === 0 && wf.allHandlersFinished();
 
   // Sleep until the earliest hold-down expires, the deadline set changes, or it is time to continue as new.
   while (!readyToContinue()) {

@@ -1,52 +1,74 @@
 /** Detector and operator routes: incidents, scrubbing state, manual Activate/Withdraw. Thin: parse, call, answer. */
-import { Router, type Request } from 'express';
-import type { z } from 'zod';
-import { validationError } from '../http-errors';
+import { Router } from 'express';
+import { z } from 'zod';
+import { actorOf, allow } from '../auth';
+import { bearerAuth, errorResponses, registry } from '../openapi';
 import {
-  incidentParams,
+  IncidentAcceptedOut,
+  IntegrationStateOut,
+  ScrubbingOut,
   incidentResolvedBody,
   incidentStartedBody,
-  integrationParams,
   manualActionBody,
+  resourceParams,
   workspaceParams,
 } from '../schemas';
 import type { ScrubbingService } from '../scrubbing-service';
+import { parse } from '../validate';
 import { workspaceWorkflowId } from '../../workflows/messages';
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'params'): z.infer<S> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) throw validationError(result.error, where);
-  return result.data;
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const security = [{ [bearerAuth.name]: [] }];
+
+registry.registerPath({
+  method: 'post', path: '/v1/workspaces/{ws}/incidents', summary: 'Report an incident started (detector, admin, owner); idempotent on id', security,
+  request: { params: workspaceParams, body: { content: { 'application/json': { schema: incidentStartedBody } } } },
+  responses: { 202: json(IncidentAcceptedOut, 'Accepted'), ...errorResponses(403) },
+});
+registry.registerPath({
+  method: 'post', path: '/v1/workspaces/{ws}/incidents/{id}/resolve', summary: 'Report an incident resolved (detector, admin, owner)', security,
+  request: { params: resourceParams, body: { content: { 'application/json': { schema: incidentResolvedBody } } } },
+  responses: { 202: json(IncidentAcceptedOut, 'Accepted'), ...errorResponses(403) },
+});
+registry.registerPath({
+  method: 'get', path: '/v1/workspaces/{ws}/scrubbing', summary: 'Active incidents and per-integration scrubbing state (any role)', security,
+  request: { params: workspaceParams }, responses: { 200: json(ScrubbingOut, 'State'), ...errorResponses() },
+});
+for (const action of ['activate', 'withdraw']) {
+  registry.registerPath({
+    method: 'post', path: `/v1/workspaces/{ws}/integrations/{id}/${action}`, summary: `Manual ${action} (owner, admin); answers after the provider call`, security,
+    request: { params: resourceParams, body: { content: { 'application/json': { schema: manualActionBody } } } },
+    responses: { 200: json(IntegrationStateOut, 'The integration\'s resulting state'), ...errorResponses(403, 409, 502, 504) },
+  });
 }
 
 export function scrubbingRouter(service: ScrubbingService): Router {
   const router = Router();
 
-  router.post('/v1/workspaces/:ws/incidents', async (req, res) => {
+  router.post('/v1/workspaces/:ws/incidents', allow('incidents.report'), async (req, res) => {
     const { ws } = parse(workspaceParams, req.params, 'params');
     const body = parse(incidentStartedBody, req.body, 'body');
     await service.reportIncidentStarted(ws, body);
     res.status(202).json({ workspaceId: ws, incidentId: body.id, workflowId: workspaceWorkflowId(ws) });
   });
 
-  router.post('/v1/workspaces/:ws/incidents/:id/resolve', async (req, res) => {
-    const { ws, id } = parse(incidentParams, req.params, 'params');
+  router.post('/v1/workspaces/:ws/incidents/:id/resolve', allow('incidents.report'), async (req, res) => {
+    const { ws, id } = parse(resourceParams, req.params, 'params');
     const body = parse(incidentResolvedBody, req.body, 'body');
     await service.reportIncidentResolved(ws, id, body.resolvedAt);
     res.status(202).json({ workspaceId: ws, incidentId: id, workflowId: workspaceWorkflowId(ws) });
   });
 
-  router.get('/v1/workspaces/:ws/scrubbing', async (req, res) => {
+  router.get('/v1/workspaces/:ws/scrubbing', allow('scrubbing.read'), async (req, res) => {
     const { ws } = parse(workspaceParams, req.params, 'params');
     res.json(await service.readState(ws));
   });
 
   for (const action of ['activate', 'withdraw'] as const) {
-    router.post(`/v1/workspaces/:ws/integrations/:id/${action}`, async (req: Request, res) => {
-      const { ws, id } = parse(integrationParams, req.params, 'params');
+    router.post(`/v1/workspaces/:ws/integrations/:id/${action}`, allow('integrations.write'), async (req, res) => {
+      const { ws, id } = parse(resourceParams, req.params, 'params');
       const { reason } = parse(manualActionBody, req.body, 'body');
-      const integration = await service.runManualAction(ws, id, action, { actor: 'api-token', ...(reason ? { reason } : {}) });
-      res.json(integration);
+      res.json(await service.runManualAction(ws, id, action, { actor: actorOf(res), ...(reason ? { reason } : {}) }));
     });
   }
 

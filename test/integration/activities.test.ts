@@ -10,6 +10,7 @@ import { InMemoryIntegrationStore } from '../../activities/integration-store';
 import { createProviderRegistry } from '../../activities/providers';
 import { parseRetryAfter } from '../../activities/providers/errors';
 import { startSimulator, type RunningSimulator } from '../../simulator';
+import { MemoryAuditSink } from '../support/bed';
 
 const ACCOUNT = 'a'.repeat(32);
 const PREFIX = 'b'.repeat(32);
@@ -24,7 +25,7 @@ const ref = { workspaceId: 'acme', integrationId: 'cf-1' };
 beforeAll(async () => {
   sim = await startSimulator({ timing: { cloudflareChangeIntervalSeconds: 0 } });
   store = new InMemoryIntegrationStore();
-  activities = createActivities({ integrations: store, providers: createProviderRegistry({ cloudflare: sim.cloudflareUrl }) });
+  activities = createActivities({ integrations: store, providers: createProviderRegistry({ cloudflare: sim.cloudflareUrl }), audit: new MemoryAuditSink() });
 });
 afterAll(() => sim.close());
 beforeEach(() => {
@@ -77,7 +78,7 @@ test.each([
 });
 
 test('a refused connection is retryable', async () => {
-  const offline = createActivities({ integrations: store, providers: createProviderRegistry({ cloudflare: 'http://127.0.0.1:1' }) });
+  const offline = createActivities({ integrations: store, providers: createProviderRegistry({ cloudflare: 'http://127.0.0.1:1' }), audit: new MemoryAuditSink() });
   await expect(failureOf(env.run(offline['cloudflare.advertise']!, { ...ref, operation: 'activate' as const }))).resolves.toMatchObject({
     type: 'ProviderUnavailableError',
     nonRetryable: false,

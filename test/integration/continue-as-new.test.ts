@@ -12,10 +12,12 @@ import {
   storeOf,
   uniqueId,
   useBed,
+  queryState,
   waitForState,
   withWorker,
   workspaceInput,
 } from '../support/bed';
+import { eventually } from '../support/eventually';
 import { activateUpdate, incidentResolvedSignal, incidentStartedSignal } from '../../workflows/messages';
 
 const bed = useBed();
@@ -52,7 +54,8 @@ test('state, signals across the boundary and in-flight updates survive continue-
     const expected = ['first', ...ids.slice(15)].sort();
     const view = await waitForState(handle, (v) => v.activeIncidents.length === expected.length, 'all signals applied');
     expect(view.activeIncidents.map((i) => i.incidentId).sort()).toEqual(expected);
-    expect(await runCount(handle)).toBeGreaterThan(1);
+    // The workflow continues as new once its in-flight work (update, audit records) is done.
+    await eventually(() => runCount(handle), (n) => n > 1, { what: 'continued as new' });
     // Late duplicates of resolved incidents are still recognised after the boundary.
     await handle.signal(incidentStartedSignal, { incidentId: 'wave-0' });
     const afterDuplicate = await waitForState(handle, (v) => v.activeIncidents.length === expected.length, 'duplicate ignored');
@@ -76,9 +79,11 @@ test('a pending hold-down survives continue-as-new and still fires', async () =>
 
     // Harmless duplicate resolves grow the history until the workflow continues as new.
     for (let i = 0; i < 12; i++) await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
-    const carried = await waitForState(handle, (v) => v.pendingHoldDowns.length === 1, 'hold-down still pending');
-    expect(await runCount(handle)).toBeGreaterThan(runsBefore);
+    await eventually(() => runCount(handle), (n) => n > runsBefore, { what: 'continued as new' });
+    // Queried from the new run: the deadline came along unchanged.
+    const carried = await queryState(handle);
     expect(carried.pendingHoldDowns).toEqual(holding.pendingHoldDowns);
+    expect(actualOf(carried, a.config.id)).toBe('active');
 
     await waitForState(handle, (v) => actualOf(v, a.config.id) === 'inactive', 'withdrawn by the carried hold-down');
     expect(advertisements(bed, a.bgpPrefixId)).toEqual([true, false]);

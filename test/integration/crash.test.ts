@@ -22,6 +22,9 @@ import {
 } from '../support/bed';
 import { eventually } from '../support/eventually';
 import { REPO_ROOT } from '../support/tools';
+import { openTestDatabase } from '../support/database';
+import { CredentialCipher } from '../../store/crypto';
+import { integrationRepository } from '../../store/integrations';
 
 const bed = useBed();
 let scratch: string;
@@ -50,16 +53,25 @@ function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready:
 test('a worker killed mid-operation is replaced and the activation completes exactly once', async () => {
   const ws = uniqueId('ws');
   const taskQueue = uniqueId('tq');
-  const a = cloudflareIntegration(bed, ws);
-  const workspacesFile = join(scratch, `${ws}.json`);
-  const { id, type, settings, credentials } = a.stored;
-  writeFileSync(workspacesFile, JSON.stringify({ workspaces: [{ id: ws, integrations: [{ id, type, settings, credentials }] }] }));
+  const seeded = cloudflareIntegration(bed, ws);
+  // The real worker process reads the integration from MongoDB and decrypts its credentials.
+  const database = await openTestDatabase();
+  const encryptionKeys = CredentialCipher.generateSpec('crash');
+  const stored = await integrationRepository(database.models, CredentialCipher.fromSpec(encryptionKeys)).create(ws, {
+    type: 'cloudflare',
+    name: 'cf',
+    settings: seeded.stored.settings,
+    credentials: seeded.stored.credentials,
+  });
+  await database.close();
+  const a = { ...seeded, config: { ...seeded.config, id: stored.id } };
   const bundlePath = join(scratch, 'workflow-bundle.js');
   writeFileSync(bundlePath, bed.bundle.code);
   const workerEnv = {
     TEMPORAL_ADDRESS: bed.env.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    WORKSPACES_FILE: workspacesFile,
+    MONGO_URL: database.url,
+    ENCRYPTION_KEYS: encryptionKeys,
     WORKFLOW_BUNDLE_PATH: bundlePath,
     CLOUDFLARE_API_URL: bed.sim.cloudflareUrl,
     OVH_API_URL: bed.sim.ovhUrl,

@@ -8,16 +8,18 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HISTORY_FIXTURES_DIR, bundleWorkflows, historyFromFixture } from '../support/temporal';
 
-const files = readdirSync(HISTORY_FIXTURES_DIR).filter((f) => f.endsWith('.json'));
+// Every recorded set, the current one and those recorded before versioned (patched) changes.
+const files = readdirSync(HISTORY_FIXTURES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
 
-test('the recorded histories exist', () => {
-  expect(files.length).toBeGreaterThanOrEqual(10);
+test('the recorded histories exist, from before and after the audit-trail patch', () => {
+  expect(files.filter((f) => f.startsWith('before-audit-trail')).length).toBeGreaterThanOrEqual(10);
+  expect(files.filter((f) => f.startsWith('current')).length).toBeGreaterThanOrEqual(10);
 });
 
 test('every recorded history replays without non-determinism', async () => {
   const bundle = await bundleWorkflows();
   const histories = files.map((file) => ({
-    workflowId: file.replace(/\.json$/, ''),
+    workflowId: file.replace(/\.json$/, '').replace(/[\\/]/g, ':'),
     history: historyFromFixture(readFileSync(join(HISTORY_FIXTURES_DIR, file), 'utf8')),
   }));
   const failures: string[] = [];

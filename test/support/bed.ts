@@ -7,7 +7,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { InMemoryIntegrationStore } from '../../activities/integration-store';
+import type { AuditSink } from '../../activities';
+import { InMemoryIntegrationStore, type IntegrationStore } from '../../activities/integration-store';
+import type { AuditEntry } from '../../workflows/activity-names';
 import { createProviderRegistry } from '../../activities/providers';
 import type { LoadedIntegration } from '../../activities/providers/types';
 import { startSimulator, type RunningSimulator } from '../../simulator';
@@ -158,18 +160,28 @@ export function storeOf(...integrations: { stored: LoadedIntegration }[]): InMem
   return store;
 }
 
+/** An audit sink that keeps entries in memory, for tests. */
+export class MemoryAuditSink implements AuditSink {
+  readonly entries: AuditEntry[] = [];
+  record(entry: AuditEntry): Promise<void> {
+    this.entries.push(entry);
+    return Promise.resolve();
+  }
+}
+
 /** Runs the real worker (in this process) on its own task queue until `fn` settles. */
 export async function withWorker<T>(
   bed: Bed,
   taskQueue: string,
-  store: InMemoryIntegrationStore,
+  store: IntegrationStore,
   fn: () => Promise<T>,
+  audit: AuditSink = new MemoryAuditSink(),
 ): Promise<T> {
   const worker = await createScrubbingWorker({
     connection: bed.env.nativeConnection,
     taskQueue,
     workflowBundle: bed.bundle,
-    dependencies: { integrations: store, providers: simulatedProviders(bed.sim) },
+    dependencies: { integrations: store, providers: simulatedProviders(bed.sim), audit },
   });
   return worker.runUntil(fn());
 }

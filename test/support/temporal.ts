@@ -14,6 +14,8 @@ import { WORKFLOWS_PATH } from '../../worker/create-worker';
 import { REPO_ROOT, temporalCliPath } from './tools';
 
 export const HISTORY_FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'histories');
+/** `npm run record-histories` writes here; older sets stay beside it, so old histories keep replaying. */
+export const CURRENT_HISTORIES_DIR = join(HISTORY_FIXTURES_DIR, 'current');
 
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
@@ -62,9 +64,9 @@ export async function replayAndRecord(
     if (result.error) throw new Error(`replay of ${result.workflowId} failed: ${String(result.error)}`);
   }
   if (process.env.RECORD_HISTORIES === '1') {
-    mkdirSync(HISTORY_FIXTURES_DIR, { recursive: true });
+    mkdirSync(CURRENT_HISTORIES_DIR, { recursive: true });
     for (const { workflowId, history } of histories) {
-      writeFileSync(join(HISTORY_FIXTURES_DIR, `${workflowId}.json`), JSON.stringify(history));
+      writeFileSync(join(CURRENT_HISTORIES_DIR, `${workflowId}.json`), JSON.stringify(history));
     }
   }
   return histories.map(({ history }) => readableText(history)).join('\n');

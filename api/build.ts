@@ -1,0 +1,50 @@
+/** Wires the API from its dependencies: repositories, the Temporal-facing service and the app. Shared by main and tests. */
+import type { Client, Connection } from '@temporalio/client';
+import { apiKeyRepository } from '../store/api-keys';
+import { auditRepository } from '../store/audit';
+import type { CredentialCipher } from '../store/crypto';
+import type { Database } from '../store/db';
+import { integrationRepository } from '../store/integrations';
+import { workspaceRepository } from '../store/workspaces';
+import { createApp } from './app';
+import { createScrubbingService } from './scrubbing-service';
+import { createServices } from './services';
+
+export interface ApiWiring {
+  client: Client;
+  connection: Connection;
+  database: Database;
+  cipher: CredentialCipher;
+  taskQueue: string;
+  adminToken: string;
+  manualActionTimeoutMs: number;
+  requestsPerMinute: number;
+}
+
+export function buildApi(wiring: ApiWiring) {
+  const { models } = wiring.database;
+  const workspaces = workspaceRepository(models);
+  const apiKeys = apiKeyRepository(models);
+  const scrubbing = createScrubbingService({
+    client: wiring.client,
+    taskQueue: wiring.taskQueue,
+    manualActionTimeoutMs: wiring.manualActionTimeoutMs,
+    directory: { configOf: (ws) => workspaces.configSnapshot(ws) },
+  });
+  const services = createServices({
+    workspaces,
+    apiKeys,
+    integrations: integrationRepository(models, wiring.cipher),
+    audit: auditRepository(models),
+    scrubbing,
+  });
+  return createApp({
+    services,
+    scrubbing,
+    apiKeys,
+    connection: wiring.connection,
+    database: wiring.database,
+    adminToken: wiring.adminToken,
+    requestsPerMinute: wiring.requestsPerMinute,
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * The OpenAPI registry: routers register their paths here, beside their routes, and
+ * `/openapi.json` is generated from the same zod schemas that validate requests.
+ * Importing this module first adds `.openapi()` to zod.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+export const registry = new OpenAPIRegistry();
+export const bearerAuth = registry.registerComponent('securitySchemes', 'bearerAuth', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'A workspace API key (`so_…`), or the server admin token for POST /v1/workspaces',
+});
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.unknown()),
+    }),
+  })
+  .openapi('Error');
+
+/** The error answers every authenticated route can give. */
+export function errorResponses(...statuses: number[]) {
+  const descriptions: Record<number, string> = {
+    400: 'Invalid input; details name the fields',
+    401: 'Missing or invalid credentials',
+    403: 'The key\'s role may not do this',
+    404: 'No such workspace or resource (also for another workspace\'s)',
+    409: 'Conflict with the current state',
+    413: 'Body too large',
+    415: 'Body is not JSON',
+    429: 'Rate limited; see Retry-After',
+    502: 'The provider refused or failed',
+    503: 'Temporal or MongoDB unavailable; try again',
+    504: 'The provider is still working',
+  };
+  return Object.fromEntries(
+    [400, 401, 404, 413, 415, 429, 503, ...statuses].map((status) => [
+      status,
+      { description: descriptions[status] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } },
+    ]),
+  );
+}
+
+export function openApiDocument() {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'scrubbing-orchestrator API',
+      version: '1',
+      description: 'Report incidents, manage integrations and API keys, control and read DDoS scrubbing per workspace.',
+    },
+    servers: [{ url: '/' }],
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * API keys: `so_<prefix>_<secret>`. Only a SHA-256 hash is stored (the key has 256 bits
+ * of entropy, so a slow hash adds nothing); the key is returned once, at creation.
+ * Lookup is by the public prefix, then a timing-safe comparison of hashes.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Models } from './models';
+
+export const ROLES = ['owner', 'admin', 'detector', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKey {
+  id: string;
+  workspace: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+type Raw = Omit<ApiKey, 'id'> & { _id: string; hash?: string };
+const toApiKey = ({ _id, hash: _hash, ...rest }: Raw): ApiKey => ({ id: _id, ...rest });
+const KEY_PATTERN = /^so_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+
+function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+export function apiKeyRepository({ ApiKey }: Models) {
+  return {
+    async create(workspace: string, name: string, role: Role): Promise<{ apiKey: ApiKey; key: string }> {
+      const prefix = randomBytes(6).toString('hex');
+      const key = `so_${prefix}_${randomBytes(32).toString('base64url')}`;
+      const created = await ApiKey.create({ _id: `key_${randomUUID()}`, workspace, name, role, prefix, hash: hashKey(key).toString('hex') });
+      return { apiKey: toApiKey(created.toObject() as Raw), key };
+    },
+
+    /** The active key matching a presented token, or null. */
+    async authenticate(token: string): Promise<ApiKey | null> {
+      const match = KEY_PATTERN.exec(token);
+      if (!match) return null;
+      const found = await ApiKey.findOne({ prefix: match[1], revokedAt: null }).select('+hash').lean<Raw>();
+      const presented = hashKey(token);
+      // Compare even when nothing was found, so timing does not tell whether the prefix exists.
+      const stored = found?.hash ? Buffer.from(found.hash, 'hex') : Buffer.alloc(presented.length);
+      return timingSafeEqual(presented, stored) && found ? toApiKey(found) : null;
+    },
+
+    async list(workspace: string): Promise<ApiKey[]> {
+      return (await ApiKey.find({ workspace }).sort({ createdAt: 1 }).lean<Raw[]>()).map(toApiKey);
+    },
+
+    async revoke(workspace: string, id: string): Promise<boolean> {
+      const result = await ApiKey.updateOne({ _id: id, workspace, revokedAt: null }, { $set: { revokedAt: new Date() } });
+      return result.modifiedCount === 1;
+    },
+
+    async touch(id: string, at: Date): Promise<void> {
+      await ApiKey.updateOne({ _id: id }, { $set: { lastUsedAt: at } });
+    },
+  };
+}
+
+export type ApiKeyRepository = ReturnType<typeof apiKeyRepository>;

@@ -1,0 +1,110 @@
+/**
+ * Integrations: non-secret configuration in the clear, credentials encrypted (AES-256-GCM,
+ * bound to the record) and never returned except by `loadForOperation`, which only
+ * activities call. DELETE is two-step: marked deleted, removed once the workflow
+ * has withdrawn it (`purge`).
+ */
+import { randomUUID } from 'node:crypto';
+import type { LoadedIntegration } from '../activities/providers/types';
+import { IntegrationNotFoundError } from '../activities/providers/errors';
+import { CredentialCipher, credentialContext, type EncryptedBlob } from './crypto';
+import type { Models } from './models';
+
+export type IntegrationType = 'cloudflare' | 'ovh' | 'hetzner';
+
+export interface IntegrationInput {
+  type: IntegrationType;
+  name: string;
+  autoDivert?: boolean;
+  scope?: 'workspace' | string[];
+  settings: Record<string, unknown>;
+  credentials: Record<string, unknown>;
+}
+
+export interface Integration {
+  id: string;
+  workspace: string;
+  type: IntegrationType;
+  name: string;
+  autoDivert: boolean;
+  scope: 'workspace' | string[];
+  settings: Record<string, unknown>;
+  credentialFields: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Raw = Omit<Integration, 'id'> & { _id: string; deletedAt?: Date | null; credentials?: EncryptedBlob };
+const toIntegration = ({ _id, deletedAt: _deleted, credentials: _credentials, ...rest }: Raw): Integration => ({ id: _id, ...rest });
+
+export function integrationRepository({ Integration }: Models, cipher: CredentialCipher) {
+  const live = (workspace: string, id: string) => ({ _id: id, workspace, deletedAt: null });
+
+  return {
+    async create(workspace: string, input: IntegrationInput): Promise<Integration> {
+      const id = `int_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+      const created = await Integration.create({
+        _id: id,
+        workspace,
+        type: input.type,
+        name: input.name,
+        autoDivert: input.autoDivert ?? true,
+        scope: input.scope ?? 'workspace',
+        settings: input.settings,
+        credentials: cipher.encrypt(input.credentials, credentialContext(workspace, id)),
+        credentialFields: Object.keys(input.credentials).sort(),
+      });
+      return toIntegration(created.toObject());
+    },
+
+    async list(workspace: string): Promise<Integration[]> {
+      return (await Integration.find({ workspace, deletedAt: null }).sort({ createdAt: 1 }).lean<Raw[]>()).map(toIntegration);
+    },
+
+    async get(workspace: string, id: string): Promise<Integration | null> {
+      const found = await Integration.findOne(live(workspace, id)).lean<Raw>();
+      return found ? toIntegration(found) : null;
+    },
+
+    /** Replaces the given fields; `credentials`, when given, replaces all credential fields. */
+    async update(workspace: string, id: string, patch: Partial<Omit<IntegrationInput, 'type'>>): Promise<Integration | null> {
+      const { credentials, ...rest } = patch;
+      const set: Record<string, unknown> = { ...rest };
+      if (credentials) {
+        set.credentials = cipher.encrypt(credentials, credentialContext(workspace, id));
+        set.credentialFields = Object.keys(credentials).sort();
+      }
+      // updateOne + findOne rather than findOneAndUpdate: the latter with a projection is not portable (FerretDB).
+      const result = await Integration.updateOne(live(workspace, id), { $set: set });
+      if (result.matchedCount === 0) return null;
+      const updated = await Integration.findOne(live(workspace, id)).lean<Raw>();
+      return updated ? toIntegration(updated) : null;
+    },
+
+    /** Marks it deleted; it leaves the configuration at once but stays loadable until purged. */
+    async markDeleted(workspace: string, id: string): Promise<boolean> {
+      const result = await Integration.updateOne(live(workspace, id), { $set: { deletedAt: new Date() } });
+      return result.modifiedCount === 1;
+    },
+
+    /** Removes a record marked deleted (the workflow has forgotten it). */
+    async purge(workspace: string, id: string): Promise<void> {
+      await Integration.deleteOne({ _id: id, workspace, deletedAt: { $ne: null } });
+    },
+
+    /** For activities only: the integration with decrypted credentials, deleted-but-not-purged included. */
+    async loadForOperation(workspaceId: string, integrationId: string): Promise<LoadedIntegration> {
+      const found = await Integration.findOne({ _id: integrationId, workspace: workspaceId }).select('+credentials').lean<Raw>();
+      if (!found?.credentials) throw new IntegrationNotFoundError(`integration ${integrationId} not found in workspace ${workspaceId}`);
+      return {
+        id: found._id,
+        workspaceId,
+        type: found.type,
+        settings: found.settings,
+        credentials: cipher.decrypt(found.credentials, credentialContext(workspaceId, integrationId)),
+      };
+    },
+  };
+}
+
+export type IntegrationRepository = ReturnType<typeof integrationRepository>;

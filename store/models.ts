@@ -1,0 +1,86 @@
+/**
+ * The MongoDB collections (mongoose schemas, types inferred). Works on MongoDB and on
+ * FerretDB alike: no TTL indexes, transactions or change streams. Credential blobs are
+ * `select: false`, so nothing reads them by accident.
+ */
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+
+const workspaceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    holdDownSeconds: { type: Number, required: true, default: 300 },
+    /** Bumped on every configuration change; the workflow ignores older snapshots. */
+    configVersion: { type: Number, required: true, default: 1 },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+const apiKeySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    workspace: { type: String, required: true, index: true },
+    name: { type: String, required: true },
+    role: { type: String, required: true, enum: ['owner', 'admin', 'detector', 'viewer'] },
+    /** The key's public part, used to find it; the secret part is only ever hashed. */
+    prefix: { type: String, required: true, unique: true },
+    hash: { type: String, required: true, select: false },
+    lastUsedAt: { type: Date, default: null },
+    revokedAt: { type: Date, default: null },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+
+const encryptedBlobSchema = new Schema(
+  { kid: { type: String, required: true }, iv: { type: String, required: true }, tag: { type: String, required: true }, data: { type: String, required: true } },
+  { _id: false },
+);
+
+const integrationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    workspace: { type: String, required: true, index: true },
+    type: { type: String, required: true, enum: ['cloudflare', 'ovh', 'hetzner'] },
+    name: { type: String, required: true },
+    autoDivert: { type: Boolean, required: true, default: true },
+    scope: { type: Schema.Types.Mixed, required: true, default: 'workspace' },
+    settings: { type: Schema.Types.Mixed, required: true },
+    credentials: { type: encryptedBlobSchema, required: true, select: false },
+    /** The names of the credential fields (not their values), to show which are set. */
+    credentialFields: { type: [String], required: true, default: [] },
+    /** Set on DELETE: the record stays until the workflow has withdrawn it, then is removed. */
+    deletedAt: { type: Date, default: null },
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+
+const auditEventSchema = new Schema(
+  {
+    workspace: { type: String, required: true },
+    at: { type: Date, required: true },
+    actor: { type: String, required: true },
+    action: { type: String, required: true },
+    integration: { type: String, default: null },
+    incident: { type: String, default: null },
+    outcome: { type: String, required: true, enum: ['ok', 'failed', 'requested'] },
+    detail: { type: String, default: '' },
+  },
+  { versionKey: false },
+);
+auditEventSchema.index({ workspace: 1, at: -1 });
+
+export type WorkspaceDoc = InferSchemaType<typeof workspaceSchema>;
+export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;
+export type IntegrationDoc = InferSchemaType<typeof integrationSchema>;
+export type AuditEventDoc = InferSchemaType<typeof auditEventSchema>;
+
+export function createModels(connection: Connection) {
+  return {
+    Workspace: connection.model('Workspace', workspaceSchema, 'workspaces'),
+    ApiKey: connection.model('ApiKey', apiKeySchema, 'api_keys'),
+    Integration: connection.model('Integration', integrationSchema, 'integrations'),
+    AuditEvent: connection.model('AuditEvent', auditEventSchema, 'audit_events'),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;

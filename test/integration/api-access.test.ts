@@ -1,0 +1,175 @@
+/**
+ * Who may call what, over HTTP against the real API, MongoDB-protocol storage and Temporal:
+ * every route for every role, a key of another workspace, revoked and malformed keys;
+ * validation errors that name the field; rate limits; 503 while MongoDB is away.
+ */
+import { randomBytes } from 'node:crypto';
+import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
+import { useBed } from '../support/bed';
+import { openTestDatabase } from '../support/database';
+
+const bed = useBed();
+let api: ApiBed;
+const keys: Record<string, string> = {};
+let integrationId = '';
+const hex = () => randomBytes(16).toString('hex');
+const cf = { accountId: hex(), prefixId: hex(), bgpPrefixId: hex(), token: `cf-token-${hex()}` };
+
+beforeAll(async () => {
+  api = await startApi(bed);
+  bed.sim.cloudflare.seed({ ...cf, cidr: '192.0.2.0/24' });
+  for (const ws of ['acme', 'other']) {
+    const created = await api.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: ws, name: ws.toUpperCase(), holdDownSeconds: 0 } });
+    expect(created.status).toBe(201);
+    keys[`${ws}:owner`] = created.body.ownerKey.key;
+  }
+  for (const role of ['admin', 'detector', 'viewer']) {
+    const created = await api.call('POST', '/v1/workspaces/acme/api-keys', { token: keys['acme:owner'], body: { name: role, role } });
+    keys[`acme:${role}`] = created.body.key;
+  }
+  const revoked = await api.call('POST', '/v1/workspaces/acme/api-keys', { token: keys['acme:owner'], body: { name: 'old', role: 'owner' } });
+  await api.call('DELETE', `/v1/workspaces/acme/api-keys/${revoked.body.id}`, { token: keys['acme:owner'] });
+  keys.revoked = revoked.body.key;
+  const integration = await api.call('POST', '/v1/workspaces/acme/integrations', {
+    token: keys['acme:owner'],
+    body: { type: 'cloudflare', name: 'Magic Transit', autoDivert: false, settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
+  });
+  expect(integration.status).toBe(201);
+  integrationId = integration.body.id;
+});
+afterAll(async () => {
+  const leaked = [cf.token].filter((secret) => api.responses.some((r) => r.includes(secret)));
+  expect(leaked).toEqual([]);
+  await api?.close();
+});
+
+const OWNER = ['owner'];
+const WRITERS = ['owner', 'admin'];
+const REPORTERS = ['owner', 'admin', 'detector'];
+const ANYONE = ['owner', 'admin', 'detector', 'viewer'];
+// The issue's table, written out independently of the implementation's rights table.
+const routes: [string, string, unknown, string[]][] = [
+  ['GET', '/v1/workspaces/acme', undefined, ANYONE],
+  ['PATCH', '/v1/workspaces/acme', { name: 'Acme' }, WRITERS],
+  ['POST', '/v1/workspaces/acme/api-keys', { name: 'k', role: 'viewer' }, OWNER],
+  ['GET', '/v1/workspaces/acme/api-keys', undefined, OWNER],
+  ['DELETE', '/v1/workspaces/acme/api-keys/key_does-not-exist', undefined, OWNER],
+  ['POST', '/v1/workspaces/acme/integrations', { type: 'hetzner', name: 'hz', settings: { serverNumber: 1 }, credentials: { username: 'u', password: 'p' } }, WRITERS],
+  ['GET', '/v1/workspaces/acme/integrations', undefined, ANYONE],
+  ['GET', '/v1/workspaces/acme/integrations/:int', undefined, ANYONE],
+  ['PATCH', '/v1/workspaces/acme/integrations/:int', { name: 'Renamed' }, WRITERS],
+  ['POST', '/v1/workspaces/acme/integrations/:int/test', undefined, WRITERS],
+  ['POST', '/v1/workspaces/acme/integrations/:int/activate', {}, WRITERS],
+  ['POST', '/v1/workspaces/acme/integrations/:int/withdraw', {}, WRITERS],
+  ['POST', '/v1/workspaces/acme/incidents', { id: 'matrix-1' }, REPORTERS],
+  ['POST', '/v1/workspaces/acme/incidents/matrix-1/resolve', {}, REPORTERS],
+  ['GET', '/v1/workspaces/acme/scrubbing', undefined, ANYONE],
+  ['GET', '/v1/workspaces/acme/events', undefined, ANYONE],
+];
+
+test('every route answers each role, another workspace, revoked and malformed keys as the rights table says', async () => {
+  await api.withWorker(async () => {
+    const failures: string[] = [];
+    for (const [method, template, body, allowed] of routes) {
+      const path = template.replace(':int', integrationId);
+      for (const role of ANYONE) {
+        const answer = await api.call(method, path, { token: keys[`acme:${role}`]!, body });
+        const ok = allowed.includes(role) ? answer.status < 400 || (answer.status === 404 && method === 'DELETE') : answer.status === 403;
+        if (!ok) failures.push(`${role} ${method} ${template}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      }
+      const foreign = await api.call(method, path, { token: keys['other:owner']!, body });
+      if (foreign.status !== 404 || foreign.body.error.message !== 'workspace not found') failures.push(`other workspace ${method} ${template}: ${foreign.status}`);
+      for (const token of [keys.revoked!, 'so_000000000000_' + 'A'.repeat(43), 'garbage', ADMIN_TOKEN.slice(0, -1)]) {
+        const denied = await api.call(method, path, { token, body });
+        if (denied.status !== 401) failures.push(`bad token ${method} ${template}: ${denied.status}`);
+      }
+      const none = await api.call(method, path, { body });
+      if (none.status !== 401) failures.push(`no token ${method} ${template}: ${none.status}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+test('only the server admin token creates workspaces; ids are unique', async () => {
+  expect((await api.call('POST', '/v1/workspaces', { token: keys['acme:owner'], body: { id: 'x', name: 'x' } })).status).toBe(403);
+  const duplicate = await api.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'acme', name: 'again' } });
+  expect(duplicate.status).toBe(409);
+  expect((await api.call('GET', '/v1/workspaces/acme', { token: ADMIN_TOKEN })).status).toBe(404);
+});
+
+test.each([
+  ['a missing type', { name: 'x' }, 'body.type'],
+  ['an unknown type', { type: 'akamai', name: 'x' }, 'body.type'],
+  ['a bad Cloudflare account id', { type: 'cloudflare', name: 'x', settings: { accountId: 'nope', prefixId: 'a' }, credentials: { apiToken: 't' } }, 'body.settings.accountId'],
+  ['a missing OVH consumer key', { type: 'ovh', name: 'x', settings: { endpoint: 'ovh-eu', ip: '203.0.113.7' }, credentials: { applicationKey: 'a', applicationSecret: 'b' } }, 'body.credentials.consumerKey'],
+  ['an IPv6 OVH ip', { type: 'ovh', name: 'x', settings: { endpoint: 'ovh-eu', ip: '2001:db8::1' }, credentials: { applicationKey: 'a', applicationSecret: 'b', consumerKey: 'c' } }, 'body.settings.ip'],
+  ['an unknown OVH endpoint', { type: 'ovh', name: 'x', settings: { endpoint: 'ovh-mars', ip: '203.0.113.7' }, credentials: { applicationKey: 'a', applicationSecret: 'b', consumerKey: 'c' } }, 'body.settings.endpoint'],
+  ['a Hetzner server number as text', { type: 'hetzner', name: 'x', settings: { serverNumber: '12' }, credentials: { username: 'u', password: 'p' } }, 'body.settings.serverNumber'],
+  ['an invalid CIDR scope', { type: 'hetzner', name: 'x', scope: ['10.0.0.0/33'], settings: { serverNumber: 1 }, credentials: { username: 'u', password: 'p' } }, 'body.scope'],
+  ['a per-integration base URL', { type: 'hetzner', name: 'x', settings: { serverNumber: 1, baseUrl: 'https://evil.example' }, credentials: { username: 'u', password: 'p' } }, 'body.settings'],
+])('creating an integration with %s is a 400 naming the field', async (_what, body, field) => {
+  const answer = await api.call('POST', '/v1/workspaces/acme/integrations', { token: keys['acme:admin'], body });
+  expect(answer.status).toBe(400);
+  expect(answer.body.error.details.map((d: { field: string }) => d.field).some((f: string) => f.startsWith(field))).toBe(true);
+});
+
+test('PATCH validates settings against the integration type and names the field', async () => {
+  const answer = await api.call('PATCH', `/v1/workspaces/acme/integrations/${integrationId}`, { token: keys['acme:admin'], body: { settings: { accountId: 'zz' } } });
+  expect(answer.status).toBe(400);
+  expect(answer.body.error.details.map((d: { field: string }) => d.field)).toContain('body.settings.accountId');
+});
+
+test('malformed requests get clear 4xx answers', async () => {
+  const token = keys['acme:detector']!;
+  expect((await api.call('POST', '/v1/workspaces/acme/incidents', { token, body: '{"id":' })).body.error.code).toBe('invalid_json');
+  expect((await api.call('POST', '/v1/workspaces/acme/incidents', { token, body: 'id=x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+  expect((await api.call('POST', '/v1/workspaces/acme/incidents', { token, body: { id: 'x', source: 'y'.repeat(100_000) } })).status).toBe(413);
+  const target = await api.call('POST', '/v1/workspaces/acme/incidents', { token, body: { id: 'x', target: '192.0.2.256' } });
+  expect(target.body.error.details[0].field).toBe('body.target');
+  const events = await api.call('GET', '/v1/workspaces/acme/events?limit=0', { token });
+  expect(events.body.error.details[0].field).toBe('query.limit');
+  expect((await api.call('GET', '/v1/nothing', { token })).status).toBe(404);
+});
+
+test('a key over its rate limit gets 429 with Retry-After', async () => {
+  const limited = await startApi(bed, { requestsPerMinute: 3, database: api.database });
+  try {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const answer = await limited.call('GET', '/v1/workspaces/acme', { token: keys['acme:viewer'] });
+      statuses.push(answer.status);
+      retryAfter ??= answer.headers.get('retry-after');
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  } finally {
+    await limited.close();
+  }
+});
+
+test('while MongoDB is unreachable the API answers 503, and readiness says why', async () => {
+  const database = await openTestDatabase();
+  const broken = await startApi(bed, { database });
+  await database.connection.close();
+  try {
+    const answer = await broken.call('GET', '/v1/workspaces/acme', { token: keys['acme:viewer'] });
+    expect(answer.status).toBe(503);
+    expect(answer.body.error.code).toBe('database_unavailable');
+    const ready = await broken.call('GET', '/readyz');
+    expect(ready).toMatchObject({ status: 503, body: { mongodb: 'unavailable', temporal: 'ok' } });
+  } finally {
+    await broken.close();
+  }
+});
+
+test('the OpenAPI document lists every route', async () => {
+  const doc = await api.call('GET', '/openapi.json');
+  expect(doc.status).toBe(200);
+  const paths = Object.keys(doc.body.paths);
+  for (const [, template] of routes) {
+    const openApiPath = template.replace('/acme', '/{ws}').replace(':int', '{id}').replace('key_does-not-exist', '{keyId}').replace('matrix-1', '{id}');
+    expect(paths).toContain(openApiPath);
+  }
+  expect((await api.call('GET', '/docs')).status).toBe(200);
+});

@@ -1,0 +1,101 @@
+/**
+ * The MongoDB store on a real MongoDB-protocol server: credentials encrypted at rest
+ * and bound to their record, API keys stored as hashes, the versioned configuration
+ * snapshot, two-step deletion, and the audit trail's newest-first cursor.
+ */
+import { apiKeyRepository } from '../../store/api-keys';
+import { auditRepository } from '../../store/audit';
+import { CredentialCipher } from '../../store/crypto';
+import { integrationRepository } from '../../store/integrations';
+import { workspaceRepository } from '../../store/workspaces';
+import { ConflictError } from '../../store/errors';
+import type { Database } from '../../store/db';
+import { openTestDatabase } from '../support/database';
+
+let db: Database;
+const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('k1'));
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(() => db?.close());
+
+test('credentials are encrypted at rest, decrypt for activities, and are bound to their record', async () => {
+  const workspaces = workspaceRepository(db.models);
+  const integrations = integrationRepository(db.models, cipher);
+  await workspaces.create({ id: 'enc', name: 'Encryption' });
+  const created = await integrations.create('enc', {
+    type: 'cloudflare',
+    name: 'cf',
+    settings: { accountId: 'a', prefixId: 'b' },
+    credentials: { apiToken: 'super-secret-token' },
+  });
+  expect(created).not.toHaveProperty('credentials');
+  expect(created.credentialFields).toEqual(['apiToken']);
+
+  const raw = await db.connection.collection('integrations').findOne({ _id: created.id as never });
+  expect(JSON.stringify(raw)).not.toContain('super-secret-token');
+  expect(raw?.credentials).toMatchObject({ kid: 'k1', iv: expect.any(String), tag: expect.any(String), data: expect.any(String) });
+  await expect(integrations.loadForOperation('enc', created.id)).resolves.toMatchObject({ credentials: { apiToken: 'super-secret-token' } });
+
+  // A blob copied onto another integration does not decrypt there.
+  const other = await integrations.create('enc', { type: 'cloudflare', name: 'cf2', settings: {}, credentials: { apiToken: 'x' } });
+  await db.connection.collection('integrations').updateOne({ _id: other.id as never }, { $set: { credentials: raw?.credentials } });
+  await expect(integrations.loadForOperation('enc', other.id)).rejects.toThrow();
+  // Another workspace cannot load it.
+  await expect(integrations.loadForOperation('other', created.id)).rejects.toMatchObject({ name: 'IntegrationNotFoundError' });
+});
+
+test('a rotated key ring still decrypts old credentials and encrypts new ones with the new key', async () => {
+  const oldSpec = CredentialCipher.generateSpec('old');
+  const before = integrationRepository(db.models, CredentialCipher.fromSpec(oldSpec));
+  await workspaceRepository(db.models).create({ id: 'rot', name: 'Rotation' });
+  const created = await before.create('rot', { type: 'hetzner', name: 'hz', settings: { serverNumber: 1 }, credentials: { username: 'u', password: 'p' } });
+  const after = integrationRepository(db.models, CredentialCipher.fromSpec(`${CredentialCipher.generateSpec('new')},${oldSpec}`));
+  await expect(after.loadForOperation('rot', created.id)).resolves.toMatchObject({ credentials: { password: 'p' } });
+  await after.update('rot', created.id, { credentials: { username: 'u', password: 'p2' } });
+  const raw = await db.connection.collection('integrations').findOne({ _id: created.id as never });
+  expect(raw?.credentials.kid).toBe('new');
+});
+
+test('API keys: only a hash is stored; revoked or altered keys do not authenticate', async () => {
+  const keys = apiKeyRepository(db.models);
+  const { apiKey, key } = await keys.create('enc', 'ci', 'detector');
+  expect(key).toMatch(/^so_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+  const raw = await db.connection.collection('api_keys').findOne({ _id: apiKey.id as never });
+  expect(JSON.stringify(raw)).not.toContain(key.split('_')[2]);
+  await expect(keys.authenticate(key)).resolves.toMatchObject({ id: apiKey.id, role: 'detector', workspace: 'enc' });
+  await expect(keys.authenticate(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)).resolves.toBeNull();
+  await expect(keys.authenticate('so_nothing')).resolves.toBeNull();
+  expect(await keys.revoke('enc', apiKey.id)).toBe(true);
+  await expect(keys.authenticate(key)).resolves.toBeNull();
+});
+
+test('workspaces: unique ids, a configuration snapshot whose version grows with every change, two-step deletion', async () => {
+  const workspaces = workspaceRepository(db.models);
+  const integrations = integrationRepository(db.models, cipher);
+  await workspaces.create({ id: 'snap', name: 'Snapshot', holdDownSeconds: 60 });
+  await expect(workspaces.create({ id: 'snap', name: 'again' })).rejects.toBeInstanceOf(ConflictError);
+  const a = await integrations.create('snap', { type: 'ovh', name: 'o', scope: ['203.0.113.0/24'], settings: { endpoint: 'ovh-eu', ip: '203.0.113.7' }, credentials: { applicationKey: 'k', applicationSecret: 's', consumerKey: 'c' } });
+  await workspaces.bumpConfigVersion('snap');
+  const first = await workspaces.configSnapshot('snap');
+  expect(first).toEqual({ version: 2, holdDownSeconds: 60, integrations: [{ id: a.id, type: 'ovh', name: 'o', autoDivert: true, scope: ['203.0.113.0/24'] }] });
+
+  expect(await integrations.markDeleted('snap', a.id)).toBe(true);
+  await workspaces.bumpConfigVersion('snap');
+  expect(await workspaces.configSnapshot('snap')).toMatchObject({ version: 3, integrations: [] });
+  // Deleted but not yet purged: still loadable so the workflow can withdraw it.
+  await expect(integrations.loadForOperation('snap', a.id)).resolves.toMatchObject({ type: 'ovh' });
+  await integrations.purge('snap', a.id);
+  await expect(integrations.loadForOperation('snap', a.id)).rejects.toMatchObject({ name: 'IntegrationNotFoundError' });
+});
+
+test('the audit trail pages newest first', async () => {
+  const audit = auditRepository(db.models);
+  for (let i = 0; i < 5; i++) await audit.record({ workspace: 'aud', actor: 'workflow', action: `a${i}`, outcome: 'ok' });
+  const first = await audit.list('aud', { limit: 2 });
+  expect(first.events.map((e) => e.action)).toEqual(['a4', 'a3']);
+  const second = await audit.list('aud', { limit: 2, before: first.next! });
+  expect(second.events.map((e) => e.action)).toEqual(['a2', 'a1']);
+  const last = await audit.list('aud', { limit: 2, before: second.next! });
+  expect(last).toMatchObject({ events: [{ action: 'a0' }], next: null });
+});

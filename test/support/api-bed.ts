@@ -1,0 +1,81 @@
+/**
+ * The API test bed: the real API (real MongoDB-protocol storage, real Temporal) on a
+ * loopback port, a worker whose activities load and decrypt credentials from the same
+ * database, and an HTTP client that keeps every response body for the secret scan.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApi } from '../../api/build';
+import { CredentialCipher } from '../../store/crypto';
+import { auditRepository } from '../../store/audit';
+import { integrationRepository } from '../../store/integrations';
+import { TASK_QUEUE } from '../../workflows/messages';
+import { withWorker, type Bed } from './bed';
+import { openTestDatabase } from './database';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface ApiBed {
+  url: string;
+  cipher: CredentialCipher;
+  database: Awaited<ReturnType<typeof openTestDatabase>>;
+  /** Every response body the tests received, for the secret scan. */
+  responses: string[];
+  call(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<Answer>;
+  /** Runs the real worker (MongoDB store, simulated providers) on the API's task queue. */
+  withWorker<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startApi(bed: Bed, options: { requestsPerMinute?: number; database?: ApiBed['database'] } = {}): Promise<ApiBed> {
+  const database = options.database ?? (await openTestDatabase());
+  const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('test'));
+  const app = buildApi({
+    client: bed.env.client,
+    connection: bed.env.connection,
+    database,
+    cipher,
+    taskQueue: TASK_QUEUE,
+    adminToken: ADMIN_TOKEN,
+    manualActionTimeoutMs: 30_000,
+    requestsPerMinute: options.requestsPerMinute ?? 100_000,
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const responses: string[] = [];
+  return {
+    url,
+    cipher,
+    database,
+    responses,
+    async call(method, path, { token = null, body, headers = {} } = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      responses.push(text);
+      return { status: response.status, headers: response.headers, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
+    },
+    withWorker: (fn) =>
+      withWorker(bed, TASK_QUEUE, integrationRepository(database.models, cipher), fn, auditRepository(database.models)),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      if (!options.database) await database.close(); // a borrowed database stays open
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Jest global setup: one MongoDB-protocol server for the whole run. Uses MONGO_URL when
+ * set (any MongoDB); otherwise starts FerretDB (SQLite) from .tools/, installed by
+ * scripts/setup.sh. Fails loudly when neither is available.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const REPO_ROOT = resolve(__dirname, '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((done) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+        socket.end();
+        done(true);
+      });
+      socket.once('error', () => done(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`FerretDB did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+export default async function globalSetup(): Promise<void> {
+  if (process.env.MONGO_URL) {
+    process.env.TEST_MONGO_URL = process.env.MONGO_URL;
+    return;
+  }
+  const binary = process.env.FERRETDB_PATH ?? join(REPO_ROOT, '.tools', 'ferretdb');
+  if (!existsSync(binary)) throw new Error(`FerretDB not found at ${binary}: run \`npm test\` (scripts/setup.sh builds it) or set MONGO_URL`);
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'scrubbing-ferretdb-'));
+  const child = spawn(binary, ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--log-level=error'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  (globalThis as { __ferretdb?: typeof child }).__ferretdb = child;
+  await waitForPort(port, 20_000);
+  process.env.TEST_MONGO_URL = `mongodb://127.0.0.1:${port}`;
+}
