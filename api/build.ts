@@ -19,6 +19,8 @@ export interface ApiWiring {
   adminToken: string;
   manualActionTimeoutMs: number;
   requestsPerMinute: number;
+  /** Temporal calls other than manual actions give up after this long (503); default 10 s. */
+  callTimeoutMs?: number;
 }
 
 export function buildApi(wiring: ApiWiring) {
@@ -29,6 +31,7 @@ export function buildApi(wiring: ApiWiring) {
     client: wiring.client,
     taskQueue: wiring.taskQueue,
     manualActionTimeoutMs: wiring.manualActionTimeoutMs,
+    ...(wiring.callTimeoutMs === undefined ? {} : { callTimeoutMs: wiring.callTimeoutMs }),
     directory: { configOf: (ws) => workspaces.configSnapshot(ws) },
   });
   const services = createServices({

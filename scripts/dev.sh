@@ -40,7 +40,7 @@ pids+=($!)
 if [ -z "${MONGO_URL:-}" ]; then
   mkdir -p .data/ferretdb
   .tools/ferretdb --handler=sqlite --sqlite-url=file:.data/ferretdb/ --listen-addr=127.0.0.1:$FERRETDB_PORT \
-    --telemetry=disable --log-level=warn > .data/ferretdb.log 2>&1 &
+    --telemetry=disable --debug-addr=- --log-level=warn > .data/ferretdb.log 2>&1 &
   pids+=($!)
   MONGO_URL=mongodb://127.0.0.1:$FERRETDB_PORT/scrubbing
 fi

@@ -173,3 +173,45 @@ test('the OpenAPI document lists every route', async () => {
   }
   expect((await api.call('GET', '/docs')).status).toBe(200);
 });
+
+test('while Temporal is unreachable, routes that need it answer 503 and readiness says so', async () => {
+  const { Client, Connection } = await import('@temporalio/client');
+  const { buildApi } = await import('../../api/build');
+  const { CredentialCipher } = await import('../../store/crypto');
+  // A port nothing listens on: every Temporal call fails as unavailable.
+  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+  const app = buildApi({
+    client: new Client({ connection }),
+    connection,
+    database: api.database,
+    cipher: CredentialCipher.fromSpec(CredentialCipher.generateSpec()),
+    taskQueue: 'unused',
+    adminToken: ADMIN_TOKEN,
+    manualActionTimeoutMs: 2_000,
+    callTimeoutMs: 2_000,
+    requestsPerMinute: 1_000,
+  });
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  try {
+    const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    const incident = await fetch(`${url}/v1/workspaces/acme/incidents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys['acme:detector']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'while-temporal-is-down' }),
+    });
+    expect(incident.status).toBe(503);
+    expect(((await incident.json()) as { error: { code: string } }).error.code).toBe('temporal_unavailable');
+    // Routes that only need MongoDB keep working.
+    const read = await fetch(`${url}/v1/workspaces/acme`, { headers: { authorization: `Bearer ${keys['acme:viewer']}` } });
+    expect(read.status).toBe(200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ temporal: 'unavailable', mongodb: 'ok' });
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await connection.close();
+  }
+});

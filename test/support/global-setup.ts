@@ -22,9 +22,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+async function waitForPort(port: number, timeoutMs: number, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (exited()) throw new Error('FerretDB exited at start (its log is above)');
     const open = await new Promise<boolean>((done) => {
       const socket = createConnection({ port, host: '127.0.0.1' }, () => {
         socket.end();
@@ -47,10 +48,10 @@ export default async function globalSetup(): Promise<void> {
   if (!existsSync(binary)) throw new Error(`FerretDB not found at ${binary}: run \`npm test\` (scripts/setup.sh builds it) or set MONGO_URL`);
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'scrubbing-ferretdb-'));
-  const child = spawn(binary, ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--log-level=error'], {
+  const child = spawn(binary, ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--log-level=error', '--debug-addr=-'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   (globalThis as { __ferretdb?: typeof child }).__ferretdb = child;
-  await waitForPort(port, 20_000);
+  await waitForPort(port, 20_000, () => child.exitCode !== null);
   process.env.TEST_MONGO_URL = `mongodb://127.0.0.1:${port}`;
 }
