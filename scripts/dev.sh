@@ -35,7 +35,8 @@ TS_NODE=(node -r ts-node/register/transpile-only)
 wait_for() { for _ in $(seq 1 120); do if eval "$1" >/dev/null 2>&1; then return 0; fi; sleep 0.5; done; echo "dev: $2 did not come up" >&2; exit 1; }
 
 .tools/temporal/bin/temporal server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
-  --db-filename .data/temporal.db --log-level warn > .data/temporal.log 2>&1 &
+  --db-filename .data/temporal.db --log-level warn \
+  --search-attribute WorkspaceId=Keyword --search-attribute ScrubbingState=Keyword > .data/temporal.log 2>&1 &
 pids+=($!)
 if [ -z "${MONGO_URL:-}" ]; then
   mkdir -p .data/ferretdb

@@ -9,14 +9,18 @@ import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
 import { integrationRepository } from '../store/integrations';
 import { createScrubbingWorker } from './create-worker';
+import { ensureSearchAttributes } from './search-attributes';
 
 async function main(): Promise<void> {
   const store = loadStoreConfig();
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const registered = await ensureSearchAttributes(address, namespace);
+  if (registered.length > 0) process.stdout.write(`registered search attributes: ${registered.join(', ')}\n`);
   const [database, connection] = await Promise.all([openDatabase(store.mongoUrl), NativeConnection.connect({ address })]);
   const worker = await createScrubbingWorker({
     connection,
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    namespace,
     ...(process.env.TEMPORAL_TASK_QUEUE ? { taskQueue: process.env.TEMPORAL_TASK_QUEUE } : {}),
     // A prebuilt bundle (`npm run build` writes one) starts faster than bundling the sources.
     ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),

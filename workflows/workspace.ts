@@ -39,6 +39,7 @@ import {
   workspaceView,
 } from './state';
 import { isIncidentResolved, isIncidentStart, isManualActionRequest, isWorkspaceConfig } from './validate';
+import { SCRUBBING_STATE, WORKSPACE_ID, scrubbingStateOf, type ScrubbingState } from './search-attributes';
 
 export const DEFAULT_OPERATION_RETRY: OperationRetryOptions = {
   initialIntervalMs: 1_000,
@@ -51,6 +52,8 @@ type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
 
 /** Histories recorded before the audit trail and purge existed replay without them. */
 export const AUDIT_TRAIL_PATCH = 'audit-trail-v1';
+/** Likewise for the search attributes the Temporal UI filters on. */
+export const SEARCH_ATTRIBUTES_PATCH = 'search-attributes-v1';
 
 interface BookkeepingActivities {
   [AUDIT_ACTIVITY](entry: AuditEntry): Promise<void>;
@@ -93,10 +96,24 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   /** Outcomes of operations a manual update waits for, keyed `integrationId#seq`; null = success. */
   const awaitedOutcomes = new Map<string, OperationError | null | undefined>();
 
+  let publishedState: ScrubbingState | undefined;
+
   function apply(event: WorkspaceEvent): void {
     const decision = decide(state, event);
     state = decision.state;
     decision.commands.forEach(dispatch);
+    publishScrubbingState();
+  }
+
+  /** Keeps `ScrubbingState` (and `WorkspaceId`) current for the UI's list, upserting only on change. */
+  function publishScrubbingState(): void {
+    const current = scrubbingStateOf(state);
+    if (current === publishedState || !wf.patched(SEARCH_ATTRIBUTES_PATCH)) return;
+    wf.upsertSearchAttributes([
+      ...(publishedState === undefined ? [{ key: WORKSPACE_ID, value: state.workspaceId }] : []),
+      { key: SCRUBBING_STATE, value: current },
+    ]);
+    publishedState = current;
   }
 
   function dispatch(command: Command): void {
@@ -213,7 +230,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     const wake = () => nextDeadline(state) !== deadline || readyToContinue();
     if (deadline === null) {
       await wf.condition(wake);
-    } else if (!(await wf.condition(wake, Math.max(1, deadline - Date.now())))) {
+    } else if (!(await wf.condition(wake, Math.max(1, deadline - Date.now()), { summary: 'hold-down' }))) {
       apply({ type: 'timerFired', now: Date.now() });
     }
   }

@@ -17,6 +17,8 @@ import {
   workspaceInput,
 } from '../support/bed';
 import { incidentResolvedSignal, integrationsChangedSignal } from '../../workflows/messages';
+import { SCRUBBING_STATE, WORKSPACE_ID } from '../../workflows/search-attributes';
+import { eventually } from '../support/eventually';
 
 const bed = useBed();
 
@@ -37,8 +39,21 @@ test('the first incident signal creates the workflow and diverts every integrati
     expect(advertisedAtSimulator(bed, a)).toBe(true);
     expect(advertisedAtSimulator(bed, b)).toBe(true);
     expect(advertisements(bed, a.bgpPrefixId)).toEqual([true]);
+
+    // Operators can find it in the Temporal UI's list by workspace and scrubbing state.
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(WORKSPACE_ID)).toBe(ws);
+    expect(described.typedSearchAttributes.get(SCRUBBING_STATE)).toBe('diverted');
+    const query = `WorkspaceId = '${ws}' AND ScrubbingState = 'diverted'`;
+    await eventually(async () => (await listWorkflowIds(query)).length, (n) => n === 1, { what: 'visible in the list' });
   });
 });
+
+async function listWorkflowIds(query: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const execution of bed.env.client.workflow.list({ query })) ids.push(execution.workflowId);
+  return ids;
+}
 
 test('withdraws only after every incident resolved and the hold-down expired', async () => {
   const ws = uniqueId('ws');

@@ -11,11 +11,15 @@ import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKFLOWS_PATH } from '../../worker/create-worker';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { REPO_ROOT, temporalCliPath } from './tools';
 
 export const HISTORY_FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'histories');
 /** `npm run record-histories` writes here; older sets stay beside it, so old histories keep replaying. */
 export const CURRENT_HISTORIES_DIR = join(HISTORY_FIXTURES_DIR, 'current');
+
+/** The dev server's flags that register the workflow's search attributes. */
+export const SEARCH_ATTRIBUTE_ARGS = SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
 
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
@@ -23,6 +27,7 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
       executable: { type: 'existing-path', path: temporalCliPath() },
       ip: '127.0.0.1',
       log: { format: 'pretty', level: 'warn' },
+      extraArgs: SEARCH_ATTRIBUTE_ARGS,
     },
   });
 }
