@@ -29,6 +29,7 @@ import {
   type WorkspaceWorkflowInput,
 } from '../workflows/messages';
 import { initialState, workspaceView } from '../workflows/state';
+import { WORKSPACE_ID } from '../workflows/search-attributes';
 import { integrationTestWorkflowId, type TestResult } from '../workflows/integration-test';
 import { HttpError } from './http-errors';
 import type { IncidentStartedBody } from './schemas';
@@ -61,6 +62,15 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
   }
 
   type WorkspaceWorkflow = (input: WorkspaceWorkflowInput) => Promise<void>;
+
+  /** How the workflow shows in the Temporal UI: searchable by workspace, with a summary naming it. */
+  const startOptions = (workspaceId: string) => ({
+    workflowId: workspaceWorkflowId(workspaceId),
+    taskQueue,
+    typedSearchAttributes: [{ key: WORKSPACE_ID, value: workspaceId }],
+    memo: { workspace: workspaceId },
+    staticSummary: `DDoS scrubbing for workspace ${workspaceId}`,
+  });
   type Signal = typeof incidentStartedSignal | typeof incidentResolvedSignal;
 
   /** Config versions already sent per workspace, so each new snapshot reaches a running workflow once. */
@@ -70,8 +80,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     const input = await startInput(workspaceId);
     const handle = await within(callTimeoutMs, () =>
       client.workflow.signalWithStart<WorkspaceWorkflow, [A]>(WORKFLOW_TYPE, {
-        workflowId: workspaceWorkflowId(workspaceId),
-        taskQueue,
+        ...startOptions(workspaceId),
         args: [input],
         signal: signal.name,
         signalArgs: [payload],
@@ -168,8 +177,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       }
       await syncConfig(workspaceId, input.config);
       const startWorkflowOperation = new WithStartWorkflowOperation<WorkspaceWorkflow>(WORKFLOW_TYPE, {
-        workflowId: workspaceWorkflowId(workspaceId),
-        taskQueue,
+        ...startOptions(workspaceId),
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });

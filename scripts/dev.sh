@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-mkdir -p .data
+DATA=${DEV_DATA_DIR:-.data}
+mkdir -p "$DATA"
 TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
 SIMULATOR_PORT=${SIMULATOR_PORT:-8299}
@@ -16,10 +17,10 @@ API_PORT=${API_PORT:-8080}
 API=http://127.0.0.1:$API_PORT
 SIM=http://127.0.0.1:$SIMULATOR_PORT
 
-# Secrets of the local stack, made once and kept in the git-ignored .data/.
+# Secrets of the local stack, made once and kept in the git-ignored $DATA/.
 random() { node -e 'process.stdout.write(require("crypto").randomBytes(32).toString(process.argv[1]))' "$1"; }
-[ -f .data/admin-token ] || random hex > .data/admin-token
-[ -f .data/encryption-keys ] || { printf 'dev1:'; random base64; } > .data/encryption-keys
+[ -f "$DATA/admin-token" ] || random hex > "$DATA/admin-token"
+[ -f "$DATA/encryption-keys" ] || { printf "dev1:"; random base64; } > "$DATA/encryption-keys"
 
 # Each service runs in its own process group (job control on), so stopping a group stops
 # everything that service started; nothing is left behind on Ctrl-C, SIGTERM or a crash.
@@ -35,13 +36,13 @@ TS_NODE=(node -r ts-node/register/transpile-only)
 wait_for() { for _ in $(seq 1 120); do if eval "$1" >/dev/null 2>&1; then return 0; fi; sleep 0.5; done; echo "dev: $2 did not come up" >&2; exit 1; }
 
 .tools/temporal/bin/temporal server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
-  --db-filename .data/temporal.db --log-level warn \
-  --search-attribute WorkspaceId=Keyword --search-attribute ScrubbingState=Keyword > .data/temporal.log 2>&1 &
+  --db-filename $DATA/temporal.db --log-level warn \
+  --search-attribute WorkspaceId=Keyword --search-attribute ScrubbingState=Keyword > $DATA/temporal.log 2>&1 &
 pids+=($!)
 if [ -z "${MONGO_URL:-}" ]; then
-  mkdir -p .data/ferretdb
-  .tools/ferretdb --handler=sqlite --sqlite-url=file:.data/ferretdb/ --listen-addr=127.0.0.1:$FERRETDB_PORT \
-    --telemetry=disable --debug-addr=- --log-level=warn > .data/ferretdb.log 2>&1 &
+  mkdir -p $DATA/ferretdb
+  .tools/ferretdb --handler=sqlite --sqlite-url=file:$DATA/ferretdb/ --listen-addr=127.0.0.1:$FERRETDB_PORT \
+    --telemetry=disable --debug-addr=- --log-level=warn > $DATA/ferretdb.log 2>&1 &
   pids+=($!)
   MONGO_URL=mongodb://127.0.0.1:$FERRETDB_PORT/scrubbing
 fi
@@ -60,19 +61,19 @@ sim hetzner/users '{"username":"#ws+demo","password":"demo-password"}'
 sim hetzner/servers '{"serverNumber":4321,"firewall":{"rules":{"input":[{"name":"Allow HTTPS","protocol":"tcp","dst_port":"443","action":"accept"}],"output":[{"name":"Allow all","action":"accept"}]}}}'
 wait_for ".tools/temporal/bin/temporal operator cluster health --address 127.0.0.1:$TEMPORAL_PORT" "Temporal"
 
-export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT MONGO_URL ENCRYPTION_KEYS=$(cat .data/encryption-keys)
+export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT MONGO_URL ENCRYPTION_KEYS=$(cat $DATA/encryption-keys)
 CLOUDFLARE_API_URL=$SIM/cloudflare OVH_API_URL=$SIM/ovh/1.0 HETZNER_ROBOT_URL=$SIM/hetzner "${TS_NODE[@]}" worker/main.ts &
 pids+=($!)
-API_PORT=$API_PORT ADMIN_TOKEN=$(cat .data/admin-token) "${TS_NODE[@]}" api/main.ts &
+API_PORT=$API_PORT ADMIN_TOKEN=$(cat $DATA/admin-token) "${TS_NODE[@]}" api/main.ts &
 pids+=($!)
 wait_for "curl -sf $API/readyz" "the API"
 
 # The demo workspace, once: one integration per provider, pointing at the simulator.
-if [ ! -s .data/demo-owner-key ]; then
+if [ ! -s $DATA/demo-owner-key ]; then
   post() { curl -sf -X POST -H "authorization: Bearer $1" -H 'content-type: application/json' "$API$2" -d "$3"; }
-  post "$(cat .data/admin-token)" /v1/workspaces '{"id":"demo","name":"Demo Hosting","holdDownSeconds":30}' |
-    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).ownerKey.key))' > .data/demo-owner-key
-  owner=$(cat .data/demo-owner-key)
+  post "$(cat $DATA/admin-token)" /v1/workspaces '{"id":"demo","name":"Demo Hosting","holdDownSeconds":30}' |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).ownerKey.key))' > $DATA/demo-owner-key
+  owner=$(cat $DATA/demo-owner-key)
   post "$owner" /v1/workspaces/demo/integrations '{"type":"cloudflare","name":"Magic Transit 192.0.2.0/24 (simulated)","settings":{"accountId":"0123456789abcdef0123456789abcdef","prefixId":"1123456789abcdef0123456789abcdef","bgpPrefixId":"2123456789abcdef0123456789abcdef"},"credentials":{"apiToken":"simulated-token"}}' >/dev/null
   post "$owner" /v1/workspaces/demo/integrations '{"type":"ovh","name":"OVH edge firewall 203.0.113.7 (simulated)","settings":{"endpoint":"ovh-eu","ip":"203.0.113.7","ipBlock":"203.0.113.0/24"},"credentials":{"applicationKey":"demo-ak","applicationSecret":"demo-as","consumerKey":"demo-ck"}}' >/dev/null
   post "$owner" /v1/workspaces/demo/integrations '{"type":"hetzner","name":"Hetzner server 4321 (simulated)","settings":{"serverNumber":4321},"credentials":{"username":"#ws+demo","password":"demo-password"}}' >/dev/null
@@ -84,8 +85,8 @@ scrubbing-orchestrator dev stack is up
   API          $API   (docs: $API/docs)
   Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
   Simulator    $SIM/_sim/requests
-  Demo owner key (workspace "demo"): $(cat .data/demo-owner-key)
-Try: curl -X POST -H "authorization: Bearer \$(cat .data/demo-owner-key)" -H 'content-type: application/json' \\
+  Demo owner key (workspace "demo"): $(cat $DATA/demo-owner-key)
+Try: curl -X POST -H "authorization: Bearer \$(cat $DATA/demo-owner-key)" -H 'content-type: application/json' \\
        -d '{"id":"attack-1","target":"192.0.2.10"}' $API/v1/workspaces/demo/incidents
 Ctrl-C stops everything.
 MSG

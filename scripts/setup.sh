@@ -40,3 +40,14 @@ if [ -z "${MONGO_URL:-}" ] && { [ ! -x "$ferretdb" ] || ! "$ferretdb" --version 
   (cd "$work" && go build -o "$OLDPWD/$ferretdb" ./cmd/ferretdb)
   rm -rf "$work"
 fi
+
+# Debian's Chromium for the end-to-end test of the Temporal UI (test/e2e); needs root (CI is).
+if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian's chromium for the browser test"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium is missing; install Debian's chromium (or set CHROMIUM_PATH) for test/e2e" >&2
+  fi
+fi

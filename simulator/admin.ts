@@ -79,5 +79,16 @@ export function adminRouter(sim: Simulator): Router {
   router.get('/requests', (_req, res) => {
     res.json(sim.faults.requests);
   });
+  /** What each provider holds now: advertised prefixes, enabled OVH firewalls, Hetzner firewall status. */
+  router.get('/state', (_req, res) => {
+    const cloudflare = [...sim.cloudflare.accounts.values()].flatMap((a) =>
+      a.prefixes.flatMap((p) => p.bgpPrefixes.map((b) => ({ accountId: a.id, prefixId: p.id, bgpPrefixId: b.id, cidr: b.cidr, advertised: b.on_demand.advertised === true }))),
+    );
+    const ovh = [...sim.ovh.blocks.entries()].flatMap(([block, ips]) =>
+      [...ips.keys()].map((ip) => ({ ipBlock: block, ip, firewall: sim.ovh.firewall(block, ip) ?? null, mitigation: Boolean(sim.ovh.ip(block, ip)?.mitigation) })),
+    );
+    const hetzner = [...sim.hetzner.servers.values()].map((s) => ({ serverNumber: s.number, status: sim.hetzner.view(s).status, inputRules: s.firewall.rules.input.length }));
+    res.json({ cloudflare, ovh, hetzner });
+  });
   return router;
 }

@@ -1,0 +1,130 @@
+/**
+ * The stack as an operator runs it: `npm run dev` (scripts/dev.sh) on free ports with its
+ * own data directory, `npm run demo` against it, the Temporal UI in headless Chromium
+ * (Debian's chromium, driven by playwright-core) finding the demo workflow and showing its
+ * history, and Ctrl-C leaving no process behind. Screenshots go to screenshots/ (git-ignored).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { REPO_ROOT } from '../support/tools';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(REPO_ROOT, 'screenshots');
+let ports: Record<string, number>;
+let env: NodeJS.ProcessEnv;
+let stack: ChildProcess;
+let workspace = '';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: scripts/setup.sh installs Debian's chromium (or set CHROMIUM_PATH)`);
+  ports = {
+    TEMPORAL_PORT: await freePort(),
+    TEMPORAL_UI_PORT: await freePort(),
+    SIMULATOR_PORT: await freePort(),
+    FERRETDB_PORT: await freePort(),
+    API_PORT: await freePort(),
+  };
+  env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DEV_DATA_DIR: mkdtempSync(join(tmpdir(), 'scrubbing-dev-')) };
+  delete env.MONGO_URL;
+  stack = spawn('bash', ['scripts/dev.sh'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the dev stack did not come up in 180 s:\n${output}`)), 180_000);
+    const watch = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('dev stack is up')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    stack.stdout?.on('data', watch);
+    stack.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    stack.on('exit', (code) => reject(new Error(`the dev stack exited (${code}):\n${output}`)));
+  });
+}, 200_000);
+
+afterAll(async () => {
+  if (stack && stack.exitCode === null) {
+    stack.kill('SIGINT');
+    await new Promise((resolve) => stack.once('exit', resolve));
+  }
+});
+
+test('npm run demo drives a two-wave attack through all three providers', async () => {
+  const { code, output } = await run('node', ['-r', 'ts-node/register/transpile-only', 'scripts/demo.ts'], 150_000);
+  expect({ code, output }).toMatchObject({ code: 0 });
+  expect(output).toContain('one diversion for two waves');
+  workspace = /DEMO OK (\S+)/.exec(output)?.[1] ?? '';
+  expect(workspace).toMatch(/^demo-/);
+}, 160_000);
+
+test('the Temporal UI lists the demo workflow by workspace and shows its history', async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const ui = `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/namespaces/default/workflows`;
+    await page.goto(`${ui}?query=${encodeURIComponent(`WorkspaceId="${workspace}" AND ScrubbingState="idle"`)}`);
+    await page.getByText(`scrubbing-${workspace}`).first().waitFor({ timeout: 30_000 });
+    expect(await page.getByText('1 Workflow').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'temporal-ui-list.png') });
+
+    await page.goto(`${ui}/scrubbing-${workspace}`);
+    // The timeline names the provider activities, the hold-down timer and the detector's signals.
+    for (const text of ['workspaceScrubbing', 'cloudflare.withdraw', 'ovh.disableFirewall', 'hetzner.disableFirewall', 'hold-down']) {
+      await page.getByText(text).first().waitFor({ timeout: 30_000 });
+    }
+    expect(await page.getByText('incidentStarted').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'temporal-ui-workflow.png') });
+  } finally {
+    await browser.close();
+  }
+}, 90_000);
+
+test('Ctrl-C stops every service of the dev stack', async () => {
+  stack.kill('SIGINT');
+  const code = await new Promise((resolve) => stack.once('exit', resolve));
+  expect(code).not.toBeNull();
+  for (const [name, port] of Object.entries(ports)) {
+    expect({ name, listening: await listening(port) }).toEqual({ name, listening: false });
+  }
+}, 30_000);
