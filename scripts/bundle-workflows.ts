@@ -1,6 +1,6 @@
 /**
- * Writes the workflow bundle to dist/workflow-bundle.js (part of `npm run build`),
- * so workers start without bundling: set WORKFLOW_BUNDLE_PATH to it.
+ * Writes the workflow bundle next to the compiled code, dist/workflow-bundle.js (run from
+ * dist/scripts by `npm run build`), so workers start without bundling: WORKFLOW_BUNDLE_PATH.
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
-  const out = resolve(__dirname, '..', 'dist');
+  const out = resolve(__dirname, '..');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'workflow-bundle.js'), code);
   process.stdout.write(`wrote ${join(out, 'workflow-bundle.js')} (${code.length} bytes)\n`);

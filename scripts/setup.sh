@@ -51,3 +51,11 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
     echo "setup: chromium is missing; install Debian's chromium (or set CHROMIUM_PATH) for test/e2e" >&2
   fi
 fi
+
+# compose-check: validates docker-compose.yml with compose-go, the loader Docker Compose uses
+# (no Docker engine here). Built from scripts/compose-check with modules from the Go proxy.
+if [ ! -x .tools/compose-check ] || [ scripts/compose-check/main.go -nt .tools/compose-check ] || [ scripts/compose-check/go.sum -nt .tools/compose-check ]; then
+  command -v go >/dev/null || { echo "setup: Go is needed to build compose-check" >&2; exit 1; }
+  echo "setup: building compose-check"
+  (cd scripts/compose-check && go build -o ../../.tools/compose-check .)
+fi

@@ -1,0 +1,32 @@
+# One image for the API and the worker (two commands, see docker-compose.yml).
+# Build stage: compile TypeScript and bundle the workflows once.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY workflows ./workflows
+COPY activities ./activities
+COPY api ./api
+COPY worker ./worker
+COPY store ./store
+COPY simulator ./simulator
+COPY scripts/bundle-workflows.ts ./scripts/bundle-workflows.ts
+RUN npx tsc -p tsconfig.build.json && node dist/scripts/bundle-workflows.js
+
+# Runtime stage: production dependencies only, non-root.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
+    API_HOST=0.0.0.0 \
+    API_PORT=8080
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.API_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# The API by default; the worker runs the same image with: node dist/worker/main.js
+CMD ["node", "dist/api/main.js"]
