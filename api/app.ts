@@ -8,6 +8,7 @@ import type { Connection } from '@temporalio/client';
 import type { Database } from '../store/db';
 import { authenticate } from './auth';
 import { HttpError, renderError } from './http-errors';
+import { registeredRoutes } from './openapi';
 import { eventsRouter } from './routes/events';
 import { integrationsRouter } from './routes/integrations';
 import { metaRouter } from './routes/meta';
@@ -36,6 +37,16 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** A known path with another method: 405 with the methods it does take. */
+const methodNotAllowed: RequestHandler = (req, res, next) => {
+  const allowed = registeredRoutes()
+    .filter((route) => route.pattern.test(req.path))
+    .map((route) => route.method);
+  if (allowed.length === 0) return next();
+  res.set('Allow', [...new Set(allowed)].join(', '));
+  next(new HttpError(405, 'method_not_allowed', `use ${[...new Set(allowed)].join(', ')} on this path`));
+};
+
 export function createApp(deps: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -52,6 +63,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(integrationsRouter(deps.services));
   app.use(scrubbingRouter(deps.scrubbing));
   app.use(eventsRouter(deps.services));
+  app.use(methodNotAllowed);
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such route')));
   app.use(renderError);
   return app;

@@ -59,3 +59,13 @@ export function openApiDocument() {
     servers: [{ url: '/' }],
   });
 }
+
+/** Method and path patterns of every registered route, for 405 answers with an Allow header. */
+export function registeredRoutes(): { method: string; pattern: RegExp }[] {
+  return registry.definitions.flatMap((definition) => {
+    if (definition.type !== 'route') return [];
+    const { method, path } = definition.route;
+    const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    return [{ method: method.toUpperCase(), pattern }];
+  });
+}

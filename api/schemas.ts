@@ -46,10 +46,10 @@ export const ApiKeyOut = z
   .openapi('ApiKey');
 export const CreatedApiKeyOut = ApiKeyOut.extend({ key: z.string().openapi({ description: 'Shown once; only a hash is stored' }) }).openapi('CreatedApiKey');
 
-export const scope = z.union([
-  z.literal('workspace'),
-  z.array(z.string().max(49).refine(isValidCidr, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32')).min(1).max(100),
-]);
+// zod's own IP and CIDR formats describe the values in /openapi.json; the refinement keeps the
+// workflow's parser (workflows/cidr.ts) the judge of what is accepted.
+const cidr = z.union([z.cidrv4(), z.cidrv6()]).refine(isValidCidr, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32');
+export const scope = z.union([z.literal('workspace'), z.array(cidr).min(1).max(100)]);
 
 const integrationCommon = { name, autoDivert: z.boolean().optional(), scope: scope.optional() };
 export const createIntegrationBody = z
@@ -98,7 +98,7 @@ export const TestResultOut = z.object({ ok: z.boolean(), summary: z.string(), wa
 export const incidentStartedBody = z
   .object({
     id: resourceId,
-    target: z.string().max(45).refine(isValidAddress, 'an IPv4 or IPv6 address').optional(),
+    target: z.union([z.ipv4().openapi({ format: 'ipv4' }), z.ipv6().openapi({ format: 'ipv6' })]).refine(isValidAddress, 'an IPv4 or IPv6 address').optional(),
     severity: z.string().max(50).optional(),
     startedAt: z.iso.datetime({ offset: true }).optional(),
     source: z.string().max(200).optional(),

@@ -24,7 +24,7 @@ export const DEFAULT_HETZNER_ROBOT_URL = 'https://robot-ws.your-server.de';
 const LOCKOUT_MS = 10 * 60 * 1000;
 const IN_PROCESS_RETRY_MS = 10_000;
 
-export const hetznerSettings = z.object({ serverNumber: z.number().int().positive() });
+export const hetznerSettings = z.object({ serverNumber: z.number().int().positive().max(2_147_483_647) });
 export const hetznerCredentials = z.object({ username: z.string().min(1), password: z.string().min(1) });
 
 const RULE_FIELDS = ['name', 'ip_version', 'src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol', 'tcp_flags', 'action'] as const;

@@ -19,7 +19,7 @@ import {
 import { OVH_ENDPOINTS, OvhClient, type OvhCredentials } from './ovh-client';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from './types';
 
-const ipv4 = z.string().refine((v) => isValidAddress(v) && parseAddress(v)?.family === 4, 'an IPv4 address');
+const ipv4 = z.ipv4({ error: 'an IPv4 address' }).refine((v) => isValidAddress(v) && parseAddress(v)?.family === 4, 'an IPv4 address');
 export const ovhSettings = z.object({
   endpoint: z.enum(Object.keys(OVH_ENDPOINTS) as [keyof typeof OVH_ENDPOINTS, ...(keyof typeof OVH_ENDPOINTS)[]]),
   ip: ipv4,

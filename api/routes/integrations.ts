@@ -30,7 +30,7 @@ const base = '/v1/workspaces/{ws}/integrations';
 
 registry.registerPath({
   method: 'post', path: base, summary: 'Create an integration (owner, admin)', security,
-  request: { params: workspaceParams, body: { content: { 'application/json': { schema: createIntegrationBody } } } },
+  request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: createIntegrationBody } } } },
   responses: { 201: json(IntegrationOut, 'Created'), ...errorResponses(403) },
 });
 registry.registerPath({

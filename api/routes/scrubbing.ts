@@ -22,7 +22,7 @@ const security = [{ [bearerAuth.name]: [] }];
 
 registry.registerPath({
   method: 'post', path: '/v1/workspaces/{ws}/incidents', summary: 'Report an incident started (detector, admin, owner); idempotent on id', security,
-  request: { params: workspaceParams, body: { content: { 'application/json': { schema: incidentStartedBody } } } },
+  request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: incidentStartedBody } } } },
   responses: { 202: json(IncidentAcceptedOut, 'Accepted'), ...errorResponses(403) },
 });
 registry.registerPath({

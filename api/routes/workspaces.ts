@@ -25,7 +25,7 @@ const security = [{ [bearerAuth.name]: [] }];
 
 registry.registerPath({
   method: 'post', path: '/v1/workspaces', summary: 'Create a workspace (server admin token); returns an owner key once', security,
-  request: { body: { content: { 'application/json': { schema: createWorkspaceBody } } } },
+  request: { body: { required: true, content: { 'application/json': { schema: createWorkspaceBody } } } },
   responses: { 201: json(z.object({ workspace: WorkspaceOut, ownerKey: CreatedApiKeyOut }), 'Created'), ...errorResponses(403, 409) },
 });
 registry.registerPath({
@@ -39,7 +39,7 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'post', path: '/v1/workspaces/{ws}/api-keys', summary: 'Create an API key (owner); the key is shown once', security,
-  request: { params: workspaceParams, body: { content: { 'application/json': { schema: createApiKeyBody } } } },
+  request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: createApiKeyBody } } } },
   responses: { 201: json(CreatedApiKeyOut, 'Created'), ...errorResponses(403) },
 });
 registry.registerPath({

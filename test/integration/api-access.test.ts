@@ -129,6 +129,9 @@ test('malformed requests get clear 4xx answers', async () => {
   const events = await api.call('GET', '/v1/workspaces/acme/events?limit=0', { token });
   expect(events.body.error.details[0].field).toBe('query.limit');
   expect((await api.call('GET', '/v1/nothing', { token })).status).toBe(404);
+  const wrongMethod = await api.call('PUT', '/v1/workspaces/acme/scrubbing', { token, body: {} });
+  expect(wrongMethod.status).toBe(405);
+  expect(wrongMethod.headers.get('allow')).toBe('GET');
 });
 
 test('a key over its rate limit gets 429 with Retry-After', async () => {
