@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { freePort, isListening } from '../support/net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -18,27 +18,6 @@ let ports: Record<string, number>;
 let env: NodeJS.ProcessEnv;
 let stack: ChildProcess;
 let workspace = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 function run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -125,6 +104,6 @@ test('Ctrl-C stops every service of the dev stack', async () => {
   const code = await new Promise((resolve) => stack.once('exit', resolve));
   expect(code).not.toBeNull();
   for (const [name, port] of Object.entries(ports)) {
-    expect({ name, listening: await listening(port) }).toEqual({ name, listening: false });
+    expect({ name, listening: await isListening(port) }).toEqual({ name, listening: false });
   }
 }, 30_000);

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../support/net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../simulator';
@@ -17,15 +17,6 @@ import { INSTANT_PROVIDERS, MemoryAuditSink, simulatedProviders, storeOf, TEST_R
 import { eventually } from '../support/eventually';
 import { bundleWorkflows, SEARCH_ATTRIBUTE_ARGS } from '../support/temporal';
 import { temporalCliPath } from '../support/tools';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let sim: RunningSimulator;
 afterAll(() => sim?.close());
