@@ -89,3 +89,27 @@ test('a pending hold-down survives continue-as-new and still fires', async () =>
     expect(advertisements(bed, a.bgpPrefixId)).toEqual([true, false]);
   });
 });
+
+test('long life: many incident cycles across several continue-as-new runs keep state, memory of resolved incidents and hold-downs', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const input = workspaceInput(ws, [a.config], { holdDownSeconds: 1, continueAsNewAfterEvents: 30 });
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, input, { incidentId: 'cycle-0' });
+    for (let cycle = 0; cycle < 8; cycle++) {
+      if (cycle > 0) await handle.signal(incidentStartedSignal, { incidentId: `cycle-${cycle}` });
+      await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', `cycle ${cycle} diverted`);
+      await handle.signal(incidentResolvedSignal, { incidentId: `cycle-${cycle}` });
+      await waitForState(handle, (v) => actualOf(v, a.config.id) === 'inactive', `cycle ${cycle} withdrawn after its hold-down`);
+    }
+    expect(await runCount(handle)).toBeGreaterThanOrEqual(3);
+    // Every resolved incident is still remembered: late duplicates of all eight are ignored.
+    for (let cycle = 0; cycle < 8; cycle++) await handle.signal(incidentStartedSignal, { incidentId: `cycle-${cycle}` });
+    // Signals apply in order: once this one shows, every duplicate before it was processed.
+    await handle.signal(incidentStartedSignal, { incidentId: 'final' });
+    const after = await waitForState(handle, (v) => v.activeIncidents.some((i) => i.incidentId === 'final'), 'final incident recorded');
+    expect(after.activeIncidents.map((i) => i.incidentId)).toEqual(['final']);
+    expect(advertisements(bed, a.bgpPrefixId).slice(0, 16)).toEqual(Array.from({ length: 8 }, () => [true, false]).flat());
+  });
+}, 120_000);
