@@ -40,6 +40,7 @@ async function stopFerret(): Promise<void> {
 
 afterAll(async () => {
   await api?.close();
+  await api?.database.close(); // borrowed by the API bed, so closed here
   await stopFerret();
 });
 
