@@ -69,3 +69,11 @@ export function registeredRoutes(): { method: string; pattern: RegExp }[] {
     return [{ method: method.toUpperCase(), pattern }];
   });
 }
+
+/** Every /v1 route takes a bearer key. */
+export const security = [{ [bearerAuth.name]: [] }];
+
+/** A JSON response (or body) description for registerPath. */
+export function json(schema: z.ZodType, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}

@@ -1,15 +1,15 @@
 /** The audit trail, newest first, with a cursor (any role). */
 import { Router } from 'express';
 import { allow } from '../auth';
-import { bearerAuth, errorResponses, registry } from '../openapi';
+import { errorResponses, json, registry, security } from '../openapi';
 import { EventsOut, eventsQuery, workspaceParams } from '../schemas';
 import type { Services } from '../services';
 import { iso, parse } from '../validate';
 
 registry.registerPath({
-  method: 'get', path: '/v1/workspaces/{ws}/events', summary: 'Audit trail, newest first; pass `next` as `before` for the next page', security: [{ [bearerAuth.name]: [] }],
+  method: 'get', path: '/v1/workspaces/{ws}/events', summary: 'Audit trail, newest first; pass `next` as `before` for the next page', security,
   request: { params: workspaceParams, query: eventsQuery },
-  responses: { 200: { description: 'Events', content: { 'application/json': { schema: EventsOut } } }, ...errorResponses() },
+  responses: { 200: json(EventsOut, 'Events'), ...errorResponses() },
 });
 
 export function eventsRouter(services: Services): Router {

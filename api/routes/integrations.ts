@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorOf, allow } from '../auth';
-import { bearerAuth, errorResponses, registry } from '../openapi';
+import { errorResponses, json, registry, security } from '../openapi';
 import {
   IntegrationOut,
   TestResultOut,
@@ -24,8 +24,6 @@ const integrationJson = ({ workspace: _ws, credentialFields, ...i }: Integration
   createdAt: iso(i.createdAt),
   updatedAt: iso(i.updatedAt),
 });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const security = [{ [bearerAuth.name]: [] }];
 const base = '/v1/workspaces/{ws}/integrations';
 
 registry.registerPath({

@@ -1,8 +1,7 @@
 /** Detector and operator routes: incidents, scrubbing state, manual Activate/Withdraw. Thin: parse, call, answer. */
 import { Router } from 'express';
-import { z } from 'zod';
 import { actorOf, allow } from '../auth';
-import { bearerAuth, errorResponses, registry } from '../openapi';
+import { errorResponses, json, registry, security } from '../openapi';
 import {
   IncidentAcceptedOut,
   IntegrationStateOut,
@@ -17,8 +16,6 @@ import type { ScrubbingService } from '../scrubbing-service';
 import { parse } from '../validate';
 import { workspaceWorkflowId } from '../../workflows/messages';
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const security = [{ [bearerAuth.name]: [] }];
 
 registry.registerPath({
   method: 'post', path: '/v1/workspaces/{ws}/incidents', summary: 'Report an incident started (detector, admin, owner); idempotent on id', security,

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorOf, adminOnly, allow } from '../auth';
-import { bearerAuth, errorResponses, registry } from '../openapi';
+import { errorResponses, json, registry, security } from '../openapi';
 import {
   ApiKeyOut,
   CreatedApiKeyOut,
@@ -20,8 +20,6 @@ import type { Workspace } from '../../store/workspaces';
 
 const workspaceJson = (w: Workspace) => ({ ...w, createdAt: iso(w.createdAt), updatedAt: iso(w.updatedAt) });
 const apiKeyJson = ({ workspace: _ws, ...k }: ApiKey) => ({ ...k, createdAt: iso(k.createdAt), lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const security = [{ [bearerAuth.name]: [] }];
 
 registry.registerPath({
   method: 'post', path: '/v1/workspaces', summary: 'Create a workspace (server admin token); returns an owner key once', security,
