@@ -13,7 +13,7 @@ const apiEnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE),
-  /** How long a manual Activate/Withdraw or a Test may wait for the provider before answering 504. */
+  /** How long a manual Activate/Withdraw or a Test may wait for the provider before answering 202 (pending) or, for a Test, ok: false. */
   MANUAL_ACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
 });

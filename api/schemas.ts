@@ -113,6 +113,10 @@ export const IncidentAcceptedOut = z.object({ workspaceId: z.string(), incidentI
 export const manualActionBody = z.object({ reason: z.string().max(500).optional() }).strict().openapi('ManualAction');
 
 const operationError = z.object({ type: z.string(), message: z.string(), nonRetryable: z.boolean() }).nullable();
+export const ManualActionPendingOut = z
+  .object({ status: z.literal('pending'), workflowId: z.string(), message: z.string() })
+  .openapi('ManualActionPending');
+
 export const IntegrationStateOut = z
   .object({
     id: z.string(),

@@ -11,6 +11,7 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { decide } from '../workflows/decide';
@@ -131,7 +132,11 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       }
     },
 
-    /** Runs the provider Test in the worker (one attempt) and returns its result. */
+    /**
+     * Runs the provider Test in the worker (one attempt) and returns its result. A provider
+     * that refuses (bad credentials, unknown prefix) or does not answer in time is a failed
+     * Test, reported as `ok: false` with the reason: the Test itself worked.
+     */
     async testIntegration(workspaceId: string, integrationId: string): Promise<TestResult> {
       const ref = { workspaceId, integrationId };
       try {
@@ -145,8 +150,11 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       } catch (err) {
         if (err instanceof WorkflowFailedError) {
           const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
-          const message = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : 'the provider test failed';
-          throw new HttpError(502, 'provider_failed', message);
+          const summary = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : 'the provider test failed';
+          return { ok: false, summary, warnings: [] };
+        }
+        if (isDeadline(err)) {
+          return { ok: false, summary: `the provider did not answer within ${Math.round(options.manualActionTimeoutMs / 1000)} s`, warnings: [] };
         }
         throw err;
       }
@@ -165,12 +173,18 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       }
     },
 
+    /**
+     * Runs a manual Activate/Withdraw as an update-with-start. Answers `done` with the
+     * integration's state after the provider call, or `pending` when the workflow accepted
+     * the action (it is in history and will run) but the provider has not finished within
+     * MANUAL_ACTION_TIMEOUT_SECONDS.
+     */
     async runManualAction(
       workspaceId: string,
       integrationId: string,
       action: 'activate' | 'withdraw',
       meta: { actor?: string; reason?: string },
-    ): Promise<IntegrationView> {
+    ): Promise<ManualActionOutcome> {
       const input = await startInput(workspaceId);
       if (!input.config.integrations.some((i) => i.id === integrationId)) {
         throw new HttpError(404, 'not_found', 'integration not found');
@@ -181,32 +195,46 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
+      const deadline = Date.now() + options.manualActionTimeoutMs;
+      let handle;
       try {
-        return await within(options.manualActionTimeoutMs, () =>
-          client.workflow.executeUpdateWithStart(action === 'activate' ? activateUpdate : withdrawUpdate, {
+        handle = await client.withDeadline(deadline, () =>
+          client.workflow.startUpdateWithStart(action === 'activate' ? activateUpdate : withdrawUpdate, {
             args: [{ integrationId, ...meta }],
             startWorkflowOperation,
+            waitForStage: WorkflowUpdateStage.ACCEPTED,
           }),
         );
       } catch (err) {
+        if (isDeadline(err)) {
+          throw new HttpError(503, 'workflow_unavailable', 'the workspace workflow did not take the action in time; is a worker running?');
+        }
+        throw manualActionError(err);
+      }
+      try {
+        return { done: true, view: await client.withDeadline(deadline, () => handle.result()) };
+      } catch (err) {
+        if (isDeadline(err)) return { done: false, workflowId: workspaceWorkflowId(workspaceId) };
         throw manualActionError(err);
       }
     },
   };
 }
 
+export type ManualActionOutcome = { done: true; view: IntegrationView } | { done: false; workflowId: string };
+
 export type ScrubbingService = ReturnType<typeof createScrubbingService>;
 
+function isDeadline(err: unknown): boolean {
+  return err instanceof Error && /deadline/i.test(err.message);
+}
+
+/** A provider that refused or kept failing is the operator's to fix (422); a validator's refusal is a conflict (409). */
 function manualActionError(err: unknown): unknown {
-  if (!(err instanceof WorkflowUpdateFailedError)) {
-    if (err instanceof Error && /deadline/i.test(err.message)) {
-      return new HttpError(504, 'provider_pending', 'the provider call is still running; GET …/scrubbing shows its outcome');
-    }
-    return err;
-  }
+  if (!(err instanceof WorkflowUpdateFailedError)) return err;
   const cause = err.cause;
   if (cause instanceof ApplicationFailure && cause.type === 'ManualActionFailed') {
-    return new HttpError(502, 'provider_failed', cause.message, cause.details ?? []);
+    return new HttpError(422, 'provider_failed', cause.message, cause.details ?? []);
   }
   // The workflow's validator refused it (unknown or removed integration).
   return new HttpError(409, 'rejected', cause?.message ?? 'the workflow rejected the action');

@@ -51,7 +51,7 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'post', path: `${base}/{id}/test`, summary: 'Test credentials and provider configuration (owner, admin)', security,
-  request: { params: resourceParams }, responses: { 200: json(TestResultOut, 'Test result'), ...errorResponses(403, 502, 504) },
+  request: { params: resourceParams }, responses: { 200: json(TestResultOut, 'Test result: ok false with the provider\'s reason when it refused or did not answer'), ...errorResponses(403) },
 });
 
 export function integrationsRouter(services: Services): Router {

@@ -5,6 +5,7 @@ import { errorResponses, json, registry, security } from '../openapi';
 import {
   IncidentAcceptedOut,
   IntegrationStateOut,
+  ManualActionPendingOut,
   ScrubbingOut,
   incidentResolvedBody,
   incidentStartedBody,
@@ -35,7 +36,11 @@ for (const action of ['activate', 'withdraw']) {
   registry.registerPath({
     method: 'post', path: `/v1/workspaces/{ws}/integrations/{id}/${action}`, summary: `Manual ${action} (owner, admin); answers after the provider call`, security,
     request: { params: resourceParams, body: { content: { 'application/json': { schema: manualActionBody } } } },
-    responses: { 200: json(IntegrationStateOut, 'The integration\'s resulting state'), ...errorResponses(403, 409, 502, 504) },
+    responses: {
+      200: json(IntegrationStateOut, 'The integration\'s resulting state'),
+      202: json(ManualActionPendingOut, 'Taken by the workflow; the provider had not finished within MANUAL_ACTION_TIMEOUT_SECONDS'),
+      ...errorResponses(403, 409, 422),
+    },
   });
 }
 
@@ -65,7 +70,15 @@ export function scrubbingRouter(service: ScrubbingService): Router {
     router.post(`/v1/workspaces/:ws/integrations/:id/${action}`, allow('integrations.write'), async (req, res) => {
       const { ws, id } = parse(resourceParams, req.params, 'params');
       const { reason } = parse(manualActionBody, req.body, 'body');
-      res.json(await service.runManualAction(ws, id, action, { actor: actorOf(res), ...(reason ? { reason } : {}) }));
+      const outcome = await service.runManualAction(ws, id, action, { actor: actorOf(res), ...(reason ? { reason } : {}) });
+      if (outcome.done) res.json(outcome.view);
+      else {
+        res.status(202).json({
+          status: 'pending',
+          workflowId: outcome.workflowId,
+          message: `the ${action} is in the workflow's history and runs to its end; GET /v1/workspaces/${ws}/scrubbing shows its outcome`,
+        });
+      }
     });
   }
 

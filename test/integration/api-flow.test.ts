@@ -120,6 +120,32 @@ test('a changed hold-down reaches the workflow; the resolve withdraws what is le
   });
 });
 
+test('a refusing provider fails a Test with ok false and a manual action with 422; a slow one answers 202 and finishes', async () => {
+  const patient = await startApi(bed, { database: api.database, manualActionTimeoutMs: 1_000 });
+  try {
+    await api.withWorker(async () => {
+      bed.sim.faults.add({ provider: 'hetzner', status: 401, times: 1, body: { error: { status: 401, code: 'UNAUTHORIZED', message: 'Unauthorized' } } });
+      const tested = await api.call('POST', `/v1/workspaces/flow/integrations/${ids.hetzner}/test`, { token: adminKey.key });
+      expect(tested.status).toBe(200);
+      expect(tested.body).toMatchObject({ ok: false, summary: expect.stringContaining('401') });
+
+      bed.sim.faults.add({ provider: 'hetzner', status: 401, times: 1, body: { error: { status: 401, code: 'UNAUTHORIZED', message: 'Unauthorized' } } });
+      const refused = await api.call('POST', `/v1/workspaces/flow/integrations/${ids.hetzner}/activate`, { token: adminKey.key });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatchObject({ code: 'provider_failed', details: [{ id: ids.hetzner, actual: 'failed' }] });
+
+      bed.sim.faults.add({ provider: 'ovh', method: 'PUT', delayMs: 3_000, times: 1 });
+      const slow = await patient.call('POST', `/v1/workspaces/flow/integrations/${ids.ovh}/activate`, { token: adminKey.key });
+      expect(slow).toMatchObject({ status: 202, body: { status: 'pending', workflowId: 'scrubbing-flow' } });
+      await eventually(scrubbing, (v) => isActive(v, ids.ovh!), { what: 'the pending activate finished' });
+      expect(bed.sim.ovh.firewall(`${ovh.ip}/32`, ovh.ip)?.enabled).toBe(true);
+    });
+  } finally {
+    api.responses.push(...patient.responses);
+    await patient.close();
+  }
+});
+
 // Last, after every request of the file: the secret scan over all answers and all workflow histories.
 test('no credential appears in any API response or workflow history', async () => {
   const histories: string[] = [];

@@ -33,7 +33,7 @@ export interface ApiBed {
   close(): Promise<void>;
 }
 
-export async function startApi(bed: Bed, options: { requestsPerMinute?: number; database?: ApiBed['database'] } = {}): Promise<ApiBed> {
+export async function startApi(bed: Bed, options: { requestsPerMinute?: number; database?: ApiBed['database']; manualActionTimeoutMs?: number } = {}): Promise<ApiBed> {
   const database = options.database ?? (await openTestDatabase());
   const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('test'));
   const app = buildApi({
@@ -43,7 +43,7 @@ export async function startApi(bed: Bed, options: { requestsPerMinute?: number; 
     cipher,
     taskQueue: TASK_QUEUE,
     adminToken: ADMIN_TOKEN,
-    manualActionTimeoutMs: 30_000,
+    manualActionTimeoutMs: options.manualActionTimeoutMs ?? 30_000,
     requestsPerMinute: options.requestsPerMinute ?? 100_000,
   });
   const server = await new Promise<Server>((resolve) => {
