@@ -46,9 +46,31 @@ export const ApiKeyOut = z
   .openapi('ApiKey');
 export const CreatedApiKeyOut = ApiKeyOut.extend({ key: z.string().openapi({ description: 'Shown once; only a hash is stored' }) }).openapi('CreatedApiKey');
 
-// zod's own IP and CIDR formats describe the values in /openapi.json; the refinement keeps the
-// workflow's parser (workflows/cidr.ts) the judge of what is accepted.
-const cidr = z.union([z.cidrv4(), z.cidrv6()]).refine(isValidCidr, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32');
+// The exact grammar of a scope entry, published as the pattern in /openapi.json so that every
+// string a client can build from the document is accepted and nothing else: an IPv4 or IPv6
+// (no embedded IPv4) address with an optional prefix length, no leading zeros in the length.
+// The refinement keeps the workflow's parser (workflows/cidr.ts) the final judge.
+const V4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const V4 = `(${V4_OCTET}\\.){3}${V4_OCTET}(/(3[0-2]|[12]?\\d))?`;
+const G = '[0-9a-fA-F]{1,4}';
+const V6_ADDRESS = [
+  `(${G}:){7}${G}`,
+  `(${G}:){1,7}:`,
+  `(${G}:){1,6}:${G}`,
+  `(${G}:){1,5}(:${G}){1,2}`,
+  `(${G}:){1,4}(:${G}){1,3}`,
+  `(${G}:){1,3}(:${G}){1,4}`,
+  `(${G}:){1,2}(:${G}){1,5}`,
+  `${G}:(:${G}){1,6}`,
+  `:((:${G}){1,7}|:)`,
+].join('|');
+const V6 = `(${V6_ADDRESS})(/(12[0-8]|1[01]\\d|[1-9]?\\d))?`;
+export const CIDR_PATTERN = new RegExp(`^(${V4}|${V6})$`);
+const cidr = z
+  .string()
+  .max(49)
+  .regex(CIDR_PATTERN, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32')
+  .refine(isValidCidr, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32');
 export const scope = z.union([z.literal('workspace'), z.array(cidr).min(1).max(100)]);
 
 const integrationCommon = { name, autoDivert: z.boolean().optional(), scope: scope.optional() };

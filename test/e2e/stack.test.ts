@@ -11,8 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { REPO_ROOT } from '../support/tools';
+import { recordEvidence, recordSecrets } from '../support/secret-scan';
+import { readableText } from '../support/temporal';
+import { Client, Connection } from '@temporalio/client';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The simulated credentials scripts/dev.sh gives the demo workspace. */
+const DEV_CREDENTIALS = ['simulated-token', 'demo-as', 'demo-ck', 'demo-password'];
 const SCREENSHOTS = join(REPO_ROOT, 'screenshots');
 let ports: Record<string, number>;
 let env: NodeJS.ProcessEnv;
@@ -23,8 +28,12 @@ function run(command: string, args: string[], timeoutMs: number): Promise<{ code
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const keep = (d: Buffer) => {
+      output += d.toString();
+      recordEvidence('log-line', d.toString());
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -57,6 +66,9 @@ beforeAll(async () => {
     };
     stack.stdout?.on('data', watch);
     stack.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    // Everything the stack's services print, for the secret scans.
+    stack.stdout?.on('data', (d: Buffer) => recordEvidence('log-line', d.toString()));
+    stack.stderr?.on('data', (d: Buffer) => recordEvidence('log-line', d.toString()));
     stack.on('exit', (code) => reject(new Error(`the dev stack exited (${code}):\n${output}`)));
   });
 }, 200_000);
@@ -98,6 +110,23 @@ test('the Temporal UI lists the demo workflow by workspace and shows its history
     await browser.close();
   }
 }, 90_000);
+
+test('no credential of the dev stack appears in its output or in any workflow history on its Temporal', async () => {
+  recordSecrets(...DEV_CREDENTIALS);
+  const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
+  try {
+    const client = new Client({ connection });
+    const histories: string[] = [];
+    for await (const execution of client.workflow.list()) {
+      histories.push(readableText(await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
+    }
+    recordEvidence('workflow-history', ...histories);
+    expect(histories.length).toBeGreaterThanOrEqual(1); // the demo run's workspace
+    expect(DEV_CREDENTIALS.filter((secret) => histories.some((h) => h.includes(secret)))).toEqual([]);
+  } finally {
+    await connection.close();
+  }
+}, 60_000);
 
 test('Ctrl-C stops every service of the dev stack', async () => {
   stack.kill('SIGINT');

@@ -24,6 +24,7 @@ let detector = '';
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
+  bed.secrets.push(...SECRETS);
   api = await startApi(bed);
   bed.sim.cloudflare.seed({ ...cf, cidr: '192.0.2.0/24' });
   bed.sim.ovh.addConsumer(ovh);

@@ -3,6 +3,7 @@
  * process is SIGKILLed while a provider call is in flight and a new one takes
  * over; a provider's Retry-After is honoured.
  */
+import { recordEvidence } from '../support/secret-scan';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,11 @@ function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready:
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    recordEvidence('log-line', chunk.toString());
+  });
+  child.stdout?.on('data', (chunk: Buffer) => recordEvidence('log-line', chunk.toString()));
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker polling')) resolve();

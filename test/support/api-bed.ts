@@ -12,6 +12,7 @@ import { integrationRepository } from '../../store/integrations';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { withWorker, type Bed } from './bed';
 import { openTestDatabase } from './database';
+import { recordEvidence } from './secret-scan';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -68,6 +69,7 @@ export async function startApi(bed: Bed, options: { requestsPerMinute?: number; 
       });
       const text = await response.text();
       responses.push(text);
+      recordEvidence('api-response', text);
       return { status: response.status, headers: response.headers, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
     },
     withWorker: (fn) =>

@@ -25,7 +25,8 @@ import {
   type WorkspaceView,
   type WorkspaceWorkflowInput,
 } from '../../workflows/messages';
-import { bundleWorkflows, replayAndRecord, startTemporal } from './temporal';
+import { bundleWorkflows, everyHistoryText, replayAndRecord, startTemporal } from './temporal';
+import { recordEvidence, recordSecrets } from './secret-scan';
 import { eventually } from './eventually';
 
 export interface Bed {
@@ -52,14 +53,16 @@ export async function startBed(): Promise<Bed> {
 export async function stopBed(bed: Bed | undefined): Promise<void> {
   if (!bed) return;
   try {
+    recordSecrets(...bed.secrets);
     const logs = ((globalThis as { __temporalLogLines?: string[] }).__temporalLogLines ?? []).join('\n');
     const leakedToLogs = bed.secrets.filter((secret) => logs.includes(secret));
     if (leakedToLogs.length > 0) throw new Error(`${leakedToLogs.length} credential(s) found in worker log lines`);
-    if (bed.started.length > 0) {
-      const histories = await replayAndRecord(bed.env, bed.bundle, bed.started);
-      const leaked = bed.secrets.filter((secret) => histories.includes(secret));
-      if (leaked.length > 0) throw new Error(`${leaked.length} credential(s) found in workflow histories`);
-    }
+    if (bed.started.length > 0) await replayAndRecord(bed.env, bed.bundle, bed.started);
+    // Every workflow on this file's server, also those the API started, for this file's scan and the suite's.
+    const histories = await everyHistoryText(bed.env);
+    recordEvidence('workflow-history', ...histories);
+    const leaked = bed.secrets.filter((secret) => histories.some((history) => history.includes(secret)));
+    if (leaked.length > 0) throw new Error(`${leaked.length} credential(s) found in workflow histories`);
   } finally {
     await bed.sim.close();
     await bed.env.teardown();

@@ -1,7 +1,8 @@
 /**
  * Jest global setup: one MongoDB-protocol server for the whole run. Uses MONGO_URL when
  * set (any MongoDB); otherwise starts FerretDB (SQLite) from .tools/, installed by
- * scripts/setup.sh. Fails loudly when neither is available.
+ * scripts/setup.sh. Fails loudly when neither is available. Also makes the directory the
+ * suite-wide secret scan collects into (test/support/secret-scan.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -22,6 +23,7 @@ async function waitForPort(port: number, timeoutMs: number, exited: () => boolea
 }
 
 export default async function globalSetup(): Promise<void> {
+  process.env.SECRET_SCAN_DIR = mkdtempSync(join(tmpdir(), 'scrubbing-secret-scan-'));
   if (process.env.MONGO_URL) {
     process.env.TEST_MONGO_URL = process.env.MONGO_URL;
     return;

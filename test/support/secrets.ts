@@ -1,3 +1,5 @@
+import { recordEvidence, recordSecrets } from './secret-scan';
+
 /** Asserts that no secret appears in anything an adapter threw or returned (message, stack, details). */
 export function serialise(value: unknown): string {
   if (value instanceof Error) {
@@ -7,6 +9,8 @@ export function serialise(value: unknown): string {
 }
 
 export function expectNoSecrets(values: unknown[], secrets: string[]): void {
+  recordSecrets(...secrets);
+  recordEvidence('adapter-outcome', ...values.map(serialise));
   const text = values.map(serialise).join('\n');
   for (const secret of secrets) expect(text).not.toContain(secret);
 }

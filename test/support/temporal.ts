@@ -56,7 +56,7 @@ export async function replayAndRecord(
   env: TestWorkflowEnvironment,
   bundle: WorkflowBundleWithSourceMap,
   handles: { name: string; handle: WorkflowHandle }[],
-): Promise<string> {
+): Promise<void> {
   const histories = [];
   for (const { name, handle } of handles) {
     const runs = await allRunIds(env, handle.workflowId);
@@ -74,7 +74,15 @@ export async function replayAndRecord(
       writeFileSync(join(CURRENT_HISTORIES_DIR, `${workflowId}.json`), JSON.stringify(history));
     }
   }
-  return histories.map(({ history }) => readableText(history)).join('\n');
+}
+
+/** The readable text of every workflow history on the server (every run of every workflow), for secret scans. */
+export async function everyHistoryText(env: TestWorkflowEnvironment): Promise<string[]> {
+  const texts: string[] = [];
+  for await (const execution of env.client.workflow.list()) {
+    texts.push(readableText(await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
+  }
+  return texts;
 }
 
 /** Every string and every payload's bytes (decoded as UTF-8) in a history, for secret scans. */
