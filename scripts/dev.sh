@@ -42,7 +42,7 @@ pids+=($!)
 if [ -z "${MONGO_URL:-}" ]; then
   mkdir -p $DATA/ferretdb
   .tools/ferretdb --handler=sqlite --sqlite-url=file:$DATA/ferretdb/ --listen-addr=127.0.0.1:$FERRETDB_PORT \
-    --telemetry=disable --debug-addr=- --log-level=warn > $DATA/ferretdb.log 2>&1 &
+    --telemetry=disable --debug-addr=- --state-dir=$DATA/ferretdb --log-level=warn > $DATA/ferretdb.log 2>&1 &
   pids+=($!)
   MONGO_URL=mongodb://127.0.0.1:$FERRETDB_PORT/scrubbing
 fi

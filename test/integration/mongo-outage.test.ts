@@ -23,7 +23,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'ferret-outage-'));
 let port = 0;
 
 async function startFerret(): Promise<void> {
-  ferret = spawn(join(REPO_ROOT, '.tools', 'ferretdb'), ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error'], {
+  ferret = spawn(join(REPO_ROOT, '.tools', 'ferretdb'), ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error', `--state-dir=${dataDir}`], {
     stdio: 'ignore',
   });
   await eventually(() => isListening(port), Boolean, { what: 'FerretDB listening' });
