@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { cloudflareCredentials, cloudflareSettings } from '../activities/providers/cloudflare';
 import { hetznerCredentials, hetznerSettings } from '../activities/providers/hetzner';
 import { ovhCredentials, ovhSettings } from '../activities/providers/ovh';
-import { isValidAddress, isValidCidr } from '../workflows/cidr';
+import { CIDR_PATTERN, isValidAddress, isValidCidr } from '../workflows/cidr';
 import { ROLES } from '../store/api-keys';
 
 export const workspaceId = z
@@ -46,26 +46,9 @@ export const ApiKeyOut = z
   .openapi('ApiKey');
 export const CreatedApiKeyOut = ApiKeyOut.extend({ key: z.string().openapi({ description: 'Shown once; only a hash is stored' }) }).openapi('CreatedApiKey');
 
-// The exact grammar of a scope entry, published as the pattern in /openapi.json so that every
-// string a client can build from the document is accepted and nothing else: an IPv4 or IPv6
-// (no embedded IPv4) address with an optional prefix length, no leading zeros in the length.
-// The refinement keeps the workflow's parser (workflows/cidr.ts) the final judge.
-const V4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-const V4 = `(${V4_OCTET}\\.){3}${V4_OCTET}(/(3[0-2]|[12]?\\d))?`;
-const G = '[0-9a-fA-F]{1,4}';
-const V6_ADDRESS = [
-  `(${G}:){7}${G}`,
-  `(${G}:){1,7}:`,
-  `(${G}:){1,6}:${G}`,
-  `(${G}:){1,5}(:${G}){1,2}`,
-  `(${G}:){1,4}(:${G}){1,3}`,
-  `(${G}:){1,3}(:${G}){1,4}`,
-  `(${G}:){1,2}(:${G}){1,5}`,
-  `${G}:(:${G}){1,6}`,
-  `:((:${G}){1,7}|:)`,
-].join('|');
-const V6 = `(${V6_ADDRESS})(/(12[0-8]|1[01]\\d|[1-9]?\\d))?`;
-export const CIDR_PATTERN = new RegExp(`^(${V4}|${V6})$`);
+// CIDR_PATTERN, the exact grammar of a scope entry, is published in /openapi.json so that
+// every string a client builds from the document is accepted and nothing else; the refinement
+// keeps the workflow's parser (workflows/cidr.ts) the final judge.
 const cidr = z
   .string()
   .max(49)

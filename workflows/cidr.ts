@@ -108,3 +108,30 @@ export function addressInAnyCidr(addressText: string, cidrTexts: readonly string
     return cidr !== undefined && cidrContains(cidr, address);
   });
 }
+
+// The same grammar as regular expressions, for API schemas and the OpenAPI document (where
+// they become `pattern`): every string they match parses here. IPv6 with an embedded IPv4
+// tail parses here but is left out of the patterns; prefix lengths have no leading zeros.
+const V4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const V4 = `(${V4_OCTET}\\.){3}${V4_OCTET}`;
+const V4_LENGTH = '/(3[0-2]|[12]?\\d)';
+const G = '[0-9a-fA-F]{1,4}';
+const V6 = [
+  `(${G}:){7}${G}`,
+  `(${G}:){1,7}:`,
+  `(${G}:){1,6}:${G}`,
+  `(${G}:){1,5}(:${G}){1,2}`,
+  `(${G}:){1,4}(:${G}){1,3}`,
+  `(${G}:){1,3}(:${G}){1,4}`,
+  `(${G}:){1,2}(:${G}){1,5}`,
+  `${G}:(:${G}){1,6}`,
+  `:((:${G}){1,7}|:)`,
+].join('|');
+const V6_LENGTH = '/(12[0-8]|1[01]\\d|[1-9]?\\d)';
+
+/** An IPv4 address. */
+export const IPV4_PATTERN = new RegExp(`^${V4}$`);
+/** An IPv4 block with its prefix length, such as 203.0.113.0/24. */
+export const IPV4_CIDR_PATTERN = new RegExp(`^${V4}${V4_LENGTH}$`);
+/** An IPv4 or IPv6 address with an optional prefix length (a bare address is a host route). */
+export const CIDR_PATTERN = new RegExp(`^(${V4}(${V4_LENGTH})?|(${V6})(${V6_LENGTH})?)$`);

@@ -23,7 +23,7 @@ export const DEFAULT_CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4'
 /** "A prefix can be activated or deactivated once every 15 minutes" (providers.md §0.3). */
 export const CLOUDFLARE_CHANGE_INTERVAL_MS = 15 * 60 * 1000;
 
-const cloudflareId = z.string().regex(/^[0-9a-f]{1,32}$/i, 'a Cloudflare ID (up to 32 hex characters)');
+const cloudflareId = z.string().regex(/^[0-9a-fA-F]{1,32}$/, 'a Cloudflare ID (up to 32 hex characters)');
 export const cloudflareSettings = z.object({
   accountId: cloudflareId,
   prefixId: cloudflareId,

@@ -6,7 +6,7 @@
  * while its own mitigation runs, which is "held by the provider", retried later.
  */
 import { z } from 'zod';
-import { isValidAddress, parseAddress } from '../../workflows/cidr';
+import { IPV4_CIDR_PATTERN, IPV4_PATTERN, isValidAddress, parseAddress } from '../../workflows/cidr';
 import { createHttpClient, segment } from './http';
 import {
   ProviderAuthError,
@@ -19,11 +19,11 @@ import {
 import { OVH_ENDPOINTS, OvhClient, type OvhCredentials } from './ovh-client';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from './types';
 
-const ipv4 = z.ipv4({ error: 'an IPv4 address' }).refine((v) => isValidAddress(v) && parseAddress(v)?.family === 4, 'an IPv4 address');
+const ipv4 = z.string().regex(IPV4_PATTERN, 'an IPv4 address').refine((v) => isValidAddress(v) && parseAddress(v)?.family === 4, 'an IPv4 address');
 export const ovhSettings = z.object({
   endpoint: z.enum(Object.keys(OVH_ENDPOINTS) as [keyof typeof OVH_ENDPOINTS, ...(keyof typeof OVH_ENDPOINTS)[]]),
   ip: ipv4,
-  ipBlock: z.string().regex(/^[0-9.]+\/\d{1,2}$/, 'an IPv4 block such as 203.0.113.0/24').optional(),
+  ipBlock: z.string().regex(IPV4_CIDR_PATTERN, 'an IPv4 block such as 203.0.113.0/24').optional(),
 });
 export const ovhCredentials = z.object({
   applicationKey: z.string().min(1),

@@ -1,4 +1,4 @@
-import { addressInAnyCidr, isValidAddress, isValidCidr, parseAddress } from '../../workflows/cidr';
+import { CIDR_PATTERN, IPV4_CIDR_PATTERN, IPV4_PATTERN, addressInAnyCidr, isValidAddress, isValidCidr, parseAddress } from '../../workflows/cidr';
 
 describe('addresses', () => {
   test.each(['0.0.0.0', '255.255.255.255', '192.0.2.1', '::', '::1', '2001:db8::1', 'fe80::1:2:3:4', '::ffff:192.0.2.1', '1:2:3:4:5:6:7:8'])(
@@ -37,5 +37,22 @@ describe('CIDRs', () => {
     ['not-an-ip', ['0.0.0.0/0'], false],
   ] as const)('%s in %j is %s', (address, cidrs, expected) => {
     expect(addressInAnyCidr(address, cidrs)).toBe(expected);
+  });
+});
+
+describe('the published patterns', () => {
+  const samples = [
+    '0.0.0.0/0', '192.0.2.0/24', '192.0.2.1', '255.255.255.255/32', '::/0', '::', '::1', '2001:db8::/32', '2001:db8::1/128',
+    '1:2:3:4:5:6:7:8', '1::', '1:2:3:4:5:6:7::', 'fe80::1:2:3:4/64', 'FE80::A/10', '::ffff:192.0.2.1',
+    '', '192.0.2.0/33', '300.0.0.0/8', '01.2.3.4', '1.2.3.4/024', '2001:db8::/129', '1::2::3', '1.2.3.4\n', ':::', '1:2:3:4:5:6:7:8:9', '1.2.3.4/',
+  ];
+  test.each(samples)('%j: matching CIDR_PATTERN implies the parser accepts it', (text) => {
+    if (CIDR_PATTERN.test(text)) expect(isValidCidr(text)).toBe(true);
+  });
+  test('the patterns accept the usual forms and reject malformed ones', () => {
+    expect(samples.filter((s) => CIDR_PATTERN.test(s))).toEqual(samples.slice(0, 14));
+    expect(['203.0.113.7', '0.0.0.0'].every((s) => IPV4_PATTERN.test(s) && isValidAddress(s))).toBe(true);
+    expect(['203.0.113.0/24', '0.0.0.0/0'].every((s) => IPV4_CIDR_PATTERN.test(s) && isValidCidr(s))).toBe(true);
+    expect(['', '203.0.113.256', '::1', '203.0.113.0', '0/0', '203.0.113.0/33'].some((s) => IPV4_CIDR_PATTERN.test(s))).toBe(false);
   });
 });
