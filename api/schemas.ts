@@ -12,7 +12,13 @@ export const workspaceId = z
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, up to 63')
   .openapi({ example: 'acme' });
 const resourceId = z.string().min(1).max(200).regex(/^[\w.:@-]+$/, 'letters, digits and . _ : @ -');
-const name = z.string().trim().min(1).max(200);
+// Any Unicode text but control characters (no newlines or escapes to forge log lines or UI text).
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'printable characters only, no control characters'); // eslint-disable-line no-control-regex
 const holdDownSeconds = z.number().int().min(0).max(86_400);
 
 export const workspaceParams = z.object({ ws: workspaceId }).strict();

@@ -134,6 +134,53 @@ test('malformed requests get clear 4xx answers', async () => {
   expect(wrongMethod.headers.get('allow')).toBe('GET');
 });
 
+test('hostile bodies get a clear 4xx naming the field, and the API keeps serving', async () => {
+  const token = keys['acme:admin']!;
+  // 20,000 levels of nesting fit in the 64 KB limit; the answer is a 400, not a crash.
+  const deep = `{"id":"deep","source":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+  const nested = await api.call('POST', '/v1/workspaces/acme/incidents', { token, body: deep });
+  expect(nested.status).toBe(400);
+  expect(nested.body.error.details[0].field).toBe('body.source');
+  const deepSettings = await api.call('PATCH', `/v1/workspaces/acme/integrations/${integrationId}`, {
+    token,
+    body: `{"settings":{"accountId":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}}`,
+  });
+  expect(deepSettings.status).toBe(400);
+  expect(deepSettings.body.error.details[0].field).toBe('body.settings.accountId');
+  // Unicode names round-trip exactly; control characters are refused with the field named.
+  const unicode = 'Ünïcødé 攻撃 🚀 \u202eRTL\u202c عربي';
+  const renamed = await api.call('PATCH', `/v1/workspaces/acme/integrations/${integrationId}`, { token, body: { name: unicode } });
+  expect(renamed).toMatchObject({ status: 200, body: { name: unicode } });
+  expect((await api.call('GET', `/v1/workspaces/acme/integrations/${integrationId}`, { token })).body.name).toBe(unicode);
+  for (const bad of ['line\nbreak', 'nul\u0000', 'esc\u001b[31m', '   ']) {
+    const refused = await api.call('PATCH', '/v1/workspaces/acme', { token, body: { name: bad } });
+    expect({ bad, status: refused.status, field: refused.body.error?.details?.[0]?.field }).toEqual({ bad, status: 400, field: 'body.name' });
+  }
+  expect((await api.call('GET', '/v1/workspaces/acme', { token })).status).toBe(200);
+});
+
+test('CIDR and IP edge cases: IPv6, /0 and host routes are accepted, malformed ones refused with the field named', async () => {
+  const token = keys['acme:admin']!;
+  const path = `/v1/workspaces/acme/integrations/${integrationId}`;
+  for (const scope of [['0.0.0.0/0'], ['::/0'], ['2001:db8::/32', '192.0.2.0/24'], ['192.0.2.7'], ['2001:db8::1/128'], ['FE80::1/10']]) {
+    const accepted = await api.call('PATCH', path, { token, body: { scope } });
+    expect({ scope, status: accepted.status, stored: accepted.body.scope }).toEqual({ scope, status: 200, stored: scope });
+  }
+  const invalid = ['192.0.2.0/33', '256.1.1.1/8', '1.2.3.04', '1.2.3', '2001:db8::/129', '2001:db8:::1', '::ffff:192.0.2.1', '192.0.2.0/', '192.0.2.0/024', ' 192.0.2.0/24', ''];
+  for (const entry of invalid) {
+    const refused = await api.call('PATCH', path, { token, body: { scope: ['192.0.2.0/24', entry] } });
+    expect({ entry, status: refused.status, field: refused.body.error?.details?.[0]?.field }).toEqual({ entry, status: 400, field: 'body.scope.1' });
+  }
+  for (const target of ['2001:db8::1', '::', '0.0.0.0', '255.255.255.255']) {
+    const reported = await api.call('POST', '/v1/workspaces/acme/incidents', { token, body: { id: `edge-${target.replace(/\W/g, '')}`, target } });
+    expect({ target, status: reported.status }).toEqual({ target, status: 202 });
+  }
+  for (const target of ['1.2.3.256', '1.2.3', '2001:db8::g', '192.0.2.0/24', 'localhost']) {
+    const refused = await api.call('POST', '/v1/workspaces/acme/incidents', { token, body: { id: 'edge-bad', target } });
+    expect({ target, status: refused.status, field: refused.body.error?.details?.[0]?.field }).toEqual({ target, status: 400, field: 'body.target' });
+  }
+});
+
 test('a key over its rate limit gets 429 with Retry-After', async () => {
   const limited = await startApi(bed, { requestsPerMinute: 3, database: api.database });
   try {
