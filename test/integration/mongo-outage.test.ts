@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { incidentStartedSignal, workspaceWorkflowId } from '../../workflows/messages';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
-import { useBed } from '../support/bed';
+import { advertisements, useBed } from '../support/bed';
 import { openTestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort, isListening } from '../support/net';
@@ -86,5 +86,7 @@ test('the API answers 503 while MongoDB is down and recovers by itself; activiti
       intervalMs: 500,
     });
     await eventually(advertised, Boolean, { what: 'diverted once the database is back', timeoutMs: 60_000 });
+    // Every PATCH the provider saw, in order: divert, withdraw, divert (the one after the outage).
+    expect(advertisements(bed, cf.bgpPrefixId)).toEqual([true, false, true]);
   });
 }, 180_000);

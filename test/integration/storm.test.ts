@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { decide, initialState, type WorkspaceEvent } from '../../workflows/decide';
 import { stateQuery, workspaceWorkflowId } from '../../workflows/messages';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
-import { useBed } from '../support/bed';
+import { advertisements, useBed } from '../support/bed';
 import { eventually } from '../support/eventually';
 
 const WORKSPACES = 200;
@@ -103,6 +103,9 @@ test(`${WORKSPACES} workspaces under a storm of unordered, duplicated incidents 
       }
       const held = bed.sim.cloudflare.bgpPrefix(ws.account, ws.prefix, ws.bgp)?.on_demand.advertised === true;
       if (held !== wantDiverted) mismatches.push(`${ws.id}: provider advertised=${held}, expected ${wantDiverted}`);
+      // No conflicting sequence: advertise and withdraw alternate, starting with an advertise.
+      const sequence = advertisements(bed, ws.bgp);
+      if (sequence.some((advertised, i) => advertised !== (i % 2 === 0))) mismatches.push(`${ws.id}: provider saw ${JSON.stringify(sequence)}`);
     });
     expect({ seed, mismatches }).toEqual({ seed, mismatches: [] });
   });
