@@ -8,6 +8,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   AUDIT_ACTIVITY,
+  NOTIFY_ACTIVITY,
   PURGE_ACTIVITY,
   type AuditEntry,
   type IntegrationRef,
@@ -17,6 +18,8 @@ import {
   allOperationActivityNames,
 } from '../workflows/activity-names';
 import type { IntegrationStore } from './integration-store';
+import { createNotifyActivity, type DeliveryReport, type NotificationOptions } from './notifications';
+import type { NotificationEvent } from './notifications/types';
 import { ProviderConfigError, ProviderError } from './providers/errors';
 import type { ProviderAdapter, ProviderRegistry, ProviderStatus, ProviderTestResult } from './providers/types';
 
@@ -28,6 +31,8 @@ export interface ActivityDependencies {
   integrations: IntegrationStore;
   providers: ProviderRegistry;
   audit: AuditSink;
+  /** Where events go; without it, the notification activity delivers nothing. */
+  notifications?: NotificationOptions;
 }
 
 export type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
@@ -38,6 +43,7 @@ export type ScrubbingActivities = Record<string, OperationActivity> & {
   testIntegration(ref: IntegrationRef): Promise<ProviderTestResult>;
   [AUDIT_ACTIVITY]: (entry: AuditEntry) => Promise<void>;
   [PURGE_ACTIVITY]: (ref: IntegrationRef) => Promise<void>;
+  [NOTIFY_ACTIVITY]: (event: NotificationEvent) => Promise<DeliveryReport>;
 };
 
 export function createActivities(deps: ActivityDependencies): ScrubbingActivities {
@@ -66,11 +72,12 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     allOperationActivityNames().map((name) => [name, runProviderOperation]),
   );
 
-  const others: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY> = {
+  const others: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY> = {
     integrationStatus: (ref) => withAdapter(ref, (adapter, integration) => adapter.status(integration)),
     testIntegration: (ref) => withAdapter(ref, (adapter, integration) => adapter.test(integration)),
     [AUDIT_ACTIVITY]: (entry) => deps.audit.record(entry),
     [PURGE_ACTIVITY]: (ref) => deps.integrations.purge(ref.workspaceId, ref.integrationId),
+    [NOTIFY_ACTIVITY]: createNotifyActivity(deps.notifications),
   };
   return Object.assign<Record<string, OperationActivity>, typeof others>(operations, others);
 }

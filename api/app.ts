@@ -9,6 +9,7 @@ import type { Database } from '../store/db';
 import { authenticate } from './auth';
 import { HttpError, renderError } from './http-errors';
 import { registeredRoutes } from './openapi';
+import { channelsRouter } from './routes/channels';
 import { eventsRouter } from './routes/events';
 import { integrationsRouter } from './routes/integrations';
 import { metaRouter } from './routes/meta';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(workspacesRouter(deps.services));
   app.use(integrationsRouter(deps.services));
   app.use(scrubbingRouter(deps.scrubbing));
+  app.use(channelsRouter(deps.services));
   app.use(eventsRouter(deps.services));
   app.use(methodNotAllowed);
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such route')));

@@ -16,7 +16,8 @@ export type Right =
   | 'integrations.write'
   | 'incidents.report'
   | 'scrubbing.read'
-  | 'events.read';
+  | 'events.read'
+  | 'channels.manage';
 
 const ANY: readonly Role[] = ['owner', 'admin', 'detector', 'viewer'];
 
@@ -30,6 +31,7 @@ export const RIGHTS: Record<Right, readonly Role[]> = {
   'incidents.report': ['owner', 'admin', 'detector'],
   'scrubbing.read': ANY,
   'events.read': ANY,
+  'channels.manage': ['owner', 'admin'],
 };
 
 export type Caller = { kind: 'admin' } | { kind: 'key'; keyId: string; workspace: string; role: Role };

@@ -4,6 +4,7 @@ import { apiKeyRepository } from '../store/api-keys';
 import { auditRepository } from '../store/audit';
 import type { CredentialCipher } from '../store/crypto';
 import type { Database } from '../store/db';
+import { channelRepository } from '../store/channels';
 import { integrationRepository } from '../store/integrations';
 import { workspaceRepository } from '../store/workspaces';
 import { createApp } from './app';
@@ -38,6 +39,7 @@ export function buildApi(wiring: ApiWiring) {
     workspaces,
     apiKeys,
     integrations: integrationRepository(models, wiring.cipher),
+    channels: channelRepository(models, wiring.cipher),
     audit: auditRepository(models),
     scrubbing,
   });

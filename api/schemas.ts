@@ -6,6 +6,7 @@ import { hetznerCredentials, hetznerSettings } from '../activities/providers/het
 import { ovhCredentials, ovhSettings } from '../activities/providers/ovh';
 import { CIDR_PATTERN, isValidAddress, isValidCidr } from '../workflows/cidr';
 import { ROLES } from '../store/api-keys';
+import { NOTIFICATION_EVENTS } from '../activities/notifications/types';
 
 export const workspaceId = z
   .string()
@@ -185,3 +186,58 @@ export const AuditEventOut = z
   })
   .openapi('AuditEvent');
 export const EventsOut = z.object({ events: z.array(AuditEventOut), next: z.string().nullable() }).openapi('AuditEvents');
+
+// Notification channels. URLs are checked by one exact pattern (http or https, a host name or
+// IPv4 address, optional port, path and query), published in /openapi.json as it is.
+const HTTP_URL = /^https?:\/\/[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?(?:\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/;
+const httpUrl = z.string().max(2048).regex(HTTP_URL, 'an http(s) URL');
+const channelEvents = z.array(z.enum(NOTIFICATION_EVENTS)).max(NOTIFICATION_EVENTS.length).openapi({ description: 'The events sent; empty or absent = all' });
+export const channelTypeSchemas = {
+  webhook: {
+    settings: z.object({ url: httpUrl }).strict(),
+    secrets: z.object({ signingSecret: z.string().min(16).max(512).openapi({ description: 'HMAC-SHA256 key for X-Scrubbing-Signature' }) }).strict(),
+  },
+  slack: {
+    settings: z.object({}).strict(),
+    secrets: z.object({ webhookUrl: httpUrl.openapi({ description: 'The incoming-webhook URL (a secret: anyone holding it can post)' }) }).strict(),
+  },
+  pagerduty: {
+    settings: z
+      .object({
+        severity: z.enum(['critical', 'error', 'warning', 'info']).optional(),
+        triggerOn: z.enum(['failure', 'diversion']).optional().openapi({ description: 'failure (default): page when an operation fails; diversion: also page while diverted' }),
+      })
+      .strict(),
+    secrets: z.object({ routingKey: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a PagerDuty integration (routing) key') }).strict(),
+  },
+} as const;
+const channelCommon = { name, events: channelEvents.optional() };
+export const createChannelBody = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('webhook'), ...channelCommon, ...channelTypeSchemas.webhook }).strict(),
+    z.object({ type: z.literal('slack'), ...channelCommon, settings: channelTypeSchemas.slack.settings.optional(), secrets: channelTypeSchemas.slack.secrets }).strict(),
+    z.object({ type: z.literal('pagerduty'), ...channelCommon, settings: channelTypeSchemas.pagerduty.settings.optional(), secrets: channelTypeSchemas.pagerduty.secrets }).strict(),
+  ])
+  .openapi('CreateNotificationChannel');
+export type CreateChannelBody = z.infer<typeof createChannelBody>;
+export const updateChannelBody = z
+  .object({
+    name: name.optional(),
+    events: channelEvents.optional(),
+    settings: z.record(z.string(), z.unknown()).optional(),
+    secrets: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .openapi('UpdateNotificationChannel');
+export const ChannelOut = z
+  .object({
+    id: z.string(),
+    type: z.enum(['webhook', 'slack', 'pagerduty']),
+    name: z.string(),
+    events: z.array(z.string()),
+    settings: z.record(z.string(), z.unknown()),
+    secrets: z.record(z.string(), z.literal('********')).openapi({ description: 'Which secrets are set; values are never returned' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('NotificationChannel');

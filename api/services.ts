@@ -4,6 +4,7 @@
  */
 import type { ApiKeyRepository, Role } from '../store/api-keys';
 import type { AuditRepository } from '../store/audit';
+import type { ChannelInput, ChannelRepository } from '../store/channels';
 import type { IntegrationInput, IntegrationRepository } from '../store/integrations';
 import type { WorkspaceRepository } from '../store/workspaces';
 import { HttpError } from './http-errors';
@@ -13,12 +14,13 @@ export interface ServiceDependencies {
   workspaces: WorkspaceRepository;
   apiKeys: ApiKeyRepository;
   integrations: IntegrationRepository;
+  channels: ChannelRepository;
   audit: AuditRepository;
   scrubbing: ScrubbingService;
 }
 
 export function createServices(deps: ServiceDependencies) {
-  const { workspaces, apiKeys, integrations, audit, scrubbing } = deps;
+  const { workspaces, apiKeys, integrations, channels, audit, scrubbing } = deps;
 
   /** After any configuration change: a new version, then the snapshot to the running workflow. */
   async function configChanged(workspace: string): Promise<boolean> {
@@ -110,6 +112,35 @@ export function createServices(deps: ServiceDependencies) {
     },
 
     listEvents: (workspace: string, options: { limit: number; before?: string }) => audit.list(workspace, options),
+
+    // A channel's arrival or departure changes the configuration (whether the workflow notifies).
+    async createChannel(workspace: string, input: ChannelInput, actor: string) {
+      const channel = await channels.create(workspace, input);
+      await configChanged(workspace);
+      await audit.record({ workspace, actor, action: 'channel.create', outcome: 'ok', detail: `${channel.id} ${input.type} ${input.name}` });
+      return channel;
+    },
+
+    listChannels: (workspace: string) => channels.list(workspace),
+
+    async getChannel(workspace: string, id: string) {
+      const channel = await channels.get(workspace, id);
+      if (!channel) throw new HttpError(404, 'not_found', 'notification channel not found');
+      return channel;
+    },
+
+    async updateChannel(workspace: string, id: string, patch: Partial<Omit<ChannelInput, 'type'>>, actor: string) {
+      const channel = await channels.update(workspace, id, patch);
+      if (!channel) throw new HttpError(404, 'not_found', 'notification channel not found');
+      await audit.record({ workspace, actor, action: 'channel.update', outcome: 'ok', detail: `${id}: ${Object.keys(patch).join(', ')}` });
+      return channel;
+    },
+
+    async deleteChannel(workspace: string, id: string, actor: string) {
+      if (!(await channels.remove(workspace, id))) throw new HttpError(404, 'not_found', 'notification channel not found');
+      await configChanged(workspace);
+      await audit.record({ workspace, actor, action: 'channel.delete', outcome: 'ok', detail: id });
+    },
   };
 }
 

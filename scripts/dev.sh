@@ -62,7 +62,8 @@ sim hetzner/servers '{"serverNumber":4321,"firewall":{"rules":{"input":[{"name":
 wait_for ".tools/temporal/bin/temporal operator cluster health --address 127.0.0.1:$TEMPORAL_PORT" "Temporal"
 
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT MONGO_URL ENCRYPTION_KEYS=$(cat $DATA/encryption-keys)
-CLOUDFLARE_API_URL=$SIM/cloudflare OVH_API_URL=$SIM/ovh/1.0 HETZNER_ROBOT_URL=$SIM/hetzner "${TS_NODE[@]}" worker/main.ts &
+CLOUDFLARE_API_URL=$SIM/cloudflare OVH_API_URL=$SIM/ovh/1.0 HETZNER_ROBOT_URL=$SIM/hetzner TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT \
+  "${TS_NODE[@]}" worker/main.ts &
 pids+=($!)
 API_PORT=$API_PORT ADMIN_TOKEN=$(cat $DATA/admin-token) "${TS_NODE[@]}" api/main.ts &
 pids+=($!)

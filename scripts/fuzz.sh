@@ -68,11 +68,11 @@ cat > "$WORK/schemathesis.toml" <<'TOML'
 include-name = ["POST /v1/workspaces/{ws}/integrations/{id}/activate", "POST /v1/workspaces/{ws}/integrations/{id}/withdraw"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 
-# PATCH settings and credentials are checked against the stored integration's type, which the
+# PATCH settings and credentials (secrets) are checked against the stored integration's (channel's) type, which the
 # request does not carry, so the document cannot tell which per-type schema applies: a 400
 # naming the field is the right answer to settings of another type.
 [[operations]]
-include-name = "PATCH /v1/workspaces/{ws}/integrations/{id}"
+include-name = ["PATCH /v1/workspaces/{ws}/integrations/{id}", "PATCH /v1/workspaces/{ws}/notification-channels/{id}"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 TOML
 

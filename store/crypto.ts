@@ -69,3 +69,8 @@ export class CredentialCipher {
 export function credentialContext(workspaceId: string, integrationId: string): string {
   return `integration:${workspaceId}:${integrationId}`;
 }
+
+/** The same binding for a notification channel's secrets. */
+export function channelContext(workspaceId: string, channelId: string): string {
+  return `channel:${workspaceId}:${channelId}`;
+}

@@ -54,6 +54,21 @@ const integrationSchema = new Schema(
   { timestamps: true, versionKey: false, minimize: false },
 );
 
+const channelSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    workspace: { type: String, required: true, index: true },
+    type: { type: String, required: true, enum: ['webhook', 'slack', 'pagerduty'] },
+    name: { type: String, required: true },
+    /** The events it receives; empty = all. */
+    events: { type: [String], required: true, default: [] },
+    settings: { type: Schema.Types.Mixed, required: true },
+    secrets: { type: encryptedBlobSchema, required: true, select: false },
+    secretFields: { type: [String], required: true, default: [] },
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+
 const auditEventSchema = new Schema(
   {
     workspace: { type: String, required: true },
@@ -73,6 +88,7 @@ export type WorkspaceDoc = InferSchemaType<typeof workspaceSchema>;
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;
 export type IntegrationDoc = InferSchemaType<typeof integrationSchema>;
 export type AuditEventDoc = InferSchemaType<typeof auditEventSchema>;
+export type ChannelDoc = InferSchemaType<typeof channelSchema>;
 
 export function createModels(connection: Connection) {
   return {
@@ -80,6 +96,7 @@ export function createModels(connection: Connection) {
     ApiKey: connection.model('ApiKey', apiKeySchema, 'api_keys'),
     Integration: connection.model('Integration', integrationSchema, 'integrations'),
     AuditEvent: connection.model('AuditEvent', auditEventSchema, 'audit_events'),
+    Channel: connection.model('Channel', channelSchema, 'notification_channels'),
   };
 }
 

@@ -15,7 +15,7 @@ export interface Workspace {
 type Raw = { _id: string; name: string; holdDownSeconds: number; configVersion: number; createdAt: Date; updatedAt: Date };
 const toWorkspace = ({ _id, ...rest }: Raw): Workspace => ({ id: _id, ...rest });
 
-export function workspaceRepository({ Workspace, Integration }: Models) {
+export function workspaceRepository({ Workspace, Integration, Channel }: Models) {
   return {
     async create(input: { id: string; name: string; holdDownSeconds?: number }): Promise<Workspace> {
       try {
@@ -50,10 +50,12 @@ export function workspaceRepository({ Workspace, Integration }: Models) {
         .sort({ createdAt: 1 })
         .select({ type: 1, name: 1, autoDivert: 1, scope: 1 })
         .lean<{ _id: string; type: string; name: string; autoDivert: boolean; scope: 'workspace' | string[] }[]>();
+      const channels = await Channel.countDocuments({ workspace: id });
       return {
         version: workspace.configVersion,
         holdDownSeconds: workspace.holdDownSeconds,
         integrations: integrations.map((i) => ({ id: i._id, type: i.type, name: i.name, autoDivert: i.autoDivert, scope: i.scope })),
+        ...(channels > 0 ? { notifications: true } : {}),
       };
     },
   };

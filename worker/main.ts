@@ -3,7 +3,9 @@
  * until SIGINT/SIGTERM. Provider base URLs come from the environment only.
  */
 import { NativeConnection } from '@temporalio/worker';
+import { notificationOptionsFromEnv } from '../activities/notifications';
 import { createProviderRegistry, providerUrlsFromEnv } from '../activities/providers';
+import { channelRepository } from '../store/channels';
 import { auditRepository } from '../store/audit';
 import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
       integrations: integrationRepository(database.models, store.cipher),
       audit: auditRepository(database.models),
       providers: createProviderRegistry(providerUrlsFromEnv()),
+      notifications: notificationOptionsFromEnv(channelRepository(database.models, store.cipher)),
     },
   });
   process.stdout.write(`worker polling task queue ${worker.options.taskQueue}\n`);

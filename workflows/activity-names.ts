@@ -51,6 +51,8 @@ export interface OperationFailureDetails {
 /** Bookkeeping activities: the audit trail and removing deleted integrations once forgotten. */
 export const AUDIT_ACTIVITY = 'audit.record';
 export const PURGE_ACTIVITY = 'integrations.purge';
+/** Sends one event to the workspace's notification channels (activities/notifications). */
+export const NOTIFY_ACTIVITY = 'notifications.send';
 
 export interface AuditEntry {
   workspace: string;

@@ -23,6 +23,8 @@ export interface WorkspaceConfig {
   version: number;
   holdDownSeconds: number;
   integrations: IntegrationConfig[];
+  /** The workspace has notification channels: the workflow sends its events to them. */
+  notifications?: boolean;
 }
 
 /** Knobs for provider operations; defaults follow the issue (1 s, x2, 30 s cap). */

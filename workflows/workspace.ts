@@ -7,8 +7,10 @@
  */
 import * as wf from '@temporalio/workflow';
 import { Command, WorkspaceEvent, decide } from './decide';
+import type { NotificationEvent } from '../activities/notifications/types';
 import {
   AUDIT_ACTIVITY,
+  NOTIFY_ACTIVITY,
   PURGE_ACTIVITY,
   type AuditEntry,
   type IntegrationRef,
@@ -20,6 +22,7 @@ import {
 import {
   ManualActionRequest,
   OperationRetryOptions,
+  WorkspaceConfig,
   WorkspaceWorkflowInput,
   activateUpdate,
   incidentResolvedSignal,
@@ -54,10 +57,16 @@ type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
 export const AUDIT_TRAIL_PATCH = 'audit-trail-v1';
 /** Likewise for the search attributes the Temporal UI filters on. */
 export const SEARCH_ATTRIBUTES_PATCH = 'search-attributes-v1';
+/** Likewise for notifications. */
+export const NOTIFICATIONS_PATCH = 'notifications-v1';
 
 interface BookkeepingActivities {
   [AUDIT_ACTIVITY](entry: AuditEntry): Promise<void>;
   [PURGE_ACTIVITY](ref: IntegrationRef): Promise<void>;
+}
+
+interface NotificationActivities {
+  [NOTIFY_ACTIVITY](event: NotificationEvent): Promise<unknown>;
 }
 
 export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise<void> {
@@ -78,7 +87,16 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   });
 
+  // Notifications have their own, bounded retries: a channel that stays down is given up.
+  const notifications = wf.proxyActivities<NotificationActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  });
+
   let state: WorkspaceState = input.carried ?? initialState(input.workspaceId);
+  /** Whether the workspace has notification channels, from the newest configuration seen. */
+  let notificationsOn = input.config.notifications === true;
+  let eventsSent = 0;
   let operationsInFlight = 0;
   let bookkeepingInFlight = 0;
 
@@ -93,6 +111,24 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     if (!wf.patched(AUDIT_TRAIL_PATCH)) return;
     inBackground(() => bookkeeping[AUDIT_ACTIVITY]({ workspace: state.workspaceId, ...entry }));
   }
+  /** Sends a workflow event to the workspace's channels, in the background, when it has any. */
+  function notify(event: Omit<NotificationEvent, 'id' | 'workspaceId' | 'workflowId' | 'incidents' | 'at' | 'integration'> & { integrationId: string }): void {
+    if (!notificationsOn || !wf.patched(NOTIFICATIONS_PATCH)) return;
+    const { integrationId, ...rest } = event;
+    const integration = state.integrations[integrationId];
+    const info = wf.workflowInfo();
+    const full: NotificationEvent = {
+      id: `${info.workflowId}/${info.runId}/${++eventsSent}`,
+      workspaceId: state.workspaceId,
+      workflowId: info.workflowId,
+      integration: { id: integrationId, type: integration?.config.type ?? 'unknown', ...(integration?.config.name ? { name: integration.config.name } : {}) },
+      incidents: Object.keys(state.incidents).sort(),
+      at: new Date(Date.now()).toISOString(),
+      ...rest,
+    };
+    inBackground(() => notifications[NOTIFY_ACTIVITY](full).then(() => undefined));
+  }
+
   /** Outcomes of operations a manual update waits for, keyed `integrationId#seq`; null = success. */
   const awaitedOutcomes = new Map<string, OperationError | null | undefined>();
 
@@ -137,12 +173,14 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
       apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: result.diverted, attempts: result.attempt });
       audit({ actor: 'workflow', action: op === 'activate' ? 'divert' : 'withdraw', integration: integrationId, outcome: 'ok', detail: result.detail });
+      notify({ event: op === 'activate' ? 'diverted' : 'withdrawn', integrationId, operation: op, detail: result.detail });
     } catch (err) {
       const error = toOperationError(err);
       if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, error);
       apply({ type: 'operationFailed', now: Date.now(), integrationId, seq, error, attempts: failedAttempts(err, retry) });
       const detail = `${error.type}: ${error.message}`;
       audit({ actor: 'workflow', action: op === 'activate' ? 'divert' : 'withdraw', integration: integrationId, outcome: 'failed', detail });
+      notify({ event: 'operation_failed', integrationId, operation: op, error: { type: error.type, message: error.message } });
     }
   }
 
@@ -162,6 +200,14 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
         integration: integrationId,
         outcome: outcome ? 'failed' : 'ok',
         detail: outcome ? `${outcome.type}: ${outcome.message}` : (request.reason ?? ''),
+      });
+      notify({
+        event: 'manual_action',
+        integrationId,
+        operation: action,
+        actor: request.actor ?? 'unknown',
+        ...(outcome ? { error: { type: outcome.type, message: outcome.message } } : {}),
+        ...(request.reason ? { detail: request.reason } : {}),
       });
       if (outcome) {
         throw wf.ApplicationFailure.create({
@@ -194,6 +240,9 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   if (!input.carried && isWorkspaceConfig(input.config)) {
     apply({ type: 'configChanged', now: Date.now(), config: input.config });
   }
+  const followConfig = (config: WorkspaceConfig): void => {
+    if (config.version === state.configVersion) notificationsOn = config.notifications === true;
+  };
 
   // Then the handlers, before the first await, so no message of the first workflow task is missed.
   wf.setHandler(incidentStartedSignal, (incident) => {
@@ -205,8 +254,10 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     else wf.log.warn('ignored malformed incidentResolved signal');
   });
   wf.setHandler(integrationsChangedSignal, (config) => {
-    if (isWorkspaceConfig(config)) apply({ type: 'configChanged', now: Date.now(), config });
-    else wf.log.warn('ignored malformed integrationsChanged signal');
+    if (isWorkspaceConfig(config)) {
+      apply({ type: 'configChanged', now: Date.now(), config });
+      followConfig(config);
+    } else wf.log.warn('ignored malformed integrationsChanged signal');
   });
   wf.setHandler(stateQuery, () => workspaceView(state));
   wf.setHandler(activateUpdate, (request) => manualAction(request, 'activate'), {
@@ -234,7 +285,8 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       apply({ type: 'timerFired', now: Date.now() });
     }
   }
-  await wf.continueAsNew<typeof workspaceScrubbing>({ ...input, carried: state });
+  // The next run reads the notifications flag from its input's configuration (the rest comes from `carried`).
+  await wf.continueAsNew<typeof workspaceScrubbing>({ ...input, config: { ...input.config, notifications: notificationsOn }, carried: state });
 }
 
 function toOperationError(err: unknown): OperationError {

@@ -12,6 +12,7 @@ const bed = useBed();
 let api: ApiBed;
 const keys: Record<string, string> = {};
 let integrationId = '';
+let channelId = '';
 const hex = () => randomBytes(16).toString('hex');
 const cf = { accountId: hex(), prefixId: hex(), bgpPrefixId: hex(), token: `cf-token-${hex()}` };
 
@@ -36,6 +37,12 @@ beforeAll(async () => {
   });
   expect(integration.status).toBe(201);
   integrationId = integration.body.id;
+  const channel = await api.call('POST', '/v1/workspaces/acme/notification-channels', {
+    token: keys['acme:owner'],
+    body: { type: 'pagerduty', name: 'on call', settings: { triggerOn: 'diversion' }, secrets: { routingKey: 'R0123456789abcdef' } },
+  });
+  expect(channel.status).toBe(201);
+  channelId = channel.body.id;
 });
 afterAll(async () => {
   const leaked = [cf.token].filter((secret) => api.responses.some((r) => r.includes(secret)));
@@ -65,13 +72,18 @@ const routes: [string, string, unknown, string[]][] = [
   ['POST', '/v1/workspaces/acme/incidents/matrix-1/resolve', {}, REPORTERS],
   ['GET', '/v1/workspaces/acme/scrubbing', undefined, ANYONE],
   ['GET', '/v1/workspaces/acme/events', undefined, ANYONE],
+  ['POST', '/v1/workspaces/acme/notification-channels', { type: 'slack', name: 's', secrets: { webhookUrl: 'http://127.0.0.1:9/hook' } }, WRITERS],
+  ['GET', '/v1/workspaces/acme/notification-channels', undefined, WRITERS],
+  ['GET', '/v1/workspaces/acme/notification-channels/:ch', undefined, WRITERS],
+  ['PATCH', '/v1/workspaces/acme/notification-channels/:ch', { events: ['operation_failed'] }, WRITERS],
+  ['DELETE', '/v1/workspaces/acme/notification-channels/ch_does-not-exist', undefined, WRITERS],
 ];
 
 test('every route answers each role, another workspace, revoked and malformed keys as the rights table says', async () => {
   await api.withWorker(async () => {
     const failures: string[] = [];
     for (const [method, template, body, allowed] of routes) {
-      const path = template.replace(':int', integrationId);
+      const path = template.replace(':int', integrationId).replace(':ch', channelId);
       for (const role of ANYONE) {
         const answer = await api.call(method, path, { token: keys[`acme:${role}`]!, body });
         const ok = allowed.includes(role) ? answer.status < 400 || (answer.status === 404 && method === 'DELETE') : answer.status === 403;
@@ -218,7 +230,7 @@ test('the OpenAPI document lists every route', async () => {
   expect(doc.status).toBe(200);
   const paths = Object.keys(doc.body.paths);
   for (const [, template] of routes) {
-    const openApiPath = template.replace('/acme', '/{ws}').replace(':int', '{id}').replace('key_does-not-exist', '{keyId}').replace('matrix-1', '{id}');
+    const openApiPath = template.replace('/acme', '/{ws}').replace(':int', '{id}').replace('key_does-not-exist', '{keyId}').replace('matrix-1', '{id}').replace(':ch', '{id}').replace('ch_does-not-exist', '{id}');
     expect(paths).toContain(openApiPath);
   }
   expect((await api.call('GET', '/docs')).status).toBe(200);

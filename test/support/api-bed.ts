@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApi } from '../../api/build';
 import { CredentialCipher } from '../../store/crypto';
 import { auditRepository } from '../../store/audit';
+import { channelRepository } from '../../store/channels';
 import { integrationRepository } from '../../store/integrations';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { withWorker, type Bed } from './bed';
@@ -34,7 +35,13 @@ export interface ApiBed {
   close(): Promise<void>;
 }
 
-export async function startApi(bed: Bed, options: { requestsPerMinute?: number; database?: ApiBed['database']; manualActionTimeoutMs?: number } = {}): Promise<ApiBed> {
+export async function startApi(bed: Bed, options: {
+    requestsPerMinute?: number;
+    database?: ApiBed['database'];
+    manualActionTimeoutMs?: number;
+    /** Where the worker's notification activity sends PagerDuty events (the channels come from the database). */
+    pagerDutyUrl?: string;
+  } = {}): Promise<ApiBed> {
   const database = options.database ?? (await openTestDatabase());
   const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('test'));
   const app = buildApi({
@@ -73,7 +80,13 @@ export async function startApi(bed: Bed, options: { requestsPerMinute?: number; 
       return { status: response.status, headers: response.headers, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
     },
     withWorker: (fn) =>
-      withWorker(bed, TASK_QUEUE, integrationRepository(database.models, cipher), fn, auditRepository(database.models)),
+      withWorker(bed, TASK_QUEUE, integrationRepository(database.models, cipher), fn, auditRepository(database.models), {
+        notifications: {
+          channels: channelRepository(database.models, cipher),
+          pagerDutyUrl: options.pagerDutyUrl ?? 'http://127.0.0.1:9/unused',
+          temporalUiUrl: 'http://temporal-ui.test',
+        },
+      }),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

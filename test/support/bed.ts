@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import type { AuditSink } from '../../activities';
+import type { ActivityDependencies, AuditSink } from '../../activities';
 import { InMemoryIntegrationStore, type IntegrationStore } from '../../activities/integration-store';
 import type { AuditEntry } from '../../workflows/activity-names';
 import { createProviderRegistry } from '../../activities/providers';
@@ -179,12 +179,13 @@ export async function withWorker<T>(
   store: IntegrationStore,
   fn: () => Promise<T>,
   audit: AuditSink = new MemoryAuditSink(),
+  extra: Pick<ActivityDependencies, 'notifications'> = {},
 ): Promise<T> {
   const worker = await createScrubbingWorker({
     connection: bed.env.nativeConnection,
     taskQueue,
     workflowBundle: bed.bundle,
-    dependencies: { integrations: store, providers: simulatedProviders(bed.sim), audit },
+    dependencies: { integrations: store, providers: simulatedProviders(bed.sim), audit, ...extra },
   });
   return worker.runUntil(fn());
 }

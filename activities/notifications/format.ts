@@ -1,0 +1,17 @@
+/** One-line human text for an event, shared by Slack and PagerDuty. */
+import type { OutgoingEvent } from './types';
+
+export function summaryOf(event: OutgoingEvent): string {
+  const integration = `${event.integration.name ?? event.integration.id} (${event.integration.type})`;
+  const incidents = event.incidents.length > 0 ? `; incidents: ${event.incidents.join(', ')}` : '';
+  switch (event.event) {
+    case 'diverted':
+      return `[${event.workspaceId}] traffic diverted: ${integration}${incidents}`;
+    case 'withdrawn':
+      return `[${event.workspaceId}] diversion withdrawn: ${integration}`;
+    case 'operation_failed':
+      return `[${event.workspaceId}] ${event.operation === 'activate' ? 'divert' : 'withdraw'} FAILED: ${integration}: ${event.error?.type ?? 'Error'}: ${event.error?.message ?? ''}${incidents}`;
+    case 'manual_action':
+      return `[${event.workspaceId}] manual ${event.operation} by ${event.actor ?? 'unknown'}: ${integration}${event.error ? ` failed: ${event.error.type}` : ''}`;
+  }
+}

@@ -1,0 +1,49 @@
+/** What the workflow tells the notification activity, and what a channel is. No secrets in events. */
+export const NOTIFICATION_EVENTS = ['diverted', 'withdrawn', 'operation_failed', 'manual_action'] as const;
+export type NotificationEventName = (typeof NOTIFICATION_EVENTS)[number];
+export const CHANNEL_TYPES = ['webhook', 'slack', 'pagerduty'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+export interface NotificationEvent {
+  /** Unique per event and stable across retries: receivers can drop duplicates by it. */
+  id: string;
+  event: NotificationEventName;
+  workspaceId: string;
+  workflowId: string;
+  integration: { id: string; type: string; name?: string };
+  /** The provider operation, for diverted / withdrawn / operation_failed / manual_action. */
+  operation: 'activate' | 'withdraw';
+  /** Active incident IDs when it happened. */
+  incidents: string[];
+  /** For operation_failed (and a failed manual action): the provider's error class and message. */
+  error?: { type: string; message: string };
+  /** Who took a manual action (API key id). */
+  actor?: string;
+  detail?: string;
+  /** When it happened (workflow time), ISO 8601. */
+  at: string;
+}
+
+export interface DeliverableChannel {
+  id: string;
+  type: ChannelType;
+  name: string;
+  /** Empty = every event. */
+  events: string[];
+  settings: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+}
+
+/** What a sender gets: the event plus the Temporal UI link to its workflow. */
+export type OutgoingEvent = NotificationEvent & { temporalUrl: string };
+
+/** A sender's verdict: delivered, or failed (retry later) or refused (retrying cannot help). */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
