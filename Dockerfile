@@ -10,6 +10,7 @@ COPY activities ./activities
 COPY api ./api
 COPY worker ./worker
 COPY store ./store
+COPY telemetry ./telemetry
 COPY simulator ./simulator
 COPY scripts/bundle-workflows.ts ./scripts/bundle-workflows.ts
 RUN npx tsc -p tsconfig.build.json && node dist/scripts/bundle-workflows.js

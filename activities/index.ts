@@ -20,6 +20,7 @@ import {
 import type { IntegrationStore } from './integration-store';
 import { createNotifyActivity, type DeliveryReport, type NotificationOptions } from './notifications';
 import type { NotificationEvent } from './notifications/types';
+import type { WorkerMetrics } from './metrics';
 import { ProviderConfigError, ProviderError } from './providers/errors';
 import type { ProviderAdapter, ProviderRegistry, ProviderStatus, ProviderTestResult } from './providers/types';
 
@@ -33,6 +34,7 @@ export interface ActivityDependencies {
   audit: AuditSink;
   /** Where events go; without it, the notification activity delivers nothing. */
   notifications?: NotificationOptions;
+  metrics?: WorkerMetrics;
 }
 
 export type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
@@ -61,11 +63,30 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
 
   /** Registered under every `<provider>.<operation>` name; the input says which operation. */
   const runProviderOperation: OperationActivity = async (input) => {
-    const attempt = Context.current().info.attempt;
-    const status = await withAdapter(input, (adapter, integration) =>
-      input.operation === 'activate' ? adapter.activate(integration) : adapter.withdraw(integration),
-    );
-    return { diverted: status.diverted, pending: status.pending, detail: status.detail, attempt };
+    const { attempt, activityType } = Context.current().info;
+    const provider = activityType.split('.')[0] ?? 'unknown';
+    const started = Date.now();
+    const seconds = () => (Date.now() - started) / 1000;
+    try {
+      const status = await withAdapter(input, (adapter, integration) =>
+        input.operation === 'activate' ? adapter.activate(integration) : adapter.withdraw(integration),
+      );
+      deps.metrics?.providerCall({ provider, operation: input.operation, outcome: 'ok', seconds: seconds() });
+      deps.metrics?.operationSucceeded({
+        workspaceId: input.workspaceId,
+        integrationId: input.integrationId,
+        provider,
+        operation: input.operation,
+        diverted: status.diverted,
+        ...(input.context ? { activeIncidents: input.context.activeIncidents } : {}),
+        ...(input.context?.firstIncidentAt === undefined ? {} : { divertLatencySeconds: (Date.now() - input.context.firstIncidentAt) / 1000 }),
+      });
+      return { diverted: status.diverted, pending: status.pending, detail: status.detail, attempt };
+    } catch (err) {
+      const retryable = !(err instanceof ApplicationFailure && err.nonRetryable);
+      deps.metrics?.providerCall({ provider, operation: input.operation, outcome: retryable ? 'retryable_error' : 'failed', seconds: seconds() });
+      throw err;
+    }
   };
 
   const operations: Record<string, OperationActivity> = Object.fromEntries(
@@ -77,7 +98,7 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     testIntegration: (ref) => withAdapter(ref, (adapter, integration) => adapter.test(integration)),
     [AUDIT_ACTIVITY]: (entry) => deps.audit.record(entry),
     [PURGE_ACTIVITY]: (ref) => deps.integrations.purge(ref.workspaceId, ref.integrationId),
-    [NOTIFY_ACTIVITY]: createNotifyActivity(deps.notifications),
+    [NOTIFY_ACTIVITY]: createNotifyActivity(deps.notifications, deps.metrics),
   };
   return Object.assign<Record<string, OperationActivity>, typeof others>(operations, others);
 }

@@ -16,6 +16,7 @@ import { metaRouter } from './routes/meta';
 import { scrubbingRouter } from './routes/scrubbing';
 import { workspacesRouter } from './routes/workspaces';
 import type { ScrubbingService } from './scrubbing-service';
+import type { ApiTelemetry } from './telemetry';
 import type { Services } from './services';
 import type { ApiKeyRepository } from '../store/api-keys';
 
@@ -27,6 +28,7 @@ export interface AppDependencies {
   database: Database;
   adminToken: string;
   requestsPerMinute: number;
+  telemetry: ApiTelemetry;
 }
 
 const requireJson: RequestHandler = (req, _res, next) => {
@@ -53,6 +55,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
+  app.use(deps.telemetry.middleware);
+  app.get('/metrics', deps.telemetry.metricsHandler);
   app.use(metaRouter(deps));
   app.use(
     '/v1',

@@ -10,6 +10,8 @@ import { workspaceRepository } from '../store/workspaces';
 import { createApp } from './app';
 import { createScrubbingService } from './scrubbing-service';
 import { createServices } from './services';
+import { createApiTelemetry } from './telemetry';
+import { createLogger, type Logger } from '../telemetry/logger';
 
 export interface ApiWiring {
   client: Client;
@@ -22,6 +24,8 @@ export interface ApiWiring {
   requestsPerMinute: number;
   /** Temporal calls other than manual actions give up after this long (503); default 10 s. */
   callTimeoutMs?: number;
+  /** Where request log lines go; default a silent logger (tests). */
+  logger?: Logger;
 }
 
 export function buildApi(wiring: ApiWiring) {
@@ -51,5 +55,6 @@ export function buildApi(wiring: ApiWiring) {
     database: wiring.database,
     adminToken: wiring.adminToken,
     requestsPerMinute: wiring.requestsPerMinute,
+    telemetry: createApiTelemetry(wiring.logger ?? createLogger('api', { LOG_LEVEL: 'silent' })),
   });
 }

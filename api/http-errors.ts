@@ -56,8 +56,7 @@ function toHttpError(err: unknown): HttpError {
 
 export const renderError: ErrorRequestHandler = (err, _req, res, _next) => {
   const httpError = toHttpError(err);
-  if (httpError.status >= 500 && httpError.code === 'internal') {
-    process.stderr.write(`api: unexpected error: ${err instanceof Error ? err.name : typeof err}\n`);
-  }
+  // The request log line names the error; an unexpected one only by its class, never its message.
+  res.locals.errorCode = httpError.code === 'internal' ? `internal (${err instanceof Error ? err.name : typeof err})` : httpError.code;
   res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, details: httpError.details } });
 };

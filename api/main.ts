@@ -4,6 +4,9 @@ import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
 import { buildApi } from './build';
 import { loadApiConfig } from './config';
+import { createLogger } from '../telemetry/logger';
+
+const logger = createLogger('api');
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
@@ -19,9 +22,10 @@ async function main(): Promise<void> {
     adminToken: config.ADMIN_TOKEN,
     manualActionTimeoutMs: config.MANUAL_ACTION_TIMEOUT_SECONDS * 1000,
     requestsPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
+    logger,
   });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
-    process.stdout.write(`api listening on http://${config.API_HOST}:${config.API_PORT}\n`);
+    logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
   });
   const stop = () => server.close(() => void Promise.all([connection.close(), database.close()]).then(() => process.exit(0)));
   process.on('SIGINT', stop);
@@ -29,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`api failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  logger.fatal({ error: err instanceof Error ? err.message : String(err) }, 'api failed');
   process.exit(1);
 });

@@ -105,9 +105,9 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
   }
 
   return {
-    async reportIncidentStarted(workspaceId: string, body: IncidentStartedBody): Promise<void> {
+    async reportIncidentStarted(workspaceId: string, body: IncidentStartedBody, requestId?: string): Promise<void> {
       const { id, ...rest } = body;
-      await signalWorkspace(workspaceId, incidentStartedSignal, { incidentId: id, ...rest });
+      await signalWorkspace(workspaceId, incidentStartedSignal, { incidentId: id, ...rest, ...(requestId ? { requestId } : {}) });
     },
 
     /** Also starts the workflow, so a resolve that overtakes its start is remembered. */
@@ -183,7 +183,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       workspaceId: string,
       integrationId: string,
       action: 'activate' | 'withdraw',
-      meta: { actor?: string; reason?: string },
+      meta: { actor?: string; reason?: string; requestId?: string },
     ): Promise<ManualActionOutcome> {
       const input = await startInput(workspaceId);
       if (!input.config.integrations.some((i) => i.id === integrationId)) {

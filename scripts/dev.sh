@@ -14,6 +14,8 @@ TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
 SIMULATOR_PORT=${SIMULATOR_PORT:-8299}
 FERRETDB_PORT=${FERRETDB_PORT:-27018}
 API_PORT=${API_PORT:-8080}
+WORKER_METRICS_PORT=${WORKER_METRICS_PORT:-9464}
+TEMPORAL_METRICS_PORT=${TEMPORAL_METRICS_PORT:-9465}
 API=http://127.0.0.1:$API_PORT
 SIM=http://127.0.0.1:$SIMULATOR_PORT
 
@@ -63,7 +65,7 @@ wait_for ".tools/temporal/bin/temporal operator cluster health --address 127.0.0
 
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT MONGO_URL ENCRYPTION_KEYS=$(cat $DATA/encryption-keys)
 CLOUDFLARE_API_URL=$SIM/cloudflare OVH_API_URL=$SIM/ovh/1.0 HETZNER_ROBOT_URL=$SIM/hetzner TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT \
-  "${TS_NODE[@]}" worker/main.ts &
+  WORKER_METRICS_PORT=$WORKER_METRICS_PORT TEMPORAL_METRICS_PORT=$TEMPORAL_METRICS_PORT "${TS_NODE[@]}" worker/main.ts &
 pids+=($!)
 API_PORT=$API_PORT ADMIN_TOKEN=$(cat $DATA/admin-token) "${TS_NODE[@]}" api/main.ts &
 pids+=($!)
@@ -86,6 +88,7 @@ scrubbing-orchestrator dev stack is up
   API          $API   (docs: $API/docs)
   Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
   Simulator    $SIM/_sim/requests
+  Metrics      $API/metrics (API), http://127.0.0.1:$WORKER_METRICS_PORT/metrics (worker), http://127.0.0.1:$TEMPORAL_METRICS_PORT/metrics (Temporal SDK)
   Demo owner key (workspace "demo"): $(cat $DATA/demo-owner-key)
 Try: curl -X POST -H "authorization: Bearer \$(cat $DATA/demo-owner-key)" -H 'content-type: application/json' \\
        -d '{"id":"attack-1","target":"192.0.2.10"}' $API/v1/workspaces/demo/incidents

@@ -1,8 +1,10 @@
 /**
  * `npm run worker`: connects to Temporal and MongoDB and runs the scrubbing worker
- * until SIGINT/SIGTERM. Provider base URLs come from the environment only.
+ * until SIGINT/SIGTERM. Provider base URLs come from the environment only. Logs are
+ * JSON lines (pino); metrics are served at WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics,
+ * and Temporal's SDK metrics at TEMPORAL_METRICS_PORT.
  */
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { notificationOptionsFromEnv } from '../activities/notifications';
 import { createProviderRegistry, providerUrlsFromEnv } from '../activities/providers';
 import { channelRepository } from '../store/channels';
@@ -10,15 +12,30 @@ import { auditRepository } from '../store/audit';
 import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
 import { integrationRepository } from '../store/integrations';
+import { createLogger } from '../telemetry/logger';
+import { temporalLogger } from '../telemetry/temporal-logger';
+import { createWorkerMetrics, serveMetrics } from '../telemetry/worker-metrics';
 import { createScrubbingWorker } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
+
+const logger = createLogger('worker');
 
 async function main(): Promise<void> {
   const store = loadStoreConfig();
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const metricsHost = process.env.WORKER_METRICS_HOST ?? '127.0.0.1';
+  // Either port may be `off`; 0 picks a free one.
+  const metricsPort = process.env.WORKER_METRICS_PORT ?? '9464';
+  const temporalMetricsPort = process.env.TEMPORAL_METRICS_PORT ?? '9465';
+  Runtime.install({
+    logger: temporalLogger(logger),
+    ...(temporalMetricsPort === 'off' ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: `${metricsHost}:${temporalMetricsPort}` } } } }),
+  });
+  const metrics = createWorkerMetrics({ maxWorkspaces: Number(process.env.METRICS_MAX_WORKSPACES ?? 50) });
+  const metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(metrics.registry, Number(metricsPort), metricsHost);
   const registered = await ensureSearchAttributes(address, namespace);
-  if (registered.length > 0) process.stdout.write(`registered search attributes: ${registered.join(', ')}\n`);
+  if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
   const [database, connection] = await Promise.all([openDatabase(store.mongoUrl), NativeConnection.connect({ address })]);
   const worker = await createScrubbingWorker({
     connection,
@@ -31,15 +48,19 @@ async function main(): Promise<void> {
       audit: auditRepository(database.models),
       providers: createProviderRegistry(providerUrlsFromEnv()),
       notifications: notificationOptionsFromEnv(channelRepository(database.models, store.cipher)),
+      metrics,
     },
   });
-  process.stdout.write(`worker polling task queue ${worker.options.taskQueue}\n`);
+  const address_ = metricsServer?.address();
+  const metricsUrl = address_ && typeof address_ === 'object' ? `http://${metricsHost}:${address_.port}/metrics` : 'off';
+  logger.info({ taskQueue: worker.options.taskQueue, metrics: metricsUrl }, 'worker polling task queue');
   // The SDK shuts the worker down gracefully on SIGINT/SIGTERM.
   await worker.run();
+  metricsServer?.close();
   await Promise.all([connection.close(), database.close()]);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  logger.fatal({ error: err instanceof Error ? err.message : String(err) }, 'worker failed');
   process.exit(1);
 });

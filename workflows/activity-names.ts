@@ -31,6 +31,8 @@ export interface OperationInput {
   workspaceId: string;
   integrationId: string;
   operation: Operation;
+  /** For metrics only: the workspace's active incidents when the operation was dispatched. */
+  context?: { activeIncidents: number; firstIncidentAt?: number };
 }
 
 export interface OperationResult {

@@ -56,6 +56,8 @@ export interface ManualActionRequest {
   /** Who asked (API key id); recorded in state, never a secret. */
   actor?: string;
   reason?: string;
+  /** The API request that asked, for log correlation. */
+  requestId?: string;
 }
 
 export const incidentStartedSignal = defineSignal<[IncidentStart]>('incidentStarted');

@@ -32,6 +32,7 @@ import {
   withdrawUpdate,
 } from './messages';
 import {
+  IncidentStart,
   IntegrationView,
   Operation,
   OperationError,
@@ -169,7 +170,10 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     const activity = activities[operationActivityName(type, op)] as OperationActivity;
     const key = `${integrationId}#${seq}`;
     try {
-      const result = await activity({ workspaceId: state.workspaceId, integrationId, operation: op });
+      const incidents = Object.values(state.incidents);
+      const firstIncidentAt = incidents.length > 0 ? Math.min(...incidents.map((i) => i.receivedAt)) : undefined;
+      const context = { activeIncidents: incidents.length, ...(firstIncidentAt === undefined ? {} : { firstIncidentAt }) };
+      const result = await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context });
       if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
       apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: result.diverted, attempts: result.attempt });
       audit({ actor: 'workflow', action: op === 'activate' ? 'divert' : 'withdraw', integration: integrationId, outcome: 'ok', detail: result.detail });
@@ -187,6 +191,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   /** Manual Activate/Withdraw: returns once the provider call that serves it has finished (rule 5). */
   async function manualAction(request: ManualActionRequest, action: Operation): Promise<IntegrationView> {
     const { integrationId } = request;
+    wf.log.info(`manual ${action}`, { integrationId, actor: request.actor, ...(request.requestId ? { requestId: request.requestId } : {}) });
     const key = `${integrationId}#${(state.integrations[integrationId]?.opsStarted ?? 0) + 1}`;
     awaitedOutcomes.set(key, undefined);
     try {
@@ -246,8 +251,12 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
 
   // Then the handlers, before the first await, so no message of the first workflow task is missed.
   wf.setHandler(incidentStartedSignal, (incident) => {
-    if (isIncidentStart(incident)) apply({ type: 'incidentStarted', now: Date.now(), incident });
-    else wf.log.warn('ignored malformed incidentStarted signal');
+    if (isIncidentStart(incident)) {
+      // The API's request id is for log correlation only; it is not part of the incident.
+      const { requestId, ...started } = incident as IncidentStart & { requestId?: unknown };
+      wf.log.info('incident started', { incidentId: started.incidentId, ...(typeof requestId === 'string' ? { requestId } : {}) });
+      apply({ type: 'incidentStarted', now: Date.now(), incident: started });
+    } else wf.log.warn('ignored malformed incidentStarted signal');
   });
   wf.setHandler(incidentResolvedSignal, (resolved) => {
     if (isIncidentResolved(resolved)) apply({ type: 'incidentResolved', now: Date.now(), incidentId: resolved.incidentId });

@@ -7,6 +7,7 @@
  * policy, set by the workflow, which never waits for it.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { WorkerMetrics } from '../metrics';
 import { sendTo, type SenderOptions } from './senders';
 import { DeliveryError, type DeliverableChannel, type NotificationEvent } from './types';
 
@@ -35,7 +36,7 @@ export interface DeliveryReport {
   refused: number;
 }
 
-export function createNotifyActivity(options: NotificationOptions | undefined) {
+export function createNotifyActivity(options: NotificationOptions | undefined, metrics?: WorkerMetrics) {
   return async function notify(event: NotificationEvent): Promise<DeliveryReport> {
     if (!options) return { delivered: 0, refused: 0 };
     const context = Context.current();
@@ -51,14 +52,17 @@ export function createNotifyActivity(options: NotificationOptions | undefined) {
         await sendTo(channel, { ...event, temporalUrl }, options);
         report.delivered++;
         served.add(channel.id);
+        metrics?.notificationDelivery({ channelType: channel.type, outcome: 'delivered' });
       } catch (err) {
         const message = err instanceof DeliveryError ? err.message : 'unexpected error';
         if (err instanceof DeliveryError && !err.retryable) {
           report.refused++;
           served.add(channel.id);
+          metrics?.notificationDelivery({ channelType: channel.type, outcome: 'refused' });
           context.log.warn('notification refused by the channel; not retried', { channel: channel.id, type: channel.type, error: message });
         } else {
           failures.push(`${channel.type} channel ${channel.id}: ${message}`);
+          metrics?.notificationDelivery({ channelType: channel.type, outcome: 'failed' });
         }
       }
       context.heartbeat([...served]);

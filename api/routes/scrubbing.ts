@@ -50,7 +50,7 @@ export function scrubbingRouter(service: ScrubbingService): Router {
   router.post('/v1/workspaces/:ws/incidents', allow('incidents.report'), async (req, res) => {
     const { ws } = parse(workspaceParams, req.params, 'params');
     const body = parse(incidentStartedBody, req.body, 'body');
-    await service.reportIncidentStarted(ws, body);
+    await service.reportIncidentStarted(ws, body, res.locals.requestId as string | undefined);
     res.status(202).json({ workspaceId: ws, incidentId: body.id, workflowId: workspaceWorkflowId(ws) });
   });
 
@@ -70,7 +70,8 @@ export function scrubbingRouter(service: ScrubbingService): Router {
     router.post(`/v1/workspaces/:ws/integrations/:id/${action}`, allow('integrations.write'), async (req, res) => {
       const { ws, id } = parse(resourceParams, req.params, 'params');
       const { reason } = parse(manualActionBody, req.body, 'body');
-      const outcome = await service.runManualAction(ws, id, action, { actor: actorOf(res), ...(reason ? { reason } : {}) });
+      const meta = { actor: actorOf(res), requestId: res.locals.requestId as string, ...(reason ? { reason } : {}) };
+      const outcome = await service.runManualAction(ws, id, action, meta);
       if (outcome.done) res.json(outcome.view);
       else {
         res.status(202).json({

@@ -50,6 +50,8 @@ beforeAll(async () => {
     SIMULATOR_PORT: await freePort(),
     FERRETDB_PORT: await freePort(),
     API_PORT: await freePort(),
+    WORKER_METRICS_PORT: await freePort(),
+    TEMPORAL_METRICS_PORT: await freePort(),
   };
   env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DEV_DATA_DIR: mkdtempSync(join(tmpdir(), 'scrubbing-dev-')) };
   delete env.MONGO_URL;
@@ -87,6 +89,19 @@ test('npm run demo drives a two-wave attack through all three providers', async 
   workspace = /DEMO OK (\S+)/.exec(output)?.[1] ?? '';
   expect(workspace).toMatch(/^demo-/);
 }, 160_000);
+
+test('after the demo attack, metrics show the diversion: API requests, provider calls, divert latency, Temporal SDK metrics', async () => {
+  const scrape = async (port: number, path = '/metrics') => (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+  const api = await scrape(ports.API_PORT!);
+  expect(api).toMatch(/scrubbing_api_requests_total\{method="POST",route="\/v1\/workspaces\/:ws\/incidents",status="202"\} [1-9]/);
+  const worker = await scrape(ports.WORKER_METRICS_PORT!);
+  for (const provider of ['cloudflare', 'ovh', 'hetzner']) {
+    expect(worker).toMatch(new RegExp(`scrubbing_provider_calls_total\\{provider="${provider}",operation="activate",outcome="ok"\\} [1-9]`));
+    expect(worker).toMatch(new RegExp(`scrubbing_divert_latency_seconds_count\\{provider="${provider}"\\} [1-9]`));
+  }
+  expect(worker).toMatch(new RegExp(`scrubbing_active_diversions\\{workspace="${workspace}"\\} 0`)); // withdrawn at the end of the demo
+  expect(await scrape(ports.TEMPORAL_METRICS_PORT!)).toContain('temporal_workflow_task_execution_latency');
+});
 
 test('the Temporal UI lists the demo workflow by workspace and shows its history', async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });

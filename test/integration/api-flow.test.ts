@@ -59,6 +59,15 @@ test('integrations are created per type, returned with masked credentials, and s
   expect(SECRETS.filter((secret) => JSON.stringify(raw).includes(secret))).toEqual([]);
 });
 
+test('every answer carries a request id: the caller\'s when it is a plain token, else a new one', async () => {
+  const given = await api.call('GET', '/v1/workspaces/flow', { token: detector, headers: { 'x-request-id': 'noc-ticket-42' } });
+  expect(given.headers.get('x-request-id')).toBe('noc-ticket-42');
+  const replaced = await api.call('GET', '/v1/workspaces/flow', { token: detector, headers: { 'x-request-id': 'bad id\twith tab' } });
+  expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  const metrics = await api.call('GET', '/metrics');
+  expect(metrics.body).toMatch(/scrubbing_api_requests_total\{method="GET",route="\/v1\/workspaces\/:ws",status="200"\} [1-9]/);
+});
+
 test('Test runs in the worker and reports what the provider holds', async () => {
   await api.withWorker(async () => {
     const result = await api.call('POST', `/v1/workspaces/flow/integrations/${ids.cloudflare}/test`, { token: adminKey.key });

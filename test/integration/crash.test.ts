@@ -81,6 +81,8 @@ test('a worker killed mid-operation is replaced and the activation completes exa
     CLOUDFLARE_API_URL: bed.sim.cloudflareUrl,
     OVH_API_URL: bed.sim.ovhUrl,
     HETZNER_ROBOT_URL: bed.sim.hetznerUrl,
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_METRICS_PORT: 'off',
   };
   // The provider takes 1.5 s to answer the PATCH: the worker dies while waiting for it.
   bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, delayMs: 1500 });
