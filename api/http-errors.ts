@@ -49,6 +49,10 @@ function toHttpError(err: unknown): HttpError {
     return new HttpError(415, 'unsupported_encoding', 'unsupported body encoding');
   }
   if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', 'no scrubbing workflow for this workspace');
+  if (err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === 8) {
+    // RESOURCE_EXHAUSTED: Temporal's own rate limit for the namespace.
+    return new HttpError(429, 'temporal_busy', 'Temporal is rate limiting this namespace; retry in a second');
+  }
   if (err instanceof ServiceError) return new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; try again');
   if (isDatabaseUnavailable(err)) return new HttpError(503, 'database_unavailable', 'the database is unavailable; try again');
   return new HttpError(500, 'internal', 'internal error');
@@ -58,5 +62,6 @@ export const renderError: ErrorRequestHandler = (err, _req, res, _next) => {
   const httpError = toHttpError(err);
   // The request log line names the error; an unexpected one only by its class, never its message.
   res.locals.errorCode = httpError.code === 'internal' ? `internal (${err instanceof Error ? err.name : typeof err})` : httpError.code;
+  if (httpError.status === 429 && !res.get('Retry-After')) res.set('Retry-After', '1');
   res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, details: httpError.details } });
 };

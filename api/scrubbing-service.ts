@@ -225,8 +225,12 @@ export type ManualActionOutcome = { done: true; view: IntegrationView } | { done
 
 export type ScrubbingService = ReturnType<typeof createScrubbingService>;
 
+/** A client deadline ran out: the error or any of its causes says so (gRPC status 4, DEADLINE_EXCEEDED). */
 function isDeadline(err: unknown): boolean {
-  return err instanceof Error && /deadline/i.test(err.message);
+  for (let cause = err, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if ((cause as { code?: unknown }).code === 4 || /deadline/i.test(cause.message)) return true;
+  }
+  return false;
 }
 
 /** A provider that refused or kept failing is the operator's to fix (422); a validator's refusal is a conflict (409). */

@@ -144,6 +144,10 @@ test('a refusing provider fails a Test with ok false and a manual action with 42
       expect(refused.status).toBe(422);
       expect(refused.body.error).toMatchObject({ code: 'provider_failed', details: [{ id: ids.hetzner, actual: 'failed' }] });
 
+      bed.sim.faults.add({ provider: 'ovh', method: 'GET', delayMs: 3_000, times: 1 });
+      const silent = await patient.call('POST', `/v1/workspaces/flow/integrations/${ids.ovh}/test`, { token: adminKey.key });
+      expect(silent).toMatchObject({ status: 200, body: { ok: false, summary: 'the provider did not answer within 1 s' } });
+
       bed.sim.faults.add({ provider: 'ovh', method: 'PUT', delayMs: 3_000, times: 1 });
       const slow = await patient.call('POST', `/v1/workspaces/flow/integrations/${ids.ovh}/activate`, { token: adminKey.key });
       expect(slow).toMatchObject({ status: 202, body: { status: 'pending', workflowId: 'scrubbing-flow' } });
