@@ -2,11 +2,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorOf, allow } from '../auth';
-import { validationError } from '../http-errors';
 import { errorResponses, json, registry, security } from '../openapi';
 import { ChannelOut, channelTypeSchemas, createChannelBody, resourceParams, updateChannelBody, workspaceParams } from '../schemas';
 import type { Services } from '../services';
-import { iso, parse } from '../validate';
+import { iso, parse, parseTypedParts } from '../validate';
 import type { Channel } from '../../store/channels';
 
 const MASK = '********';
@@ -67,15 +66,7 @@ export function channelsRouter(services: Services): Router {
     const patch = parse(updateChannelBody, req.body, 'body');
     // Settings and secrets are validated against the channel's own type.
     const { type } = await services.getChannel(ws, id);
-    const checked = { ...patch };
-    for (const part of ['settings', 'secrets'] as const) {
-      if (patch[part] === undefined) continue;
-      const result = channelTypeSchemas[type][part].safeParse(patch[part]);
-      if (!result.success) {
-        throw validationError(new z.ZodError(result.error.issues.map((i) => ({ ...i, path: [part, ...i.path] }))), 'body');
-      }
-      checked[part] = result.data;
-    }
+    const checked = parseTypedParts(channelTypeSchemas[type], patch, ['settings', 'secrets']);
     res.json(channelJson(await services.updateChannel(ws, id, checked, actorOf(res))));
   });
 

@@ -13,9 +13,8 @@ import {
   workspaceParams,
 } from '../schemas';
 import type { Services } from '../services';
-import { iso, parse } from '../validate';
+import { iso, parse, parseTypedParts } from '../validate';
 import type { Integration } from '../../store/integrations';
-import { validationError } from '../http-errors';
 
 const MASK = '********';
 const integrationJson = ({ workspace: _ws, credentialFields, ...i }: Integration) => ({
@@ -79,16 +78,7 @@ export function integrationsRouter(services: Services): Router {
     const patch = parse(updateIntegrationBody, req.body, 'body');
     // Settings and credentials are validated against the integration's own type.
     const { type } = await services.getIntegration(ws, id);
-    const schemas = integrationTypeSchemas[type];
-    const checked = { ...patch };
-    for (const part of ['settings', 'credentials'] as const) {
-      if (patch[part] === undefined) continue;
-      const result = schemas[part].safeParse(patch[part]);
-      if (!result.success) {
-        throw validationError(new z.ZodError(result.error.issues.map((i) => ({ ...i, path: [part, ...i.path] }))), 'body');
-      }
-      checked[part] = result.data;
-    }
+    const checked = parseTypedParts(integrationTypeSchemas[type], patch, ['settings', 'credentials']);
     res.json(integrationJson(await services.updateIntegration(ws, id, checked, actorOf(res))));
   });
 
