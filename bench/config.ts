@@ -1,0 +1,92 @@
+/**
+ * The bench's knobs, from the environment. The defaults are issue F's numbers and the
+ * worker as `createScrubbingWorker` builds it without tuning, so the table shows what ships;
+ * bench/README.md lists what each tuning changed.
+ */
+import type { LogLevel } from '@temporalio/common';
+import type { ExperimentalWorkerOptions, WorkerTuning } from './worker-protocol';
+
+/** How the Temporal dev server keeps its state (BENCH_TEMPORAL_STORE). */
+export const TEMPORAL_STORES = {
+  file: 'SQLite file, default pragmas (as `npm run dev`)',
+  'file-wal': 'SQLite file, journal_mode=wal, synchronous=normal',
+  memory: 'in-memory SQLite',
+};
+
+export interface BenchConfig {
+  /** Sequential attacks per kind (new workflow, existing workflow), measured. */
+  latencyAttacks: number;
+  /** Attacks per kind run first and not measured (JIT, connection pools). */
+  warmupAttacks: number;
+  burstWorkspaces: number;
+  /** The burst's incidents are spread evenly over this window. */
+  burstWindowMs: number;
+  /** BENCH_BURST_BASELINE=1: the burst again on the bare baseline (about a minute more). */
+  burstBaseline: boolean;
+  scaleWorkflows: number;
+  signalSeconds: number;
+  /** Signals in flight at once while measuring signals/second. */
+  signalConcurrency: number;
+  historyCycles: number;
+  temporalStore: keyof typeof TEMPORAL_STORES;
+  workerLogLevel: LogLevel;
+  tuning: WorkerTuning;
+  experiments: {
+    /** BENCH_WORKER_OPTIONS (JSON): worker options createScrubbingWorker does not accept yet. */
+    workerOptions: ExperimentalWorkerOptions;
+  };
+  /** BENCH_PHASES: which measurements to run, in this order (default all). */
+  phases: Phase[];
+}
+
+export const PHASES = ['latency', 'burst', 'history', 'scale'] as const;
+export type Phase = (typeof PHASES)[number];
+
+function integer(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+  return value;
+}
+
+function optionalInteger(name: string): number | undefined {
+  return process.env[name] ? integer(name, 0) : undefined;
+}
+
+export function loadBenchConfig(): BenchConfig {
+  const store = process.env.BENCH_TEMPORAL_STORE ?? 'file-wal';
+  if (!(store in TEMPORAL_STORES)) throw new Error(`BENCH_TEMPORAL_STORE must be one of ${Object.keys(TEMPORAL_STORES).join(', ')}`);
+  const tuning: WorkerTuning = {};
+  const maxCachedWorkflows = optionalInteger('BENCH_MAX_CACHED_WORKFLOWS');
+  const maxWorkflowTasks = optionalInteger('BENCH_MAX_CONCURRENT_WORKFLOW_TASKS');
+  const maxActivities = optionalInteger('BENCH_MAX_CONCURRENT_ACTIVITIES');
+  if (maxCachedWorkflows !== undefined) tuning.maxCachedWorkflows = maxCachedWorkflows;
+  if (maxWorkflowTasks !== undefined) tuning.maxConcurrentWorkflowTaskExecutions = maxWorkflowTasks;
+  if (maxActivities !== undefined) tuning.maxConcurrentActivityTaskExecutions = maxActivities;
+  return {
+    latencyAttacks: integer('BENCH_LATENCY_ATTACKS', 200),
+    warmupAttacks: integer('BENCH_WARMUP_ATTACKS', 10),
+    burstWorkspaces: integer('BENCH_BURST_WORKSPACES', 1_000),
+    burstWindowMs: integer('BENCH_BURST_WINDOW_MS', 1_000),
+    burstBaseline: process.env.BENCH_BURST_BASELINE === '1',
+    scaleWorkflows: integer('BENCH_SCALE_WORKFLOWS', 10_000),
+    signalSeconds: integer('BENCH_SIGNAL_SECONDS', 20),
+    signalConcurrency: integer('BENCH_SIGNAL_CONCURRENCY', 16),
+    historyCycles: integer('BENCH_HISTORY_CYCLES', 500),
+    temporalStore: store as BenchConfig['temporalStore'],
+    workerLogLevel: (process.env.BENCH_WORKER_LOG_LEVEL as LogLevel | undefined) ?? 'INFO',
+    tuning,
+    experiments: {
+      workerOptions: JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as ExperimentalWorkerOptions,
+    },
+    phases: phases(),
+  };
+}
+
+function phases(): Phase[] {
+  const wanted = (process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim());
+  const unknown = wanted.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`BENCH_PHASES: unknown ${unknown.join(', ')}; use ${PHASES.join(', ')}`);
+  return PHASES.filter((p) => wanted.includes(p));
+}

@@ -1,0 +1,36 @@
+/**
+ * CPU time each part of the stack used during a phase, in seconds: the Temporal server,
+ * the worker process, the application database (FerretDB and what it runs on), and this
+ * process (API, baseline endpoint, simulator and the load itself). On a 2-core machine it
+ * shows who the bottleneck is.
+ */
+import { cpuSeconds } from './processes';
+import type { Stack } from './stack';
+import { round } from './stats';
+
+export interface CpuTimes {
+  temporalServer: number;
+  worker: number;
+  store: number;
+  benchProcess: number;
+}
+
+export function cpuTimes(stack: Stack): CpuTimes {
+  const own = process.cpuUsage();
+  return {
+    temporalServer: cpuSeconds(stack.pids.temporal),
+    worker: cpuSeconds(stack.pids.worker),
+    store: stack.pids.store.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+    benchProcess: (own.user + own.system) / 1e6,
+  };
+}
+
+export function cpuSince(before: CpuTimes, stack: Stack): CpuTimes {
+  const after = cpuTimes(stack);
+  return {
+    temporalServer: round(after.temporalServer - before.temporalServer),
+    worker: round(after.worker - before.worker),
+    store: round(after.store - before.store),
+    benchProcess: round(after.benchProcess - before.benchProcess),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The workspaces the bench attacks. Ours are stored with the API's own repositories
+ * (workspace with hold-down 0, an owner key, one Cloudflare integration with encrypted
+ * credentials on its own simulated account and prefix): the same records the API would
+ * write, without its audit entries, which are not what is measured. The baseline's are a
+ * prefix each in the simulator plus an entry in the baseline endpoint's map.
+ */
+import { randomBytes } from 'node:crypto';
+import { apiKeyRepository } from '../store/api-keys';
+import { integrationRepository } from '../store/integrations';
+import { workspaceRepository } from '../store/workspaces';
+import { mapBounded } from './pool';
+import type { Stack } from './stack';
+
+export interface SimulatedPrefix {
+  accountId: string;
+  prefixId: string;
+  bgpPrefixId: string;
+}
+
+export interface ApiWorkspace {
+  id: string;
+  ownerKey: string;
+  integrationId: string;
+  prefix: SimulatedPrefix;
+}
+
+const hex = () => randomBytes(16).toString('hex');
+
+export async function createApiWorkspaces(stack: Stack, ids: string[], concurrency = 8): Promise<ApiWorkspace[]> {
+  const workspaces = workspaceRepository(stack.database.models);
+  const apiKeys = apiKeyRepository(stack.database.models);
+  const integrations = integrationRepository(stack.database.models, stack.cipher);
+  return mapBounded(ids, concurrency, async (id) => {
+    await workspaces.create({ id, name: `bench ${id}`, holdDownSeconds: 0 });
+    const owner = await apiKeys.create(id, 'owner', 'owner');
+    const prefix = { accountId: hex(), prefixId: hex(), bgpPrefixId: hex() };
+    const token = `bench-${hex()}`;
+    stack.simulator.sim.cloudflare.seed({ ...prefix, token, cidr: '192.0.2.0/24' });
+    const integration = await integrations.create(id, {
+      type: 'cloudflare',
+      name: 'Magic Transit (simulated)',
+      settings: prefix,
+      credentials: { apiToken: token },
+    });
+    await workspaces.bumpConfigVersion(id);
+    return { id, ownerKey: owner.key, integrationId: integration.id, prefix };
+  });
+}
+
+export function createBaselineWorkspaces(stack: Stack, ids: string[]): { id: string; prefix: SimulatedPrefix }[] {
+  const { accountId, token } = stack.baselineAccount;
+  return ids.map((id) => {
+    const prefix = { accountId, prefixId: hex(), bgpPrefixId: hex() };
+    stack.simulator.sim.cloudflare.seed({ ...prefix, token, cidr: '198.51.100.0/24' });
+    stack.baselinePrefixes.set(id, prefix);
+    return { id, prefix };
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * `npm run bench`: starts its own stack (Temporal dev server, FerretDB, simulator, worker
+ * process, API, bare baseline), measures issue F's figures in order (divert latency
+ * against the baseline, burst, history growth, then scale, which leaves 10,000 workflows
+ * behind), writes bench/results.json and bench/results.md and prints the table. Timings
+ * are reported, never asserted; a step that does not happen fails the run.
+ */
+import { BASELINE_TASK_QUEUE } from './baseline/messages';
+import { now } from './clock';
+import { loadBenchConfig, TEMPORAL_STORES } from './config';
+import { apiTarget, baselineTarget } from './detector';
+import { createApiWorkspaces, createBaselineWorkspaces } from './fixtures';
+import { describeMachine } from './machine';
+import { measureBurst } from './phases/burst';
+import { measureHistoryGrowth } from './phases/history';
+import { measureDivertLatency } from './phases/latency';
+import { beforeOpening, measureScale, openIdleWorkflows } from './phases/scale';
+import { measureStoreReads } from './phases/store-reads';
+import { writeResults, type BenchResults } from './report';
+import { startStack } from './stack';
+
+const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+
+async function main(): Promise<void> {
+  const config = loadBenchConfig();
+  const machine = describeMachine();
+  const started = now();
+  const log = (line: string) => process.stdout.write(`[${((now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+  log(`bench on ${machine.cores} cores (${machine.cpuModel}), ${machine.temporal}; phases: ${config.phases.join(', ')}`);
+  const runs = (phase: (typeof config.phases)[number]) => config.phases.includes(phase);
+
+  const stack = await startStack(config, log);
+  // Interrupted: stop the servers this run started rather than leave them behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+  }
+  try {
+    const attacks = runs('latency') ? config.latencyAttacks + config.warmupAttacks : 0;
+    const latencyWorkspaces = await createApiWorkspaces(stack, names('latency', attacks));
+    const burstWorkspaces = await createApiWorkspaces(stack, names('burst', runs('burst') ? config.burstWorkspaces : 0));
+    const [historyWorkspace] = await createApiWorkspaces(stack, ['history']);
+    const stored = latencyWorkspaces.length + burstWorkspaces.length + 1;
+    log(`${stored} workspaces stored, each with a Cloudflare integration`);
+    const results: BenchResults = {
+      date: new Date().toISOString(),
+      machine,
+      setup: {
+        temporalStore: TEMPORAL_STORES[config.temporalStore],
+        applicationStore: stack.storeDescription,
+        workerTuning: config.tuning,
+        experimentalWorkerOptions: config.experiments.workerOptions,
+        workerLogLevel: config.workerLogLevel,
+        notes: [
+          'Divert latency: from the moment our API (or the baseline endpoint) received the POST to the moment the simulator received the provider PATCH; both stamped in the bench process on one monotonic clock.',
+          `Our attacks and the baseline's alternate one by one; the first ${config.warmupAttacks} of each kind per round are warm-up and not counted.`,
+          `The baseline (bench/baseline/) is signal-with-start of a one-activity workflow on its own task queue (${BASELINE_TASK_QUEUE}) and worker in the same worker process, behind an express endpoint without authentication or database; its activity sends only the PATCH. Ours also authenticates the key and reads the configuration in the database, loads and decrypts the credentials, and reads the prefix before patching it.`,
+          'Scale workflows are opened with the Temporal client (signal-with-start, as the API does) for workspaces without integrations; signals alternate incidentResolved and incidentStarted.',
+          'Resident memory is VmRSS from /proc of the worker process and of the Temporal dev server process; the worker runs under ts-node (as npm run worker does) with prebuilt workflow bundles.',
+        ],
+      },
+      wallTimeSeconds: 0,
+      storeReads: await measureStoreReads(stack, [...latencyWorkspaces, ...burstWorkspaces, historyWorkspace!], stored),
+    };
+    log(`store reads: key lookup ${results.storeReads.authenticateKeyMs} ms, config snapshot ${results.storeReads.configSnapshotMs} ms`);
+
+    if (runs('latency')) {
+      const baselineWorkspaces = createBaselineWorkspaces(stack, names('latency', attacks));
+      results.divertLatency = await measureDivertLatency(
+        stack,
+        latencyWorkspaces.map((ws) => apiTarget(stack.api, ws)),
+        baselineWorkspaces.map((ws) => baselineTarget(stack.baselineApi, ws)),
+        config.warmupAttacks,
+        log,
+      );
+    }
+    if (runs('burst')) {
+      results.burst = await measureBurst(stack, burstWorkspaces.map((ws) => apiTarget(stack.api, ws)), config.burstWindowMs, log);
+      if (config.burstBaseline) {
+        const baselineBurst = createBaselineWorkspaces(stack, names('burst', config.burstWorkspaces));
+        log('burst: the same for the bare baseline');
+        results.burstBaseline = await measureBurst(stack, baselineBurst.map((ws) => baselineTarget(stack.baselineApi, ws)), config.burstWindowMs, log);
+      }
+    }
+    if (runs('history')) {
+      results.history = await measureHistoryGrowth(stack, historyWorkspace!, config.historyCycles, log);
+      log(`history: ${results.history.eventsPerCycle} events per cycle, ${results.history.runs.length} runs, at most ${results.history.maxEventsInOneRun} events in a run`);
+    }
+    if (runs('scale')) {
+      const opening = await openIdleWorkflows(stack, config.scaleWorkflows, await beforeOpening(stack));
+      results.scale = await measureScale(stack, opening, { signalSeconds: config.signalSeconds, signalConcurrency: config.signalConcurrency }, log);
+    }
+    results.wallTimeSeconds = Math.round((now() - started) / 1000);
+    const outputDir = process.env.BENCH_OUTPUT_DIR ?? __dirname;
+    const table = writeResults(outputDir, results);
+    process.stdout.write(`\n${table}\nwritten to ${outputDir}/results.json and results.md\n`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

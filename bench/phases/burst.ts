@@ -1,0 +1,73 @@
+/**
+ * Burst (issue F §3): every workspace reports an incident within one window (1 s), spread
+ * evenly; how long until the simulator has seen every prefix advertised. Then every
+ * incident resolves the same way (hold-down 0): how long until every prefix is withdrawn.
+ * A detector whose POST is refused or fails retries after a second, as curl --retry
+ * would; the report counts those retries.
+ */
+import { now, sleep } from '../clock';
+import { cpuSince, cpuTimes, type CpuTimes } from '../cpu';
+import type { AttackTarget } from '../detector';
+import type { Stack } from '../stack';
+import { distribution, round, type Distribution } from '../stats';
+
+export interface Wave {
+  workspaces: number;
+  /** First POST sent → last provider PATCH received. */
+  allDoneMs: number;
+  /** First POST sent → last POST sent. */
+  lastSentMs: number;
+  /** First POST sent → last 202 back at its detector. */
+  lastAnsweredMs: number;
+  /** Per workspace: API received the POST → simulator received the PATCH. */
+  perWorkspace: Distribution;
+  refusedThenRetried: number;
+  cpuSeconds: CpuTimes;
+}
+
+export interface BurstResult {
+  windowMs: number;
+  divert: Wave;
+  withdraw: Wave;
+}
+
+async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'resolve', windowMs: number): Promise<Wave> {
+  const advertised = kind === 'start';
+  const cpu = cpuTimes(stack);
+  const start = now();
+  let retried = 0;
+  const outcomes = await Promise.all(
+    targets.map(async (target, i) => {
+      await sleep(Math.max(0, start + (i * windowMs) / targets.length - now()));
+      const sentAt = now();
+      const send = () => target.report(kind, 'burst-1').catch((err: unknown) => ({ status: 0, error: err, answeredAt: now(), arrivedAt: now() }));
+      let report = await send();
+      for (let attempt = 1; report.status !== 202; attempt++) {
+        if (attempt > 10) throw new Error(`${kind} for ${target.workspaceId} kept failing (last answer ${report.status})`);
+        retried++;
+        await sleep(1_000);
+        report = await send();
+      }
+      const doneAt = await stack.simulator.waitForPatch(target.bgpPrefixId, advertised, start, 300_000);
+      return { sentAt, answeredAt: report.answeredAt, latency: doneAt - report.arrivedAt, doneAt };
+    }),
+  );
+  const last = (values: number[]) => round(Math.max(...values) - start, 0);
+  return {
+    workspaces: targets.length,
+    allDoneMs: last(outcomes.map((o) => o.doneAt)),
+    lastSentMs: last(outcomes.map((o) => o.sentAt)),
+    lastAnsweredMs: last(outcomes.map((o) => o.answeredAt)),
+    perWorkspace: distribution(outcomes.map((o) => o.latency)),
+    refusedThenRetried: retried,
+    cpuSeconds: cpuSince(cpu, stack),
+  };
+}
+
+export async function measureBurst(stack: Stack, targets: AttackTarget[], windowMs: number, log: (line: string) => void): Promise<BurstResult> {
+  const divert = await wave(stack, targets, 'start', windowMs);
+  log(`burst: ${targets.length} diverted ${divert.allDoneMs} ms after the first POST`);
+  const withdraw = await wave(stack, targets, 'resolve', windowMs);
+  log(`burst: ${targets.length} withdrawn ${withdraw.allDoneMs} ms after the first resolve`);
+  return { windowMs, divert, withdraw };
+}

@@ -1,0 +1,120 @@
+/** The results file (results.json) and the markdown table printed and written beside it (results.md). */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchConfig } from './config';
+import type { CpuTimes } from './cpu';
+import type { Machine } from './machine';
+import type { BurstResult, Wave } from './phases/burst';
+import type { HistoryResult } from './phases/history';
+import type { LatencyResult, LatencyRound } from './phases/latency';
+import type { ScaleResult } from './phases/scale';
+import type { StoreReads } from './phases/store-reads';
+import type { Distribution } from './stats';
+import type { ExperimentalWorkerOptions } from './worker-protocol';
+
+export interface BenchResults {
+  date: string;
+  machine: Machine;
+  setup: {
+    temporalStore: string;
+    applicationStore: string;
+    workerTuning: BenchConfig['tuning'];
+    experimentalWorkerOptions: ExperimentalWorkerOptions;
+    workerLogLevel: string;
+    notes: string[];
+  };
+  wallTimeSeconds: number;
+  storeReads: StoreReads;
+  divertLatency?: LatencyResult;
+  burst?: BurstResult;
+  burstBaseline?: BurstResult;
+  history?: HistoryResult;
+  scale?: ScaleResult;
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+const ms = (d: Distribution) => `${d.p50} / ${d.p95} / ${d.p99} ms`;
+const s = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
+const cpu = (c: CpuTimes) => `CPU s: Temporal ${c.temporalServer}, worker ${c.worker}, store ${c.store}, API+simulator+load ${c.benchProcess}`;
+
+function latencyRows(latency: LatencyResult): string[] {
+  const row = (label: string, round: LatencyRound) =>
+    `| ${label} | **${ms(round.ours.divert)}**; bare baseline ${ms(round.baseline.divert)}; **ratio ${round.ratio.p50} / ${round.ratio.p95} / ${round.ratio.p99}** |`;
+  const { newWorkflow: fresh, existingWorkflow: existing } = latency;
+  const both = (pick: (round: LatencyRound) => string) => `${pick(fresh)} / ${pick(existing)}`;
+  return [
+    row(`divert latency, ${fresh.ours.divert.n} attacks creating their workflow (p50 / p95 / p99)`, fresh),
+    row(`divert latency, ${existing.ours.divert.n} attacks on existing workflows`, existing),
+    `| where a divert's time goes, p50, new / existing | API's 202 after ${both((r) => String(r.ours.answered.p50))} ms (baseline ${both((r) => String(r.baseline.answered.p50))} ms); ` +
+      `first provider request (ours: the adapter's read) at ${both((r) => String(r.ours.firstProviderRequest.p50))} ms |`,
+    `| per divert, new / existing: workflow tasks, activities | ours ${both((r) => `${r.ours.perDivert.workflowTasks}, ${r.ours.perDivert.activities}`)}; ` +
+      `baseline ${both((r) => `${r.baseline.perDivert.workflowTasks}, ${r.baseline.perDivert.activities}`)}; ` +
+      `mean workflow task wait ${both((r) => String(r.ours.perDivert.meanMs.workflowTaskScheduleToStart))} ms (baseline ${both((r) => String(r.baseline.perDivert.meanMs.workflowTaskScheduleToStart))}), ` +
+      `divert activity run ${both((r) => String(r.ours.perDivert.meanMs.activityExecution))} ms (baseline ${both((r) => String(r.baseline.perDivert.meanMs.activityExecution))}) |`,
+  ];
+}
+
+function waveRow(label: string, wave: Wave): string {
+  const retried = wave.refusedThenRetried > 0 ? `; ${wave.refusedThenRetried} POSTs failed and were retried` : '';
+  return (
+    `| ${label} | **${s(wave.allDoneMs)}** after the first POST (last POST at ${s(wave.lastSentMs)}, last 202 at ${s(wave.lastAnsweredMs)}); ` +
+    `per workspace p50 / p95 / p99 ${ms(wave.perWorkspace)}${retried}; ${cpu(wave.cpuSeconds)} |`
+  );
+}
+
+function scaleRows(scale: ScaleResult): string[] {
+  const { idle, beforeWorkflows: before, signals } = scale;
+  return [
+    `| scale: ${n(scale.workflows)} idle workspace workflows on one worker | worker RSS **${n(idle.workerMiB)} MiB** (${n(before.workerMiB)} MiB before them; ${n(idle.cachedWorkflows)} in its cache), ` +
+      `Temporal server RSS **${n(idle.temporalServerMiB)} MiB** (${n(before.temporalServerMiB)} MiB before); started at ${n(scale.startsPerSecond)}/s, all idle after ${scale.allIdleAfterSeconds} s |`,
+    `| scale: signals / second sustained | **${n(signals.processedPerSecond)}/s** processed (${n(signals.acceptedPerSecond)}/s accepted; ${n(signals.sent)} signals in ${signals.seconds} s, ` +
+      `${signals.concurrency} in flight; ${n(signals.workflowTasks)} workflow tasks, ${n(signals.cacheMisses)} cache misses); afterwards worker ${n(scale.afterSignals.workerMiB)} MiB, Temporal ${n(scale.afterSignals.temporalServerMiB)} MiB; ${cpu(signals.cpuSeconds)} |`,
+  ];
+}
+
+function historyRows(history: HistoryResult): string[] {
+  return [
+    `| history: one incident cycle (start, divert, resolve, withdraw) | **${history.eventsPerCycle} events**, ${history.workflowTasksPerCycle} workflow tasks; cycle p50 ${history.cycleDuration.p50} ms |`,
+    `| history: ${n(history.cycles)} cycles, continue-as-new when Temporal suggests it | **${history.runs.length} runs, at most ${n(history.maxEventsInOneRun)} events in one run** ` +
+      `(${history.runs.map((r) => n(r.events)).join(', ')}); ${history.meanEventsPerCycle} events per cycle overall |`,
+  ];
+}
+
+export function markdownTable(results: BenchResults): string {
+  const { machine, storeReads: reads, divertLatency, burst, scale, history } = results;
+  const tuning = [...Object.entries(results.setup.workerTuning), ...Object.entries(results.setup.experimentalWorkerOptions)]
+    .map(([key, value]) => `${key} ${JSON.stringify(value)}`)
+    .join(', ');
+  const lines = [
+    `Measured ${results.date.slice(0, 10)} on **${machine.cores} cores** (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ` +
+      `${machine.temporal} dev server (${results.setup.temporalStore}); ${results.setup.applicationStore.replace('FerretDB', machine.ferretdb)}; worker: ${tuning || 'SDK defaults'}; ` +
+      `\`npm run bench\` took ${Math.round(results.wallTimeSeconds)} s. Temporal, the database, the worker, the API, the simulator and the load share the ${machine.cores} cores.`,
+    '',
+    `| figure (${machine.cores} cores) | result |`,
+    '|---|---|',
+    ...(divertLatency ? latencyRows(divertLatency) : []),
+    `| store reads before each signal and activity (${n(reads.workspaces)} workspaces stored), mean | key lookup ${reads.authenticateKeyMs} ms, configuration snapshot **${reads.configSnapshotMs} ms**, workspace by id ${reads.workspaceByIdMs} ms, credentials ${reads.loadCredentialsMs} ms |`,
+    ...(burst
+      ? [
+          waveRow(`burst: ${n(burst.divert.workspaces)} workspaces attacked within ${s(burst.windowMs)}, all diverted`, burst.divert),
+          waveRow(`burst: all ${n(burst.withdraw.workspaces)} resolved (hold-down 0), all withdrawn`, burst.withdraw),
+        ]
+      : []),
+    ...(results.burstBaseline
+      ? [
+          waveRow('the same burst on the bare baseline, all diverted', results.burstBaseline.divert),
+          waveRow('the bare baseline, all withdrawn', results.burstBaseline.withdraw),
+        ]
+      : []),
+    ...(scale ? scaleRows(scale) : []),
+    ...(history ? historyRows(history) : []),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeResults(dir: string, results: BenchResults): string {
+  const table = markdownTable(results);
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(dir, 'results.md'), table);
+  return table;
+}

@@ -1,0 +1,83 @@
+/**
+ * The bench's worker process: the real scrubbing worker (MongoDB store, real adapters
+ * pointed at the simulator) and, beside it on its own task queue and its own bundle, the
+ * bare baseline worker, so both see the same process, connection and machine. Runs in a
+ * child process so its resident memory is its own. Exposes Core's Prometheus metrics and
+ * answers status requests from the bench over IPC.
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createProviderRegistry } from '../activities/providers';
+import { notificationOptionsFromEnv } from '../activities/notifications';
+import { auditRepository } from '../store/audit';
+import { channelRepository } from '../store/channels';
+import { CredentialCipher } from '../store/crypto';
+import { openDatabase } from '../store/db';
+import { integrationRepository } from '../store/integrations';
+import { createScrubbingWorker } from '../worker/create-worker';
+import { createBaselineActivities } from './baseline/activity';
+import { BASELINE_TASK_QUEUE } from './baseline/messages';
+import type { FromWorker, ToWorker, WorkerProcessConfig, WorkerTuning } from './worker-protocol';
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.BENCH_WORKER_CONFIG ?? '{}') as WorkerProcessConfig;
+  Runtime.install({
+    logger: new DefaultLogger(config.logLevel),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.metricsPort}` } } },
+  });
+  const [database, connection] = await Promise.all([
+    openDatabase(config.mongoUrl),
+    NativeConnection.connect({ address: config.temporalAddress }),
+  ]);
+  const cipher = CredentialCipher.fromSpec(config.encryptionKeys);
+  // Options createScrubbingWorker's `tuning` does not name (pollers, sticky queue) reach Worker.create
+  // through its spread: how the bench measures changes proposed for worker/create-worker.ts.
+  const tuning = { ...config.tuning, ...config.experimentalWorkerOptions } as WorkerTuning;
+  const [scrubbing, baseline] = await Promise.all([
+    createScrubbingWorker({
+      connection,
+      workflowBundle: { codePath: config.bundlePaths.scrubbing },
+      dependencies: {
+        integrations: integrationRepository(database.models, cipher),
+        audit: auditRepository(database.models),
+        providers: createProviderRegistry(config.providerUrls),
+        // As worker/main.ts: the bench's workspaces have no channels, but the workflow still asks.
+        notifications: notificationOptionsFromEnv(channelRepository(database.models, cipher)),
+      },
+      tuning,
+    }),
+    Worker.create({
+      connection,
+      taskQueue: BASELINE_TASK_QUEUE,
+      workflowBundle: { codePath: config.bundlePaths.baseline },
+      activities: createBaselineActivities(config.providerUrls.cloudflare, config.baselineToken),
+      ...tuning,
+    }),
+  ]);
+
+  process.on('message', (message: ToWorker) => {
+    if (message.type !== 'status') return;
+    const reply: FromWorker = {
+      type: 'status',
+      id: message.id,
+      scrubbing: scrubbing.getStatus(),
+      baseline: baseline.getStatus(),
+      memory: process.memoryUsage(),
+    };
+    process.send?.(reply);
+  });
+  // The bench went away without stopping us: shut down as on SIGTERM.
+  process.once('disconnect', () => {
+    for (const worker of [scrubbing, baseline]) if (worker.getState() === 'RUNNING') worker.shutdown();
+  });
+  const running = Promise.all([scrubbing.run(), baseline.run()]);
+  process.send?.({ type: 'ready' } satisfies FromWorker);
+  // The runtime shuts both workers down on SIGTERM; run() then resolves.
+  await running;
+  await Promise.all([connection.close(), database.close()]);
+  process.disconnect?.();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
