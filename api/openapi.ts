@@ -37,7 +37,7 @@ export function errorResponses(...statuses: number[]) {
     415: 'Body is not JSON',
     429: 'Rate limited; see Retry-After',
     422: 'The provider refused or kept failing; details hold the integration\'s state',
-    503: 'Temporal, MongoDB or the worker unavailable; try again',
+    503: 'Temporal or MongoDB unavailable; try again',
   };
   return Object.fromEntries(
     [400, 401, 404, 413, 415, 429, 503, ...statuses].map((status) => [

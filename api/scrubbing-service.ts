@@ -11,6 +11,7 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
   WorkflowUpdateStage,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -175,9 +176,9 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
 
     /**
      * Runs a manual Activate/Withdraw as an update-with-start. Answers `done` with the
-     * integration's state after the provider call, or `pending` when the workflow accepted
-     * the action (it is in history and will run) but the provider has not finished within
-     * MANUAL_ACTION_TIMEOUT_SECONDS.
+     * integration's state after the provider call, or not done when MANUAL_ACTION_TIMEOUT_SECONDS
+     * ran out first: `accepted` when the workflow took the action into its history (it runs to its
+     * end), else sent but not yet confirmed by a busy or absent worker.
      */
     async runManualAction(
       workspaceId: string,
@@ -206,27 +207,28 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
           }),
         );
       } catch (err) {
-        if (isDeadline(err)) {
-          throw new HttpError(503, 'workflow_unavailable', 'the workspace workflow did not take the action in time; is a worker running?');
-        }
+        // Sent, but the workflow has not taken it yet (a busy or absent worker): it usually runs later.
+        if (isDeadline(err)) return { done: false, accepted: false, workflowId: workspaceWorkflowId(workspaceId) };
         throw manualActionError(err);
       }
       try {
         return { done: true, view: await client.withDeadline(deadline, () => handle.result()) };
       } catch (err) {
-        if (isDeadline(err)) return { done: false, workflowId: workspaceWorkflowId(workspaceId) };
+        if (isDeadline(err)) return { done: false, accepted: true, workflowId: workspaceWorkflowId(workspaceId) };
         throw manualActionError(err);
       }
     },
   };
 }
 
-export type ManualActionOutcome = { done: true; view: IntegrationView } | { done: false; workflowId: string };
+/** `accepted`: the workflow took the action into its history; otherwise it was sent but not yet confirmed. */
+export type ManualActionOutcome = { done: true; view: IntegrationView } | { done: false; accepted: boolean; workflowId: string };
 
 export type ScrubbingService = ReturnType<typeof createScrubbingService>;
 
 /** A client deadline ran out: the error or any of its causes says so (gRPC status 4, DEADLINE_EXCEEDED). */
 function isDeadline(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   for (let cause = err, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     if ((cause as { code?: unknown }).code === 4 || /deadline/i.test(cause.message)) return true;
   }

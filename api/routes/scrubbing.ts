@@ -38,7 +38,7 @@ for (const action of ['activate', 'withdraw']) {
     request: { params: resourceParams, body: { content: { 'application/json': { schema: manualActionBody } } } },
     responses: {
       200: json(IntegrationStateOut, 'The integration\'s resulting state'),
-      202: json(ManualActionPendingOut, 'Taken by the workflow; the provider had not finished within MANUAL_ACTION_TIMEOUT_SECONDS'),
+      202: json(ManualActionPendingOut, 'Not finished within MANUAL_ACTION_TIMEOUT_SECONDS: taken by the workflow, or sent and not yet confirmed (the message says which)'),
       ...errorResponses(403, 409, 422),
     },
   });
@@ -77,7 +77,9 @@ export function scrubbingRouter(service: ScrubbingService): Router {
         res.status(202).json({
           status: 'pending',
           workflowId: outcome.workflowId,
-          message: `the ${action} is in the workflow's history and runs to its end; GET /v1/workspaces/${ws}/scrubbing shows its outcome`,
+          message: outcome.accepted
+            ? `the ${action} is in the workflow's history and runs to its end; GET /v1/workspaces/${ws}/scrubbing shows its outcome`
+            : `the ${action} was sent; the workflow has not confirmed it yet (is a worker running?); GET /v1/workspaces/${ws}/scrubbing shows whether it took effect`,
         });
       }
     });

@@ -154,6 +154,9 @@ test('a refusing provider fails a Test with ok false and a manual action with 42
       await eventually(scrubbing, (v) => isActive(v, ids.ovh!), { what: 'the pending activate finished' });
       expect(bed.sim.ovh.firewall(`${ovh.ip}/32`, ovh.ip)?.enabled).toBe(true);
     });
+    // No worker now: the action is sent but not confirmed in time, a 202 that says so (not a 5xx).
+    const unconfirmed = await patient.call('POST', `/v1/workspaces/flow/integrations/${ids.ovh}/withdraw`, { token: adminKey.key });
+    expect(unconfirmed).toMatchObject({ status: 202, body: { status: 'pending', message: expect.stringContaining('has not confirmed it yet') } });
   } finally {
     api.responses.push(...patient.responses);
     await patient.close();
