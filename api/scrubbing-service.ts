@@ -140,6 +140,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
      */
     async testIntegration(workspaceId: string, integrationId: string): Promise<TestResult> {
       const ref = { workspaceId, integrationId };
+      const deadline = Date.now() + options.manualActionTimeoutMs;
       try {
         return await within(options.manualActionTimeoutMs, () =>
           client.workflow.execute<(r: typeof ref) => Promise<TestResult>>(TEST_WORKFLOW_TYPE, {
@@ -154,7 +155,8 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
           const summary = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : 'the provider test failed';
           return { ok: false, summary, warnings: [] };
         }
-        if (isDeadline(err)) {
+        // Whatever the SDK calls it, an error at the deadline is the deadline.
+        if (isDeadline(err) || Date.now() >= deadline) {
           return { ok: false, summary: `the provider did not answer within ${Math.round(options.manualActionTimeoutMs / 1000)} s`, warnings: [] };
         }
         throw err;
@@ -208,13 +210,13 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
         );
       } catch (err) {
         // Sent, but the workflow has not taken it yet (a busy or absent worker): it usually runs later.
-        if (isDeadline(err)) return { done: false, accepted: false, workflowId: workspaceWorkflowId(workspaceId) };
+        if (isDeadline(err) || Date.now() >= deadline) return { done: false, accepted: false, workflowId: workspaceWorkflowId(workspaceId) };
         throw manualActionError(err);
       }
       try {
         return { done: true, view: await client.withDeadline(deadline, () => handle.result()) };
       } catch (err) {
-        if (isDeadline(err)) return { done: false, accepted: true, workflowId: workspaceWorkflowId(workspaceId) };
+        if (isDeadline(err) || Date.now() >= deadline) return { done: false, accepted: true, workflowId: workspaceWorkflowId(workspaceId) };
         throw manualActionError(err);
       }
     },
