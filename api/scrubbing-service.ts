@@ -142,7 +142,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       const ref = { workspaceId, integrationId };
       const deadline = Date.now() + options.manualActionTimeoutMs;
       try {
-        return await within(options.manualActionTimeoutMs, () =>
+        return await client.withDeadline(deadline, () =>
           client.workflow.execute<(r: typeof ref) => Promise<TestResult>>(TEST_WORKFLOW_TYPE, {
             workflowId: integrationTestWorkflowId(ref, randomUUID().slice(0, 8)),
             taskQueue,
@@ -155,8 +155,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
           const summary = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : 'the provider test failed';
           return { ok: false, summary, warnings: [] };
         }
-        // Whatever the SDK calls it, an error at the deadline is the deadline.
-        if (isDeadline(err) || Date.now() >= deadline) {
+        if (timedOut(err, deadline)) {
           return { ok: false, summary: `the provider did not answer within ${Math.round(options.manualActionTimeoutMs / 1000)} s`, warnings: [] };
         }
         throw err;
@@ -210,13 +209,13 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
         );
       } catch (err) {
         // Sent, but the workflow has not taken it yet (a busy or absent worker): it usually runs later.
-        if (isDeadline(err) || Date.now() >= deadline) return { done: false, accepted: false, workflowId: workspaceWorkflowId(workspaceId) };
+        if (timedOut(err, deadline)) return { done: false, accepted: false, workflowId: workspaceWorkflowId(workspaceId) };
         throw manualActionError(err);
       }
       try {
         return { done: true, view: await client.withDeadline(deadline, () => handle.result()) };
       } catch (err) {
-        if (isDeadline(err) || Date.now() >= deadline) return { done: false, accepted: true, workflowId: workspaceWorkflowId(workspaceId) };
+        if (timedOut(err, deadline)) return { done: false, accepted: true, workflowId: workspaceWorkflowId(workspaceId) };
         throw manualActionError(err);
       }
     },
@@ -228,9 +227,13 @@ export type ManualActionOutcome = { done: true; view: IntegrationView } | { done
 
 export type ScrubbingService = ReturnType<typeof createScrubbingService>;
 
-/** A client deadline ran out: the error or any of its causes says so (gRPC status 4, DEADLINE_EXCEEDED). */
-function isDeadline(err: unknown): boolean {
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+/**
+ * The client deadline ran out. The SDK reports it in several shapes (a gRPC DEADLINE_EXCEEDED,
+ * possibly as a cause; WorkflowUpdateRPCTimeoutOrCancelledError; once, under load, a plain
+ * ServiceError), so an error that arrives at the deadline counts as the deadline whatever its class.
+ */
+function timedOut(err: unknown, deadline: number): boolean {
+  if (Date.now() >= deadline || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   for (let cause = err, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     if ((cause as { code?: unknown }).code === 4 || /deadline/i.test(cause.message)) return true;
   }

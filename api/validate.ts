@@ -23,6 +23,11 @@ export function parseTypedParts<P extends Partial<Record<K, unknown>>, K extends
   return checked;
 }
 
+/** Which secret fields are set, never their values: `{ apiToken: '********' }`. */
+export function masked(fields: readonly string[]): Record<string, '********'> {
+  return Object.fromEntries(fields.map((field) => [field, '********' as const]));
+}
+
 /** Dates as ISO strings, for JSON answers. */
 export function iso(date: Date | null | undefined): string | null {
   return date ? new Date(date).toISOString() : null;

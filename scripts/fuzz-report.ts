@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { everyHistoryText } from './history-text';
 
 interface HarEntry {
   request: { method: string; url: string };
@@ -22,24 +23,10 @@ function argument(name: string): string {
   return value;
 }
 
-/** Every string and every payload's bytes (decoded as UTF-8) in a value. */
-function readableText(value: unknown): string {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(readableText).join(' ');
-  if (typeof value === 'object' && value !== null) return Object.values(value).map(readableText).join(' ');
-  return String(value);
-}
-
 async function historiesOn(address: string): Promise<string[]> {
   const connection = await Connection.connect({ address });
   try {
-    const client = new Client({ connection });
-    const texts: string[] = [];
-    for await (const execution of client.workflow.list()) {
-      texts.push(readableText(await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
-    }
-    return texts;
+    return await everyHistoryText(new Client({ connection }));
   } finally {
     await connection.close();
   }

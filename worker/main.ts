@@ -51,8 +51,8 @@ async function main(): Promise<void> {
       metrics,
     },
   });
-  const address_ = metricsServer?.address();
-  const metricsUrl = address_ && typeof address_ === 'object' ? `http://${metricsHost}:${address_.port}/metrics` : 'off';
+  const bound = metricsServer?.address();
+  const metricsUrl = bound && typeof bound === 'object' ? `http://${metricsHost}:${bound.port}/metrics` : 'off';
   logger.info({ taskQueue: worker.options.taskQueue, metrics: metricsUrl }, 'worker polling task queue');
   // The SDK shuts the worker down gracefully on SIGINT/SIGTERM.
   await worker.run();

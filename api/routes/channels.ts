@@ -5,13 +5,12 @@ import { actorOf, allow } from '../auth';
 import { errorResponses, json, registry, security } from '../openapi';
 import { ChannelOut, channelTypeSchemas, createChannelBody, resourceParams, updateChannelBody, workspaceParams } from '../schemas';
 import type { Services } from '../services';
-import { iso, parse, parseTypedParts } from '../validate';
+import { iso, masked, parse, parseTypedParts } from '../validate';
 import type { Channel } from '../../store/channels';
 
-const MASK = '********';
 const channelJson = ({ workspace: _ws, secretFields, ...c }: Channel) => ({
   ...c,
-  secrets: Object.fromEntries(secretFields.map((field) => [field, MASK])),
+  secrets: masked(secretFields),
   createdAt: iso(c.createdAt),
   updatedAt: iso(c.updatedAt),
 });

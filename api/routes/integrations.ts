@@ -13,13 +13,12 @@ import {
   workspaceParams,
 } from '../schemas';
 import type { Services } from '../services';
-import { iso, parse, parseTypedParts } from '../validate';
+import { iso, masked, parse, parseTypedParts } from '../validate';
 import type { Integration } from '../../store/integrations';
 
-const MASK = '********';
 const integrationJson = ({ workspace: _ws, credentialFields, ...i }: Integration) => ({
   ...i,
-  credentials: Object.fromEntries(credentialFields.map((field) => [field, MASK])),
+  credentials: masked(credentialFields),
   createdAt: iso(i.createdAt),
   updatedAt: iso(i.updatedAt),
 });

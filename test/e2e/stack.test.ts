@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { REPO_ROOT } from '../support/tools';
 import { recordEvidence, recordSecrets } from '../support/secret-scan';
-import { readableText } from '../support/temporal';
+import { everyHistoryText } from '../support/temporal';
 import { Client, Connection } from '@temporalio/client';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -130,11 +130,7 @@ test('no credential of the dev stack appears in its output or in any workflow hi
   recordSecrets(...DEV_CREDENTIALS);
   const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
   try {
-    const client = new Client({ connection });
-    const histories: string[] = [];
-    for await (const execution of client.workflow.list()) {
-      histories.push(readableText(await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
-    }
+    const histories = await everyHistoryText(new Client({ connection }));
     recordEvidence('workflow-history', ...histories);
     expect(histories.length).toBeGreaterThanOrEqual(1); // the demo run's workspace
     expect(DEV_CREDENTIALS.filter((secret) => histories.some((h) => h.includes(secret)))).toEqual([]);

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
 import { useBed } from '../support/bed';
 import { eventually } from '../support/eventually';
-import { readableText } from '../support/temporal';
+import { everyHistoryText } from '../support/temporal';
 
 const bed = useBed();
 let api: ApiBed;
@@ -165,10 +165,7 @@ test('a refusing provider fails a Test with ok false and a manual action with 42
 
 // Last, after every request of the file: the secret scan over all answers and all workflow histories.
 test('no credential appears in any API response or workflow history', async () => {
-  const histories: string[] = [];
-  for await (const execution of bed.env.client.workflow.list()) {
-    histories.push(readableText(await bed.env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
-  }
+  const histories = await everyHistoryText(bed.env.client);
   expect(histories.length).toBeGreaterThanOrEqual(3); // the workspace workflow and the two Tests
   const everything = [...api.responses, ...histories].join('\n');
   expect(SECRETS.filter((secret) => everything.includes(secret))).toEqual([]);

@@ -59,7 +59,7 @@ export async function stopBed(bed: Bed | undefined): Promise<void> {
     if (leakedToLogs.length > 0) throw new Error(`${leakedToLogs.length} credential(s) found in worker log lines`);
     if (bed.started.length > 0) await replayAndRecord(bed.env, bed.bundle, bed.started);
     // Every workflow on this file's server, also those the API started, for this file's scan and the suite's.
-    const histories = await everyHistoryText(bed.env);
+    const histories = await everyHistoryText(bed.env.client);
     recordEvidence('workflow-history', ...histories);
     const leaked = bed.secrets.filter((secret) => histories.some((history) => history.includes(secret)));
     if (leaked.length > 0) throw new Error(`${leaked.length} credential(s) found in workflow histories`);

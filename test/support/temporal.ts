@@ -14,6 +14,8 @@ import { WORKFLOWS_PATH } from '../../worker/create-worker';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { REPO_ROOT, temporalCliPath } from './tools';
 
+export { everyHistoryText } from '../../scripts/history-text';
+
 export const HISTORY_FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'histories');
 /** `npm run record-histories` writes here; older sets stay beside it, so old histories keep replaying. */
 export const CURRENT_HISTORIES_DIR = join(HISTORY_FIXTURES_DIR, 'current');
@@ -74,24 +76,6 @@ export async function replayAndRecord(
       writeFileSync(join(CURRENT_HISTORIES_DIR, `${workflowId}.json`), JSON.stringify(history));
     }
   }
-}
-
-/** The readable text of every workflow history on the server (every run of every workflow), for secret scans. */
-export async function everyHistoryText(env: TestWorkflowEnvironment): Promise<string[]> {
-  const texts: string[] = [];
-  for await (const execution of env.client.workflow.list()) {
-    texts.push(readableText(await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
-  }
-  return texts;
-}
-
-/** Every string and every payload's bytes (decoded as UTF-8) in a history, for secret scans. */
-export function readableText(value: unknown): string {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(readableText).join(' ');
-  if (typeof value === 'object' && value !== null) return Object.values(value).map(readableText).join(' ');
-  return String(value);
 }
 
 /** Every run of a workflow, oldest first, by following continue-as-new links back from the latest run. */
