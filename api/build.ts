@@ -32,12 +32,15 @@ export function buildApi(wiring: ApiWiring) {
   const { models } = wiring.database;
   const workspaces = workspaceRepository(models);
   const apiKeys = apiKeyRepository(models);
+  const logger = wiring.logger ?? createLogger('api', { LOG_LEVEL: 'silent' });
   const scrubbing = createScrubbingService({
     client: wiring.client,
     taskQueue: wiring.taskQueue,
     manualActionTimeoutMs: wiring.manualActionTimeoutMs,
     ...(wiring.callTimeoutMs === undefined ? {} : { callTimeoutMs: wiring.callTimeoutMs }),
     directory: { configOf: (ws) => workspaces.configSnapshot(ws) },
+    onLateError: (err, action) =>
+      logger.warn({ ...action, error: err instanceof Error ? err.message : String(err) }, 'a manual action answered 202 then failed to reach the workflow'),
   });
   const services = createServices({
     workspaces,
@@ -47,7 +50,7 @@ export function buildApi(wiring: ApiWiring) {
     audit: auditRepository(models),
     scrubbing,
   });
-  return createApp({
+  const app = createApp({
     services,
     scrubbing,
     apiKeys,
@@ -55,6 +58,8 @@ export function buildApi(wiring: ApiWiring) {
     database: wiring.database,
     adminToken: wiring.adminToken,
     requestsPerMinute: wiring.requestsPerMinute,
-    telemetry: createApiTelemetry(wiring.logger ?? createLogger('api', { LOG_LEVEL: 'silent' })),
+    telemetry: createApiTelemetry(logger),
   });
+  /** Resolves once manual actions still being delivered after their 202 have ended: await it before closing the connection. */
+  return Object.assign(app, { settle: () => scrubbing.settle() });
 }

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
   });
-  const stop = () => server.close(() => void Promise.all([connection.close(), database.close()]).then(() => process.exit(0)));
+  const stop = () =>
+    server.close(() => void app.settle().then(() => Promise.all([connection.close(), database.close()])).then(() => process.exit(0)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -50,6 +50,8 @@ export interface ScrubbingServiceOptions {
   manualActionTimeoutMs: number;
   /** Temporal calls other than manual actions give up after this long (503). */
   callTimeoutMs?: number;
+  /** A manual action that failed after the API had answered 202 (for the log). */
+  onLateError?: (err: unknown, action: { workspaceId: string; integrationId: string; action: 'activate' | 'withdraw' }) => void;
 }
 
 export function createScrubbingService(options: ScrubbingServiceOptions) {
@@ -74,6 +76,9 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     staticSummary: `DDoS scrubbing for workspace ${workspaceId}`,
   });
   type Signal = typeof incidentStartedSignal | typeof incidentResolvedSignal;
+
+  /** Manual actions still being delivered after the API answered 202. */
+  const late = new Set<Promise<unknown>>();
 
   /** Config versions already sent per workspace, so each new snapshot reaches a running workflow once. */
   const sentVersions = new Map<string, number>();
@@ -106,6 +111,11 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
   }
 
   return {
+    /** Resolves once every manual action still being delivered after its 202 has ended (before closing the connection). */
+    async settle(): Promise<void> {
+      await Promise.allSettled([...late]);
+    },
+
     async reportIncidentStarted(workspaceId: string, body: IncidentStartedBody, requestId?: string): Promise<void> {
       const { id, ...rest } = body;
       await signalWorkspace(workspaceId, incidentStartedSignal, { incidentId: id, ...rest, ...(requestId ? { requestId } : {}) });
@@ -141,23 +151,26 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     async testIntegration(workspaceId: string, integrationId: string): Promise<TestResult> {
       const ref = { workspaceId, integrationId };
       const deadline = Date.now() + options.manualActionTimeoutMs;
+      const late = { ok: false, summary: `the provider did not answer within ${Math.round(options.manualActionTimeoutMs / 1000)} s`, warnings: [] };
+      const run = client.withDeadline(deadline, () =>
+        client.workflow.execute<(r: typeof ref) => Promise<TestResult>>(TEST_WORKFLOW_TYPE, {
+          workflowId: integrationTestWorkflowId(ref, randomUUID().slice(0, 8)),
+          taskQueue,
+          args: [ref],
+        }),
+      );
       try {
-        return await client.withDeadline(deadline, () =>
-          client.workflow.execute<(r: typeof ref) => Promise<TestResult>>(TEST_WORKFLOW_TYPE, {
-            workflowId: integrationTestWorkflowId(ref, randomUUID().slice(0, 8)),
-            taskQueue,
-            args: [ref],
-          }),
-        );
+        const result = await byDeadline(run, deadline);
+        if (result !== LATE) return result;
+        run.catch(() => undefined); // the SDK gives up soon after; the answer is already given
+        return late;
       } catch (err) {
         if (err instanceof WorkflowFailedError) {
           const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
           const summary = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : 'the provider test failed';
           return { ok: false, summary, warnings: [] };
         }
-        if (timedOut(err, deadline)) {
-          return { ok: false, summary: `the provider did not answer within ${Math.round(options.manualActionTimeoutMs / 1000)} s`, warnings: [] };
-        }
+        if (timedOut(err, deadline)) return late;
         throw err;
       }
     },
@@ -178,8 +191,10 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     /**
      * Runs a manual Activate/Withdraw as an update-with-start. Answers `done` with the
      * integration's state after the provider call, or not done when MANUAL_ACTION_TIMEOUT_SECONDS
-     * ran out first: `accepted` when the workflow took the action into its history (it runs to its
-     * end), else sent but not yet confirmed by a busy or absent worker.
+     * (counted from the request, whatever took the time) ran out first: `accepted` when the
+     * workflow took the action into its history (it runs to its end), else sent but not yet
+     * confirmed by a busy or absent worker. After that answer the action keeps being delivered
+     * for up to the Temporal call timeout, so "sent" stays true when Temporal is merely slow.
      */
     async runManualAction(
       workspaceId: string,
@@ -187,35 +202,42 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       action: 'activate' | 'withdraw',
       meta: { actor?: string; reason?: string; requestId?: string },
     ): Promise<ManualActionOutcome> {
+      const deadline = Date.now() + options.manualActionTimeoutMs;
+      const workflowId = workspaceWorkflowId(workspaceId);
       const input = await startInput(workspaceId);
       if (!input.config.integrations.some((i) => i.id === integrationId)) {
         throw new HttpError(404, 'not_found', 'integration not found');
       }
-      await syncConfig(workspaceId, input.config);
-      const startWorkflowOperation = new WithStartWorkflowOperation<WorkspaceWorkflow>(WORKFLOW_TYPE, {
-        ...startOptions(workspaceId),
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-      const deadline = Date.now() + options.manualActionTimeoutMs;
-      let handle;
-      try {
-        handle = await client.withDeadline(deadline, () =>
+      let accepted = false;
+      const run = async (): Promise<ManualActionOutcome> => {
+        await syncConfig(workspaceId, input.config);
+        const startWorkflowOperation = new WithStartWorkflowOperation<WorkspaceWorkflow>(WORKFLOW_TYPE, {
+          ...startOptions(workspaceId),
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        const handle = await within(callTimeoutMs, () =>
           client.workflow.startUpdateWithStart(action === 'activate' ? activateUpdate : withdrawUpdate, {
             args: [{ integrationId, ...meta }],
             startWorkflowOperation,
             waitForStage: WorkflowUpdateStage.ACCEPTED,
           }),
         );
-      } catch (err) {
-        // Sent, but the workflow has not taken it yet (a busy or absent worker): it usually runs later.
-        if (timedOut(err, deadline)) return { done: false, accepted: false, workflowId: workspaceWorkflowId(workspaceId) };
-        throw manualActionError(err);
-      }
-      try {
+        accepted = true;
         return { done: true, view: await client.withDeadline(deadline, () => handle.result()) };
+      };
+      const running = run();
+      try {
+        const outcome = await byDeadline(running, deadline);
+        if (outcome !== LATE) return outcome;
+        // Answered without it; what happens next is in the workflow's history and the state.
+        const delivering = running.catch((err) => options.onLateError?.(err, { workspaceId, integrationId, action }));
+        late.add(delivering);
+        void delivering.finally(() => late.delete(delivering));
+        return { done: false, accepted, workflowId };
       } catch (err) {
-        if (timedOut(err, deadline)) return { done: false, accepted: true, workflowId: workspaceWorkflowId(workspaceId) };
+        // The workflow has not taken it yet (a busy or absent worker): it usually runs later.
+        if (timedOut(err, deadline)) return { done: false, accepted, workflowId };
         throw manualActionError(err);
       }
     },
@@ -226,6 +248,24 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
 export type ManualActionOutcome = { done: true; view: IntegrationView } | { done: false; accepted: boolean; workflowId: string };
 
 export type ScrubbingService = ReturnType<typeof createScrubbingService>;
+
+const LATE = Symbol('late');
+
+/**
+ * The promise's value, or LATE once the deadline passed, whichever comes first: the API's answer
+ * never waits longer than its deadline, even when the SDK takes longer to give up a call.
+ */
+async function byDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * The client deadline ran out. The SDK reports it in several shapes (a gRPC DEADLINE_EXCEEDED,

@@ -90,6 +90,7 @@ export async function startApi(bed: Bed, options: {
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await app.settle(); // manual actions answered 202 end before the test's connection closes
       if (!options.database) await database.close(); // a borrowed database stays open
     },
   };

@@ -1,0 +1,75 @@
+/**
+ * The manual-action and Test answers are bounded by MANUAL_ACTION_TIMEOUT_SECONDS counted
+ * from the request, even when a Temporal call outlives its gRPC deadline (seen in CI under
+ * load: a config signal and the update together took 10 s against a 5 s budget). The
+ * Temporal client here is a stand-in whose calls never settle unless a test lets them.
+ */
+import type { Client } from '@temporalio/client';
+import { createScrubbingService } from '../../api/scrubbing-service';
+import type { WorkspaceConfig } from '../../workflows/messages';
+
+const config: WorkspaceConfig = { version: 1, holdDownSeconds: 300, integrations: [{ id: 'int-1', type: 'cloudflare' }] };
+const never = () => new Promise<never>(() => undefined);
+
+interface Calls {
+  signal?: () => Promise<void>;
+  startUpdateWithStart?: () => Promise<unknown>;
+  execute?: () => Promise<unknown>;
+}
+
+function service(calls: Calls, onLateError?: (err: unknown) => void) {
+  const client = {
+    withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(), // a deadline the SDK does not keep
+    workflow: {
+      getHandle: () => ({ signal: calls.signal ?? (() => Promise.resolve()) }),
+      startUpdateWithStart: calls.startUpdateWithStart ?? never,
+      execute: calls.execute ?? never,
+    },
+  } as unknown as Client;
+  return createScrubbingService({
+    client,
+    taskQueue: 'unit',
+    manualActionTimeoutMs: 200,
+    directory: { configOf: () => Promise.resolve(config) },
+    ...(onLateError ? { onLateError } : {}),
+  });
+}
+
+test('a manual action whose update is never accepted answers pending, not accepted, at the deadline', async () => {
+  await expect(service({}).runManualAction('ws', 'int-1', 'activate', {})).resolves.toEqual({
+    done: false,
+    accepted: false,
+    workflowId: 'scrubbing-ws',
+  });
+});
+
+test('the budget counts from the request: a config signal that hangs still gets the answer in time', async () => {
+  await expect(service({ signal: never }).runManualAction('ws', 'int-1', 'withdraw', {})).resolves.toMatchObject({ done: false, accepted: false });
+});
+
+test('an accepted update whose result does not come in time answers pending and accepted', async () => {
+  const accepted = () => Promise.resolve({ result: never });
+  await expect(service({ startUpdateWithStart: accepted }).runManualAction('ws', 'int-1', 'activate', {})).resolves.toMatchObject({
+    done: false,
+    accepted: true,
+  });
+});
+
+test('a manual action that fails after the pending answer is reported to onLateError, not left unhandled', async () => {
+  let fail: (err: Error) => void = () => undefined;
+  const failing = () => new Promise<never>((_, reject) => (fail = reject));
+  const late: unknown[] = [];
+  const outcome = await service({ startUpdateWithStart: failing }, (err) => late.push(err)).runManualAction('ws', 'int-1', 'activate', {});
+  expect(outcome).toMatchObject({ done: false, accepted: false });
+  fail(new Error('Temporal gave up'));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(late).toEqual([new Error('Temporal gave up')]);
+});
+
+test('a Test that never finishes answers ok false at the deadline', async () => {
+  await expect(service({}).testIntegration('ws', 'int-1')).resolves.toMatchObject({ ok: false, summary: expect.stringContaining('did not answer') });
+});
+
+test('an unknown integration is a 404 before anything is sent', async () => {
+  await expect(service({}).runManualAction('ws', 'nope', 'activate', {})).rejects.toMatchObject({ status: 404 });
+});
