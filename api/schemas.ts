@@ -21,21 +21,34 @@ const name = z
   .max(200)
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'printable characters only, no control characters'); // eslint-disable-line no-control-regex
 const holdDownSeconds = z.number().int().min(0).max(86_400);
+const DAY = 86_400;
+/** Reconciliation and flap damping (workflows/policy.ts); null returns a knob to its default. */
+const policyBody = z
+  .object({
+    reconcileActiveSeconds: z.number().int().min(10).max(DAY).nullable().optional().openapi({ description: 'Provider status read while diverted; default 60' }),
+    reconcileIdleSeconds: z.number().int().min(60).max(7 * DAY).nullable().optional().openapi({ description: 'Provider status read otherwise; default 1800' }),
+    flapWindowSeconds: z.number().int().min(0).max(7 * DAY).nullable().optional().openapi({ description: 'Attack waves counted for flap damping; default 3600' }),
+    maxHoldDownSeconds: z.number().int().min(0).max(7 * DAY).nullable().optional().openapi({ description: 'Cap of the damped hold-down, at or below the base = no damping; default 3600' }),
+  })
+  .strict();
+const PolicyOut = z
+  .object({ reconcileActiveSeconds: z.number(), reconcileIdleSeconds: z.number(), flapWindowSeconds: z.number(), maxHoldDownSeconds: z.number() })
+  .openapi('WorkspacePolicy');
 
 export const workspaceParams = z.object({ ws: workspaceId }).strict();
 export const resourceParams = z.object({ ws: workspaceId, id: resourceId }).strict();
 export const keyParams = z.object({ ws: workspaceId, keyId: resourceId }).strict();
 
 export const createWorkspaceBody = z
-  .object({ id: workspaceId, name, holdDownSeconds: holdDownSeconds.optional() })
+  .object({ id: workspaceId, name, holdDownSeconds: holdDownSeconds.optional(), policy: policyBody.optional() })
   .strict()
   .openapi('CreateWorkspace');
 export const updateWorkspaceBody = z
-  .object({ name: name.optional(), holdDownSeconds: holdDownSeconds.optional() })
+  .object({ name: name.optional(), holdDownSeconds: holdDownSeconds.optional(), policy: policyBody.optional() })
   .strict()
   .openapi('UpdateWorkspace');
 export const WorkspaceOut = z
-  .object({ id: z.string(), name: z.string(), holdDownSeconds: z.number(), configVersion: z.number(), createdAt: z.string(), updatedAt: z.string() })
+  .object({ id: z.string(), name: z.string(), holdDownSeconds: z.number(), policy: PolicyOut, configVersion: z.number(), createdAt: z.string(), updatedAt: z.string() })
   .openapi('Workspace');
 
 export const role = z.enum(ROLES);
@@ -63,7 +76,15 @@ const cidr = z
   .refine(isValidCidr, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32');
 export const scope = z.union([z.literal('workspace'), z.array(cidr).min(1).max(100)]);
 
-const integrationCommon = { name, autoDivert: z.boolean().optional(), scope: scope.optional() };
+const windowSeconds = z.number().int().min(0).max(DAY).nullable().optional();
+/** Provider policy per integration (workflows/policy.ts). */
+const integrationPolicy = {
+  dryRun: z.boolean().optional().openapi({ description: 'Record decisions (would divert / would withdraw) without calling the provider' }),
+  onDrift: z.enum(['repair', 'report']).optional().openapi({ description: 'When the provider differs from our state: re-apply ours (default) or only report it' }),
+  minActiveSeconds: windowSeconds.openapi({ description: 'Minimum time a confirmed diversion stays on; null = the provider default' }),
+  reactivateAfterSeconds: windowSeconds.openapi({ description: 'Earliest automatic re-activation after a withdrawal; null = the provider default' }),
+};
+const integrationCommon = { name, autoDivert: z.boolean().optional(), scope: scope.optional(), ...integrationPolicy };
 export const createIntegrationBody = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('cloudflare'), ...integrationCommon, settings: cloudflareSettings.strict(), credentials: cloudflareCredentials.strict() }).strict(),
@@ -85,6 +106,7 @@ export const updateIntegrationBody = z
     name: name.optional(),
     autoDivert: z.boolean().optional(),
     scope: scope.optional(),
+    ...integrationPolicy,
     settings: z.record(z.string(), z.unknown()).optional(),
     credentials: z.record(z.string(), z.unknown()).optional(),
   })
@@ -98,6 +120,11 @@ export const IntegrationOut = z
     name: z.string(),
     autoDivert: z.boolean(),
     scope: z.union([z.literal('workspace'), z.array(z.string())]),
+    dryRun: z.boolean(),
+    onDrift: z.enum(['repair', 'report']),
+    minActiveSeconds: z.number().nullable(),
+    reactivateAfterSeconds: z.number().nullable(),
+    timing: z.object({ minActiveSeconds: z.number(), reactivateAfterSeconds: z.number(), why: z.string() }).openapi({ description: 'The windows in effect' }),
     settings: z.record(z.string(), z.unknown()),
     credentials: z.record(z.string(), z.literal('********')).openapi({ description: 'Which credentials are set; values are never returned' }),
     createdAt: z.string(),
@@ -144,6 +171,25 @@ export const IntegrationStateOut = z
     manual: z.enum(['activate', 'withdraw']).nullable(),
     holdDownUntil: z.string().nullable(),
     removed: z.boolean(),
+    // Provider policy; absent while the workflow run predates it.
+    dryRun: z.boolean().optional(),
+    onDrift: z.enum(['repair', 'report']).optional(),
+    timing: z.object({ minActiveSeconds: z.number(), reactivateAfterSeconds: z.number(), why: z.string() }).optional(),
+    holdDownReason: z.string().nullable().optional(),
+    activationWaitsUntil: z.string().nullable().optional(),
+    waitReason: z.string().nullable().optional(),
+    provider: z.object({ observed: z.enum(['diverted', 'not_diverted', 'pending', 'unknown']), detail: z.string(), checkedAt: z.string() }).nullable().optional(),
+    drift: z
+      .object({
+        detectedAt: z.string(),
+        expected: z.enum(['diverted', 'not_diverted']),
+        observed: z.enum(['diverted', 'not_diverted']),
+        action: z.enum(['repaired', 'reported']),
+        open: z.boolean(),
+        count: z.number(),
+      })
+      .nullable()
+      .optional(),
   })
   .openapi('IntegrationState');
 export const ScrubbingOut = z
@@ -164,6 +210,12 @@ export const ScrubbingOut = z
     ),
     integrations: z.array(IntegrationStateOut),
     pendingHoldDowns: z.array(z.object({ integrationId: z.string(), until: z.string() })),
+    policy: PolicyOut.optional(),
+    holdDown: z
+      .object({ baseSeconds: z.number(), seconds: z.number(), waves: z.number(), reason: z.string() })
+      .optional()
+      .openapi({ description: 'Flap damping: the hold-down in effect as of the last event, and why' }),
+    nextReconcileAt: z.string().nullable().optional(),
   })
   .openapi('Scrubbing');
 

@@ -183,7 +183,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         // No attack reported yet: the state the workflow would start from.
-        const fresh = decide(initialState(workspaceId), { type: 'configChanged', now: Date.now(), config }).state;
+        const fresh = decide({ ...initialState(workspaceId), rules: true }, { type: 'configChanged', now: Date.now(), config }).state;
         return { ...workspaceView(fresh), running: false };
       }
     },

@@ -6,7 +6,7 @@ import type { ApiKeyRepository, Role } from '../store/api-keys';
 import type { AuditRepository } from '../store/audit';
 import type { ChannelInput, ChannelRepository } from '../store/channels';
 import type { IntegrationInput, IntegrationRepository } from '../store/integrations';
-import type { WorkspaceRepository } from '../store/workspaces';
+import type { PolicyPatch, WorkspaceRepository } from '../store/workspaces';
 import { HttpError } from './http-errors';
 import type { ScrubbingService } from './scrubbing-service';
 
@@ -29,7 +29,7 @@ export function createServices(deps: ServiceDependencies) {
   }
 
   return {
-    async createWorkspace(input: { id: string; name: string; holdDownSeconds?: number }) {
+    async createWorkspace(input: { id: string; name: string; holdDownSeconds?: number; policy?: PolicyPatch }) {
       const workspace = await workspaces.create(input);
       const owner = await apiKeys.create(workspace.id, 'owner', 'owner');
       await audit.record({ workspace: workspace.id, actor: 'admin', action: 'workspace.create', outcome: 'ok', detail: workspace.name });
@@ -42,7 +42,7 @@ export function createServices(deps: ServiceDependencies) {
       return workspace;
     },
 
-    async updateWorkspace(id: string, patch: { name?: string; holdDownSeconds?: number }, actor: string) {
+    async updateWorkspace(id: string, patch: { name?: string; holdDownSeconds?: number; policy?: PolicyPatch }, actor: string) {
       const workspace = await workspaces.update(id, patch);
       if (!workspace) throw new HttpError(404, 'not_found', 'workspace not found');
       await scrubbing.publishConfig(id);

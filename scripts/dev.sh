@@ -28,9 +28,18 @@ random() { node -e 'process.stdout.write(require("crypto").randomBytes(32).toStr
 # everything that service started; nothing is left behind on Ctrl-C, SIGTERM or a crash.
 set -m
 pids=()
+alive() { local stat; stat=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $stat != Z* ]]; }
+# Services stop in reverse order, each given 15 s: the API and the worker first, while Temporal
+# and the database still answer (a worker whose server is gone retries for minutes before it exits).
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  local i pid
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    pid=${pids[$i]}
+    kill -TERM -- "-$pid" 2>/dev/null || continue
+    for _ in $(seq 1 60); do alive "$pid" || break; sleep 0.25; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT

@@ -17,6 +17,11 @@ export interface IntegrationInput {
   name: string;
   autoDivert?: boolean;
   scope?: 'workspace' | string[];
+  dryRun?: boolean;
+  onDrift?: 'repair' | 'report';
+  /** null = the provider type's default. */
+  minActiveSeconds?: number | null;
+  reactivateAfterSeconds?: number | null;
   settings: Record<string, unknown>;
   credentials: Record<string, unknown>;
 }
@@ -28,14 +33,28 @@ export interface Integration {
   name: string;
   autoDivert: boolean;
   scope: 'workspace' | string[];
+  dryRun: boolean;
+  onDrift: 'repair' | 'report';
+  minActiveSeconds: number | null;
+  reactivateAfterSeconds: number | null;
   settings: Record<string, unknown>;
   credentialFields: string[];
   createdAt: Date;
   updatedAt: Date;
 }
 
-type Raw = Omit<Integration, 'id'> & { _id: string; deletedAt?: Date | null; credentials?: EncryptedBlob };
-const toIntegration = ({ _id, deletedAt: _deleted, credentials: _credentials, ...rest }: Raw): Integration => ({ id: _id, ...rest });
+type PolicyFields = 'dryRun' | 'onDrift' | 'minActiveSeconds' | 'reactivateAfterSeconds';
+type Raw = Omit<Integration, 'id' | PolicyFields> &
+  Partial<Pick<IntegrationInput, PolicyFields>> & { _id: string; deletedAt?: Date | null; credentials?: EncryptedBlob };
+// Records written before the provider policy lack its fields: they read as the defaults.
+const toIntegration = ({ _id, deletedAt: _deleted, credentials: _credentials, ...rest }: Raw): Integration => ({
+  id: _id,
+  ...rest,
+  dryRun: rest.dryRun ?? false,
+  onDrift: rest.onDrift ?? 'repair',
+  minActiveSeconds: rest.minActiveSeconds ?? null,
+  reactivateAfterSeconds: rest.reactivateAfterSeconds ?? null,
+});
 
 export function integrationRepository({ Integration }: Models, cipher: CredentialCipher) {
   const live = (workspace: string, id: string) => ({ _id: id, workspace, deletedAt: null });
@@ -50,6 +69,10 @@ export function integrationRepository({ Integration }: Models, cipher: Credentia
         name: input.name,
         autoDivert: input.autoDivert ?? true,
         scope: input.scope ?? 'workspace',
+        dryRun: input.dryRun ?? false,
+        onDrift: input.onDrift ?? 'repair',
+        minActiveSeconds: input.minActiveSeconds ?? null,
+        reactivateAfterSeconds: input.reactivateAfterSeconds ?? null,
         settings: input.settings,
         credentials: cipher.encrypt(input.credentials, credentialContext(workspace, id)),
         credentialFields: Object.keys(input.credentials).sort(),

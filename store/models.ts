@@ -12,8 +12,10 @@ const workspaceSchema = new Schema(
     holdDownSeconds: { type: Number, required: true, default: 300 },
     /** Bumped on every configuration change; the workflow ignores older snapshots. */
     configVersion: { type: Number, required: true, default: 1 },
+    /** Reconciliation and flap damping knobs set for this workspace (workflows/policy.ts); absent = default. */
+    policy: { type: Schema.Types.Mixed, default: () => ({}) },
   },
-  { timestamps: true, versionKey: false },
+  { timestamps: true, versionKey: false, minimize: false },
 );
 
 const apiKeySchema = new Schema(
@@ -44,6 +46,13 @@ const integrationSchema = new Schema(
     name: { type: String, required: true },
     autoDivert: { type: Boolean, required: true, default: true },
     scope: { type: Schema.Types.Mixed, required: true, default: 'workspace' },
+    /** Record decisions without calling the provider. */
+    dryRun: { type: Boolean, required: true, default: false },
+    /** Reconciliation: re-apply our state ('repair') or only report the difference ('report'). */
+    onDrift: { type: String, required: true, enum: ['repair', 'report'], default: 'repair' },
+    /** Overrides of the provider type's windows; null = the provider default. */
+    minActiveSeconds: { type: Number, default: null },
+    reactivateAfterSeconds: { type: Number, default: null },
     settings: { type: Schema.Types.Mixed, required: true },
     credentials: { type: encryptedBlobSchema, required: true, select: false },
     /** The names of the credential fields (not their values), to show which are set. */

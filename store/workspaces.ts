@@ -1,5 +1,6 @@
 /** Workspaces and the versioned configuration snapshot the workflow receives. */
 import type { WorkspaceConfig } from '../workflows/messages';
+import { workspacePolicy, type WorkspacePolicy } from '../workflows/policy';
 import { ConflictError, isDuplicateKey } from './errors';
 import type { Models } from './models';
 
@@ -7,19 +8,25 @@ export interface Workspace {
   id: string;
   name: string;
   holdDownSeconds: number;
+  /** Effective: the values set here over the defaults. */
+  policy: WorkspacePolicy;
   configVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
 
-type Raw = { _id: string; name: string; holdDownSeconds: number; configVersion: number; createdAt: Date; updatedAt: Date };
-const toWorkspace = ({ _id, ...rest }: Raw): Workspace => ({ id: _id, ...rest });
+/** A PATCH sets the given knobs; null returns one to its default. */
+export type PolicyPatch = { [K in keyof WorkspacePolicy]?: number | null };
+
+type Raw = { _id: string; name: string; holdDownSeconds: number; policy?: Partial<WorkspacePolicy> | null; configVersion: number; createdAt: Date; updatedAt: Date };
+const toWorkspace = ({ _id, policy, ...rest }: Raw): Workspace => ({ id: _id, ...rest, policy: workspacePolicy(policy ?? {}) });
 
 export function workspaceRepository({ Workspace, Integration, Channel }: Models) {
   return {
-    async create(input: { id: string; name: string; holdDownSeconds?: number }): Promise<Workspace> {
+    async create(input: { id: string; name: string; holdDownSeconds?: number; policy?: PolicyPatch }): Promise<Workspace> {
       try {
-        const created = await Workspace.create({ _id: input.id, name: input.name, holdDownSeconds: input.holdDownSeconds ?? 300 });
+        const policy = Object.fromEntries(Object.entries(input.policy ?? {}).filter(([, v]) => v !== null && v !== undefined));
+        const created = await Workspace.create({ _id: input.id, name: input.name, holdDownSeconds: input.holdDownSeconds ?? 300, policy });
         return toWorkspace(created.toObject());
       } catch (err) {
         if (isDuplicateKey(err)) throw new ConflictError(`workspace ${input.id} already exists`);
@@ -32,8 +39,16 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
       return found ? toWorkspace(found) : null;
     },
 
-    async update(id: string, patch: { name?: string; holdDownSeconds?: number }): Promise<Workspace | null> {
-      const updated = await Workspace.findByIdAndUpdate(id, { $set: patch, $inc: { configVersion: 1 } }, { new: true }).lean<Raw>();
+    async update(id: string, patch: { name?: string; holdDownSeconds?: number; policy?: PolicyPatch }): Promise<Workspace | null> {
+      const { policy, ...fields } = patch;
+      const set: Record<string, unknown> = { ...fields };
+      const unset: Record<string, ''> = {};
+      for (const [key, value] of Object.entries(policy ?? {})) {
+        if (value === null) unset[`policy.${key}`] = '';
+        else if (value !== undefined) set[`policy.${key}`] = value;
+      }
+      const update = { $set: set, $inc: { configVersion: 1 }, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) };
+      const updated = await Workspace.findByIdAndUpdate(id, update, { new: true }).lean<Raw>();
       return updated ? toWorkspace(updated) : null;
     },
 
@@ -48,16 +63,45 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
       if (!workspace) return undefined;
       const integrations = await Integration.find({ workspace: id, deletedAt: null })
         .sort({ createdAt: 1 })
-        .select({ type: 1, name: 1, autoDivert: 1, scope: 1 })
-        .lean<{ _id: string; type: string; name: string; autoDivert: boolean; scope: 'workspace' | string[] }[]>();
+        .select({ type: 1, name: 1, autoDivert: 1, scope: 1, dryRun: 1, onDrift: 1, minActiveSeconds: 1, reactivateAfterSeconds: 1 })
+        .lean<SnapshotRow[]>();
       const channels = await Channel.countDocuments({ workspace: id });
+      const policy = workspace.policy ?? {};
       return {
         version: workspace.configVersion,
         holdDownSeconds: workspace.holdDownSeconds,
-        integrations: integrations.map((i) => ({ id: i._id, type: i.type, name: i.name, autoDivert: i.autoDivert, scope: i.scope })),
+        integrations: integrations.map(snapshotOf),
         ...(channels > 0 ? { notifications: true } : {}),
+        ...(Object.keys(policy).length > 0 ? { policy } : {}),
       };
     },
+  };
+}
+
+type SnapshotRow = {
+  _id: string;
+  type: string;
+  name: string;
+  autoDivert: boolean;
+  scope: 'workspace' | string[];
+  dryRun?: boolean;
+  onDrift?: 'repair' | 'report';
+  minActiveSeconds?: number | null;
+  reactivateAfterSeconds?: number | null;
+};
+
+/** Only what differs from the defaults, so older snapshots and workers see what they always saw. */
+function snapshotOf(i: SnapshotRow): WorkspaceConfig['integrations'][number] {
+  return {
+    id: i._id,
+    type: i.type,
+    name: i.name,
+    autoDivert: i.autoDivert,
+    scope: i.scope,
+    ...(i.dryRun ? { dryRun: true } : {}),
+    ...(i.onDrift === 'report' ? { onDrift: 'report' as const } : {}),
+    ...(typeof i.minActiveSeconds === 'number' ? { minActiveSeconds: i.minActiveSeconds } : {}),
+    ...(typeof i.reactivateAfterSeconds === 'number' ? { reactivateAfterSeconds: i.reactivateAfterSeconds } : {}),
   };
 }
 

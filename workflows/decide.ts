@@ -4,6 +4,7 @@
  * It must never import Temporal, read the clock or do I/O: time comes in the event.
  */
 import { addressInAnyCidr, isValidAddress } from './cidr';
+import { effectiveHoldDown, providerTiming, recentWaves, workspacePolicy, type WorkspacePolicy } from './policy';
 import {
   ActiveIncident,
   IncidentStart,
@@ -13,6 +14,7 @@ import {
   Operation,
   OperationError,
   WorkspaceState,
+  type DriftRecord,
   newIntegrationState,
   normaliseConfig,
 } from './state';
@@ -25,18 +27,26 @@ export type WorkspaceEvent =
   | {
       type: 'configChanged';
       now: number;
-      config: { version: number; holdDownSeconds: number; integrations: IntegrationConfig[] };
+      config: { version: number; holdDownSeconds: number; integrations: IntegrationConfig[]; policy?: Partial<WorkspacePolicy> };
     }
   | { type: 'operationFinished'; now: number; integrationId: string; seq: number; diverted: boolean; attempts: number }
   | { type: 'operationFailed'; now: number; integrationId: string; seq: number; error: OperationError; attempts: number }
   | { type: 'timerFired'; now: number }
-  | { type: 'manualAction'; now: number; integrationId: string; action: Operation };
+  | { type: 'manualAction'; now: number; integrationId: string; action: Operation }
+  // Provider policy: the answer to a `checkStatus` command.
+  | { type: 'statusObserved'; now: number; integrationId: string; diverted: boolean; pending: boolean; detail: string }
+  | { type: 'statusCheckFailed'; now: number; integrationId: string; error: string };
 
 export type Command =
-  | { kind: 'runOperation'; integrationId: string; op: Operation; seq: number }
-  | { kind: 'startHoldDown'; integrationId: string; until: number }
+  /** `dryRun`: record that the operation would run, without calling the provider. */
+  | { kind: 'runOperation'; integrationId: string; op: Operation; seq: number; dryRun?: true }
+  | { kind: 'startHoldDown'; integrationId: string; until: number; reason?: string }
   | { kind: 'cancelHoldDown'; integrationId: string }
-  | { kind: 'forgetIntegration'; integrationId: string };
+  | { kind: 'forgetIntegration'; integrationId: string }
+  // Provider policy.
+  | { kind: 'checkStatus'; integrationId: string }
+  | { kind: 'driftDetected'; integrationId: string; drift: DriftRecord; detail: string }
+  | { kind: 'activationDeferred'; integrationId: string; until: number; reason: string };
 
 export interface Decision {
   state: WorkspaceState;
@@ -46,13 +56,19 @@ export interface Decision {
 /** Applies one event and reconciles every integration. Never mutates its input. */
 export function decide(previous: WorkspaceState, event: WorkspaceEvent): Decision {
   const state = JSON.parse(JSON.stringify(previous)) as WorkspaceState;
-  applyEvent(state, event);
   const commands: Command[] = [];
+  applyEvent(state, event, commands);
   for (const integration of Object.values(state.integrations)) {
     reconcileIntegration(state, integration, event.now, commands);
   }
+  if (state.rules) {
+    state.holdDown = effectiveHoldDown(state.holdDownSeconds, state.waves ?? [], event.now, policyOf(state));
+    scheduleReconciliation(state, event.now, commands);
+  }
   return { state, commands };
 }
+
+const policyOf = (state: WorkspaceState): WorkspacePolicy => state.policy ?? workspacePolicy();
 
 /** Whether `incident` triggers `integration` automatically (rule 2). */
 export function triggers(integration: IntegrationState, incident: IncidentStart): boolean {
@@ -68,10 +84,14 @@ export function isTriggered(state: WorkspaceState, integration: IntegrationState
   return Object.values(state.incidents).some((incident) => triggers(integration, incident));
 }
 
-function applyEvent(state: WorkspaceState, event: WorkspaceEvent): void {
+function applyEvent(state: WorkspaceState, event: WorkspaceEvent, commands: Command[]): void {
   switch (event.type) {
     case 'incidentStarted':
       return startIncident(state, event.incident, event.now);
+    case 'statusObserved':
+      return observeStatus(state, event, commands);
+    case 'statusCheckFailed':
+      return statusUnknown(state, event.integrationId, event.error, event.now);
     case 'incidentResolved':
       return resolveIncident(state, event.incidentId);
     case 'configChanged':
@@ -91,6 +111,10 @@ function startIncident(state: WorkspaceState, incident: IncidentStart, now: numb
   // Idempotent on the ID; a start after its resolve (late duplicate or out of order) is ignored.
   if (state.incidents[id] || state.closedIncidentIds.includes(id)) return;
   const active: ActiveIncident = { ...incident, receivedAt: now };
+  // A new attack wave: the first incident while none is active (flap damping counts them).
+  if (state.rules && Object.keys(state.incidents).length === 0) {
+    state.waves = [...recentWaves(state.waves ?? [], now, policyOf(state)), now];
+  }
   state.incidents[id] = active;
   for (const integration of Object.values(state.integrations)) {
     if (!triggers(integration, active)) continue;
@@ -117,6 +141,7 @@ function changeConfig(
   if (config.version <= state.configVersion) return; // stale snapshot
   state.configVersion = config.version;
   state.holdDownSeconds = config.holdDownSeconds;
+  if (state.rules) state.policy = workspacePolicy(config.policy);
   const present = new Set(config.integrations.map((i) => i.id));
   for (const integrationConfig of config.integrations) {
     const existing = state.integrations[integrationConfig.id];
@@ -149,6 +174,10 @@ function finishOperation(
     integration.actual = event.diverted ? 'active' : 'inactive';
     integration.lastError = null;
     integration.failedOp = null;
+    if (state.rules) {
+      if (event.diverted) integration.activatedAt = event.now;
+      else integration.withdrawnAt = event.now;
+    }
   } else {
     integration.actual = 'failed';
     integration.lastError = event.error;
@@ -172,6 +201,7 @@ function reconcileIntegration(
   commands: Command[],
 ): void {
   const id = integration.config.id;
+  const rules = state.rules === true;
   const previousHoldDown = integration.holdDownUntil;
   if (integration.removed || integration.manual === 'withdraw') {
     integration.desired = 'inactive';
@@ -180,21 +210,39 @@ function reconcileIntegration(
     integration.desired = 'active';
     integration.holdDownUntil = null;
   } else if (integration.desired === 'active') {
+    const holdDown = rules ? effectiveHoldDown(state.holdDownSeconds, state.waves ?? [], now, policyOf(state)) : null;
     if (integration.holdDownUntil === null && state.holdDownSeconds > 0) {
-      integration.holdDownUntil = now + state.holdDownSeconds * 1000;
+      integration.holdDownUntil = now + (holdDown ? holdDown.seconds : state.holdDownSeconds) * 1000;
+      if (holdDown) integration.holdDownReason = holdDown.reason;
     } else if (integration.holdDownUntil === null || now >= integration.holdDownUntil) {
-      integration.desired = 'inactive';
-      integration.holdDownUntil = null;
+      // Provider timing: a diversion stays on for the provider's minimum once it was confirmed.
+      const minimum = rules ? minimumOnTime(integration) : null;
+      if (minimum && now < minimum.until) {
+        integration.holdDownUntil = minimum.until;
+        integration.holdDownReason = minimum.reason;
+      } else {
+        integration.desired = 'inactive';
+        integration.holdDownUntil = null;
+      }
     }
   }
   if (integration.holdDownUntil !== null && previousHoldDown === null) {
-    commands.push({ kind: 'startHoldDown', integrationId: id, until: integration.holdDownUntil });
+    const reason = rules && integration.holdDownReason ? { reason: integration.holdDownReason } : {};
+    commands.push({ kind: 'startHoldDown', integrationId: id, until: integration.holdDownUntil, ...reason });
   } else if (integration.holdDownUntil === null && previousHoldDown !== null && integration.desired === 'active') {
     commands.push({ kind: 'cancelHoldDown', integrationId: id });
   }
 
-  if (integration.inFlight === null && operationDue(integration)) {
-    const op: Operation = integration.desired === 'active' ? 'activate' : 'withdraw';
+  const due = integration.inFlight === null && operationDue(integration);
+  const op: Operation = integration.desired === 'active' ? 'activate' : 'withdraw';
+  // Provider timing: an automatic activation waits for the re-activation window; an operator's does not.
+  const window = rules && due && op === 'activate' && !integration.forceRun ? reactivationWindow(integration, now) : null;
+  if (rules && (window?.until ?? null) !== (integration.waitingUntil ?? null)) {
+    integration.waitingUntil = window?.until ?? null;
+    integration.waitReason = window?.reason ?? null;
+    if (window) commands.push({ kind: 'activationDeferred', integrationId: id, until: window.until, reason: window.reason });
+  }
+  if (due && !window) {
     const seq = integration.opsStarted + 1;
     integration.opsStarted = seq;
     integration.inFlight = { op, seq };
@@ -202,7 +250,8 @@ function reconcileIntegration(
     integration.since = now;
     integration.forceRun = false;
     integration.retryRequested = false;
-    commands.push({ kind: 'runOperation', integrationId: id, op, seq });
+    const dryRun = rules && integration.config.dryRun === true ? { dryRun: true as const } : {};
+    commands.push({ kind: 'runOperation', integrationId: id, op, seq, ...dryRun });
   }
 
   if (integration.removed && integration.inFlight === null && integration.actual === 'inactive') {
@@ -225,4 +274,94 @@ function operationDue(integration: IntegrationState): boolean {
     default:
       return false; // an operation is in flight
   }
+}
+
+/** Until when the provider's minimum on-time keeps a confirmed diversion on, or null. */
+function minimumOnTime(integration: IntegrationState): { until: number; reason: string } | null {
+  const timing = providerTiming(integration.config.type, integration.config);
+  if (integration.actual !== 'active' || !integration.activatedAt || timing.minActiveSeconds <= 0) return null;
+  return {
+    until: integration.activatedAt + timing.minActiveSeconds * 1000,
+    reason: `minimum on-time of ${timing.minActiveSeconds} s after the provider confirmed the diversion (${timing.why})`,
+  };
+}
+
+/** Until when the provider's re-activation window delays an activation, or null when it may run now. */
+function reactivationWindow(integration: IntegrationState, now: number): { until: number; reason: string } | null {
+  const timing = providerTiming(integration.config.type, integration.config);
+  if (!integration.withdrawnAt || timing.reactivateAfterSeconds <= 0) return null;
+  const until = integration.withdrawnAt + timing.reactivateAfterSeconds * 1000;
+  if (now >= until) return null;
+  return { until, reason: `withdrawn ${Math.round((now - integration.withdrawnAt) / 1000)} s ago; ${timing.why}, so the activation waits ${timing.reactivateAfterSeconds} s after a withdrawal (an operator's Activate does not wait)` };
+}
+
+/**
+ * Reconciliation: read every live integration's provider status once due, every
+ * `reconcileActiveSeconds` while anything is or should be diverted, else every
+ * `reconcileIdleSeconds`. Dry-run and removed integrations are not read.
+ */
+function scheduleReconciliation(state: WorkspaceState, now: number, commands: Command[]): void {
+  const policy = policyOf(state);
+  const live = Object.values(state.integrations).filter((i) => !i.removed && i.config.dryRun !== true);
+  if (live.length === 0) {
+    state.nextReconcileAt = null;
+    return;
+  }
+  const busy = live.some((i) => i.desired === 'active' || i.actual !== 'inactive');
+  const interval = (busy ? policy.reconcileActiveSeconds : policy.reconcileIdleSeconds) * 1000;
+  const next = state.nextReconcileAt ?? null;
+  if (next !== null && now >= next) {
+    for (const integration of live) {
+      if (integration.checking || integration.inFlight !== null) continue;
+      integration.checking = true;
+      commands.push({ kind: 'checkStatus', integrationId: integration.config.id });
+    }
+    state.nextReconcileAt = now + interval;
+  } else if (next === null || next > now + interval) {
+    state.nextReconcileAt = now + interval;
+  }
+}
+
+/**
+ * Compares the provider's status with our state. A provider still applying a change is
+ * pending, not drift; so is anything read while an operation of ours runs. A difference is a
+ * drift: re-applied (our `actual` takes the provider's value, so the usual rules run the
+ * operation back to `desired`) unless the integration only reports drift.
+ */
+function observeStatus(state: WorkspaceState, event: Extract<WorkspaceEvent, { type: 'statusObserved' }>, commands: Command[]): void {
+  const integration = state.integrations[event.integrationId];
+  if (!integration || !state.rules) return;
+  integration.checking = false;
+  const settled = integration.inFlight === null && (integration.actual === 'active' || integration.actual === 'inactive');
+  const observed = event.diverted ? 'diverted' : 'not_diverted';
+  integration.provider = { observed: event.pending ? 'pending' : observed, detail: event.detail, checkedAt: event.now };
+  if (!settled || event.pending) return;
+  const expected = integration.actual === 'active' ? 'diverted' : 'not_diverted';
+  const previous = integration.drift ?? null;
+  if (observed === expected) {
+    if (previous?.open) integration.drift = { ...previous, open: false };
+    return;
+  }
+  const report = integration.config.onDrift === 'report';
+  if (previous?.open && previous.observed === observed && report) return; // already reported
+  integration.drift = {
+    detectedAt: event.now,
+    expected,
+    observed,
+    action: report ? 'reported' : 'repaired',
+    open: report,
+    count: (previous?.count ?? 0) + 1,
+  };
+  if (!report) {
+    integration.actual = event.diverted ? 'active' : 'inactive';
+    integration.since = event.now;
+  }
+  commands.push({ kind: 'driftDetected', integrationId: event.integrationId, drift: integration.drift, detail: event.detail });
+}
+
+function statusUnknown(state: WorkspaceState, integrationId: string, error: string, now: number): void {
+  const integration = state.integrations[integrationId];
+  if (!integration || !state.rules) return;
+  integration.checking = false;
+  integration.provider = { observed: 'unknown', detail: error, checkedAt: now };
 }

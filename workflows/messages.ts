@@ -6,6 +6,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceState, WorkspaceView } from './state';
+import type { WorkspacePolicy } from './policy';
 
 export type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceView } from './state';
 
@@ -25,6 +26,8 @@ export interface WorkspaceConfig {
   integrations: IntegrationConfig[];
   /** The workspace has notification channels: the workflow sends its events to them. */
   notifications?: boolean;
+  /** Reconciliation and flap damping knobs; each absent one has its default (workflows/policy.ts). */
+  policy?: Partial<WorkspacePolicy>;
 }
 
 /** Knobs for provider operations; defaults follow the issue (1 s, x2, 30 s cap). */

@@ -3,6 +3,7 @@
  * Plain JSON only (no Map, Set, Date or classes): it is carried through
  * continue-as-new and returned by the `state` query. Never holds a secret.
  */
+import { providerTiming, type EffectiveHoldDown, type ProviderTiming, type WorkspacePolicy } from './policy';
 
 export type Scope = 'workspace' | string[];
 export type Operation = 'activate' | 'withdraw';
@@ -19,6 +20,36 @@ export interface IntegrationConfig {
   autoDivert?: boolean;
   /** Default 'workspace': any incident triggers it. */
   scope?: Scope;
+  /** Record every decision (would activate / would withdraw) without calling the provider. Default false. */
+  dryRun?: boolean;
+  /** What reconciliation does when the provider differs from our state: re-apply ours (default) or only report it. */
+  onDrift?: DriftAction;
+  /** Override the provider type's windows (workflows/policy.ts). */
+  minActiveSeconds?: number;
+  reactivateAfterSeconds?: number;
+}
+
+export type DriftAction = 'repair' | 'report';
+
+/** The provider's answer to the last status read. */
+export interface ProviderObservation {
+  /** `pending`: the provider is still applying a change (creationPending, "in process", an advertisement under way). */
+  observed: 'diverted' | 'not_diverted' | 'pending' | 'unknown';
+  detail: string;
+  checkedAt: number;
+}
+
+/** The provider held something else than our state said, found by reconciliation. */
+export interface DriftRecord {
+  detectedAt: number;
+  expected: 'diverted' | 'not_diverted';
+  observed: 'diverted' | 'not_diverted';
+  /** `repaired`: our state was re-applied; `reported`: left as found (report-only). */
+  action: 'repaired' | 'reported';
+  /** Still different at the last status read (report-only keeps it open). */
+  open: boolean;
+  /** Drifts seen since the integration was created. */
+  count: number;
 }
 
 export interface IncidentStart {
@@ -41,7 +72,8 @@ export interface OperationError {
 }
 
 export interface IntegrationState {
-  config: Required<Pick<IntegrationConfig, 'id' | 'type' | 'autoDivert' | 'scope'>> & { name?: string };
+  config: Required<Pick<IntegrationConfig, 'id' | 'type' | 'autoDivert' | 'scope'>> &
+    Pick<IntegrationConfig, 'name' | 'dryRun' | 'onDrift' | 'minActiveSeconds' | 'reactivateAfterSeconds'>;
   desired: DesiredState;
   actual: ActualState;
   /** When `actual` last changed (ms since epoch). */
@@ -64,6 +96,19 @@ export interface IntegrationState {
   retryRequested: boolean;
   /** Deleted from the configuration: withdraw if needed, then forget. */
   removed: boolean;
+  // Provider policy (workflows/policy.ts); absent in states carried from runs before it.
+  /** When the provider last confirmed an activation (a withdrawal), ms since epoch. */
+  activatedAt?: number | null;
+  withdrawnAt?: number | null;
+  /** An activation waits for the provider's re-activation window until then, for `waitReason`. */
+  waitingUntil?: number | null;
+  waitReason?: string | null;
+  /** Why `holdDownUntil` is what it is (flap damping, minimum on-time). */
+  holdDownReason?: string | null;
+  /** A status read is in flight. */
+  checking?: boolean;
+  provider?: ProviderObservation | null;
+  drift?: DriftRecord | null;
 }
 
 export interface WorkspaceState {
@@ -74,6 +119,15 @@ export interface WorkspaceState {
   /** Resolved incident IDs (also resolves seen before their start), oldest first, bounded. */
   closedIncidentIds: string[];
   integrations: Record<string, IntegrationState>;
+  // Provider policy, on for runs that started with it (the workflow's patch); absent before.
+  rules?: boolean;
+  policy?: WorkspacePolicy;
+  /** Start times of recent attack waves (an incident while none was active), for flap damping. */
+  waves?: number[];
+  /** The hold-down flap damping gives now, and why. */
+  holdDown?: EffectiveHoldDown;
+  /** When the provider status of every integration is read next (a durable timer). */
+  nextReconcileAt?: number | null;
 }
 
 export const MAX_REMEMBERED_INCIDENT_IDS = 1000;
@@ -117,6 +171,10 @@ export function normaliseConfig(config: IntegrationConfig): IntegrationState['co
     ...(config.name === undefined ? {} : { name: config.name }),
     autoDivert: config.autoDivert ?? true,
     scope: config.scope ?? 'workspace',
+    ...(config.dryRun ? { dryRun: true } : {}),
+    ...(config.onDrift === 'report' ? { onDrift: 'report' as const } : {}),
+    ...(config.minActiveSeconds === undefined ? {} : { minActiveSeconds: config.minActiveSeconds }),
+    ...(config.reactivateAfterSeconds === undefined ? {} : { reactivateAfterSeconds: config.reactivateAfterSeconds }),
   };
 }
 
@@ -134,6 +192,16 @@ export interface IntegrationView {
   manual: ManualOverride;
   holdDownUntil: string | null;
   removed: boolean;
+  // Provider policy (absent for runs started before it).
+  dryRun?: boolean;
+  onDrift?: DriftAction;
+  timing?: ProviderTiming & { why: string };
+  holdDownReason?: string | null;
+  /** An activation waits for the provider's re-activation window; an operator's Activate does not wait. */
+  activationWaitsUntil?: string | null;
+  waitReason?: string | null;
+  provider?: { observed: ProviderObservation['observed']; detail: string; checkedAt: string } | null;
+  drift?: (Omit<DriftRecord, 'detectedAt'> & { detectedAt: string }) | null;
 }
 
 export interface WorkspaceView {
@@ -143,9 +211,16 @@ export interface WorkspaceView {
   activeIncidents: ActiveIncident[];
   integrations: IntegrationView[];
   pendingHoldDowns: { integrationId: string; until: string }[];
+  // Provider policy (absent for runs started before it).
+  policy?: WorkspacePolicy;
+  /** The hold-down flap damping gives as of the last event, and why. */
+  holdDown?: EffectiveHoldDown;
+  nextReconcileAt?: string | null;
 }
 
-export function integrationView(integration: IntegrationState): IntegrationView {
+const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export function integrationView(integration: IntegrationState, rules = false): IntegrationView {
   return {
     ...integration.config,
     desired: integration.desired,
@@ -156,6 +231,21 @@ export function integrationView(integration: IntegrationState): IntegrationView 
     manual: integration.manual,
     holdDownUntil: integration.holdDownUntil === null ? null : new Date(integration.holdDownUntil).toISOString(),
     removed: integration.removed,
+    ...(rules ? policyView(integration) : {}),
+  };
+}
+
+function policyView(integration: IntegrationState): Partial<IntegrationView> {
+  const { config, provider, drift } = integration;
+  return {
+    dryRun: config.dryRun === true,
+    onDrift: config.onDrift ?? 'repair',
+    timing: providerTiming(config.type, config),
+    holdDownReason: integration.holdDownUntil === null ? null : (integration.holdDownReason ?? null),
+    activationWaitsUntil: iso(integration.waitingUntil),
+    waitReason: integration.waitingUntil ? (integration.waitReason ?? null) : null,
+    provider: provider ? { observed: provider.observed, detail: provider.detail, checkedAt: new Date(provider.checkedAt).toISOString() } : null,
+    drift: drift ? { ...drift, detectedAt: new Date(drift.detectedAt).toISOString() } : null,
   };
 }
 
@@ -166,19 +256,33 @@ export function workspaceView(state: WorkspaceState): WorkspaceView {
     configVersion: state.configVersion,
     holdDownSeconds: state.holdDownSeconds,
     activeIncidents: Object.values(state.incidents),
-    integrations: integrations.map(integrationView),
+    integrations: integrations.map((i) => integrationView(i, state.rules === true)),
     pendingHoldDowns: integrations
       .filter((i) => i.holdDownUntil !== null)
       .map((i) => ({ integrationId: i.config.id, until: new Date(i.holdDownUntil as number).toISOString() })),
+    ...(state.rules
+      ? {
+          ...(state.policy ? { policy: state.policy } : {}),
+          ...(state.holdDown ? { holdDown: state.holdDown } : {}),
+          nextReconcileAt: iso(state.nextReconcileAt),
+        }
+      : {}),
   };
 }
 
-/** The earliest hold-down deadline, or null when no timer is needed. */
+/**
+ * The earliest moment a decision is due without a message (a hold-down ends, a provider
+ * window opens, reconciliation), or null when no timer is needed.
+ */
 export function nextDeadline(state: WorkspaceState): number | null {
   let earliest: number | null = null;
+  const consider = (at: number | null | undefined) => {
+    if (at !== null && at !== undefined && (earliest === null || at < earliest)) earliest = at;
+  };
   for (const integration of Object.values(state.integrations)) {
-    const until = integration.holdDownUntil;
-    if (until !== null && (earliest === null || until < earliest)) earliest = until;
+    consider(integration.holdDownUntil);
+    consider(integration.waitingUntil);
   }
+  consider(state.nextReconcileAt);
   return earliest;
 }

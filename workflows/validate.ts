@@ -41,12 +41,19 @@ function isScope(value: unknown): boolean {
   );
 }
 
+function isOptionalSeconds(value: unknown): boolean {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
+}
+
+const POLICY_KEYS = ['reconcileActiveSeconds', 'reconcileIdleSeconds', 'flapWindowSeconds', 'maxHoldDownSeconds'];
+
 export function isWorkspaceConfig(value: unknown): value is WorkspaceConfig {
   return (
     isRecord(value) &&
     typeof value.version === 'number' &&
     typeof value.holdDownSeconds === 'number' &&
     value.holdDownSeconds >= 0 &&
+    (value.policy === undefined || (isRecord(value.policy) && POLICY_KEYS.every((key) => isOptionalSeconds((value.policy as Record<string, unknown>)[key])))) &&
     Array.isArray(value.integrations) &&
     value.integrations.every(
       (i: unknown) =>
@@ -54,6 +61,10 @@ export function isWorkspaceConfig(value: unknown): value is WorkspaceConfig {
         isId(i.id) &&
         typeof i.type === 'string' &&
         (i.autoDivert === undefined || typeof i.autoDivert === 'boolean') &&
+        (i.dryRun === undefined || typeof i.dryRun === 'boolean') &&
+        (i.onDrift === undefined || i.onDrift === 'repair' || i.onDrift === 'report') &&
+        isOptionalSeconds(i.minActiveSeconds) &&
+        isOptionalSeconds(i.reactivateAfterSeconds) &&
         isScope(i.scope),
     )
   );

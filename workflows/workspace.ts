@@ -60,6 +60,11 @@ export const AUDIT_TRAIL_PATCH = 'audit-trail-v1';
 export const SEARCH_ATTRIBUTES_PATCH = 'search-attributes-v1';
 /** Likewise for notifications. */
 export const NOTIFICATIONS_PATCH = 'notifications-v1';
+/**
+ * Provider policy (reconciliation, provider windows, flap damping, dry run): on for runs that
+ * start with it, so a run recorded before it replays with the rules it was recorded with.
+ */
+export const PROVIDER_POLICY_PATCH = 'provider-policy-v1';
 
 interface BookkeepingActivities {
   [AUDIT_ACTIVITY](entry: AuditEntry): Promise<void>;
@@ -68,6 +73,10 @@ interface BookkeepingActivities {
 
 interface NotificationActivities {
   [NOTIFY_ACTIVITY](event: NotificationEvent): Promise<unknown>;
+}
+
+interface StatusActivities {
+  integrationStatus(ref: IntegrationRef): Promise<{ diverted: boolean; pending: boolean; detail: string }>;
 }
 
 export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise<void> {
@@ -94,7 +103,14 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
   });
 
+  // A status read is a snapshot: a few quick attempts, and the next reconciliation tries again.
+  const status = wf.proxyActivities<StatusActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+  });
+
   let state: WorkspaceState = input.carried ?? initialState(input.workspaceId);
+  if (wf.patched(PROVIDER_POLICY_PATCH) && !state.rules) state = { ...state, rules: true };
   /** Whether the workspace has notification channels, from the newest configuration seen. */
   let notificationsOn = input.config.notifications === true;
   let eventsSent = 0;
@@ -154,9 +170,26 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   }
 
   function dispatch(command: Command): void {
-    if (command.kind === 'runOperation') {
+    if (command.kind === 'runOperation' && command.dryRun) {
+      operationsInFlight++;
+      void dryRunOperation(command.integrationId, command.op, command.seq).finally(() => operationsInFlight--);
+    } else if (command.kind === 'runOperation') {
       operationsInFlight++;
       void runOperation(command.integrationId, command.op, command.seq).finally(() => operationsInFlight--);
+    } else if (command.kind === 'checkStatus') {
+      operationsInFlight++;
+      void checkStatus(command.integrationId).finally(() => operationsInFlight--);
+    } else if (command.kind === 'driftDetected') {
+      const { drift, integrationId, detail } = command;
+      const repair = drift.action === 'repaired';
+      const found = `provider shows ${drift.observed.replace('_', ' ')}, expected ${drift.expected.replace('_', ' ')}: ${detail}`;
+      wf.log.warn('drift', { integrationId, expected: drift.expected, observed: drift.observed, action: drift.action });
+      audit({ actor: 'workflow', action: 'drift', integration: integrationId, outcome: 'ok', detail: `${found}; ${repair ? 're-applying our state' : 'report only: left as found'}` });
+      notify({ event: 'drift', integrationId, detail: found, ...(repair ? { operation: drift.expected === 'diverted' ? 'activate' : 'withdraw' } : {}) });
+    } else if (command.kind === 'activationDeferred') {
+      const detail = `activation waits until ${new Date(command.until).toISOString()}: ${command.reason}`;
+      audit({ actor: 'workflow', action: 'divert.deferred', integration: command.integrationId, outcome: 'requested', detail });
+      notify({ event: 'activation_deferred', integrationId: command.integrationId, operation: 'activate', detail });
     } else if (command.kind === 'forgetIntegration' && wf.patched(AUDIT_TRAIL_PATCH)) {
       const ref = { workspaceId: state.workspaceId, integrationId: command.integrationId };
       inBackground(() => bookkeeping[PURGE_ACTIVITY](ref));
@@ -185,6 +218,28 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       const detail = `${error.type}: ${error.message}`;
       audit({ actor: 'workflow', action: op === 'activate' ? 'divert' : 'withdraw', integration: integrationId, outcome: 'failed', detail });
       notify({ event: 'operation_failed', integrationId, operation: op, error: { type: error.type, message: error.message } });
+    }
+  }
+
+  /** Dry run: the decision is recorded as if the provider had done it, and no provider is called. */
+  async function dryRunOperation(integrationId: string, op: Operation, seq: number): Promise<void> {
+    await Promise.resolve(); // after the decision that asked for it has been applied
+    const key = `${integrationId}#${seq}`;
+    if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
+    const detail = `dry run: would ${op === 'activate' ? 'divert' : 'withdraw'}; no provider call`;
+    apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: op === 'activate', attempts: 0 });
+    audit({ actor: 'workflow', action: op === 'activate' ? 'dry-run.divert' : 'dry-run.withdraw', integration: integrationId, outcome: 'ok', detail });
+    notify({ event: 'dry_run', integrationId, operation: op, detail });
+  }
+
+  /** Reconciliation: one status read; its answer goes to the decision module. */
+  async function checkStatus(integrationId: string): Promise<void> {
+    try {
+      const observed = await status.integrationStatus({ workspaceId: state.workspaceId, integrationId });
+      apply({ type: 'statusObserved', now: Date.now(), integrationId, diverted: observed.diverted, pending: observed.pending, detail: observed.detail });
+    } catch (err) {
+      const error = toOperationError(err);
+      apply({ type: 'statusCheckFailed', now: Date.now(), integrationId, error: `${error.type}: ${error.message}` });
     }
   }
 
@@ -219,13 +274,13 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
           type: 'ManualActionFailed',
           message: `${action} of integration ${integrationId} failed: ${outcome.type}: ${outcome.message}`,
           nonRetryable: true,
-          details: integration ? [integrationView(integration)] : [],
+          details: integration ? [integrationView(integration, state.rules)] : [],
         });
       }
       if (!integration) {
         throw wf.ApplicationFailure.create({ type: 'IntegrationRemoved', message: `integration ${integrationId} was removed`, nonRetryable: true });
       }
-      return integrationView(integration);
+      return integrationView(integration, state.rules);
     } finally {
       awaitedOutcomes.delete(key);
     }
@@ -284,18 +339,27 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   const readyToContinue = (): boolean =>
     continueAsNewDue() && operationsInFlight === 0 && bookkeepingInFlight === 0 && wf.allHandlersFinished();
 
-  // Sleep until the earliest hold-down expires, the deadline set changes, or it is time to continue as new.
+  // Sleep until the earliest deadline (hold-down, provider window, reconciliation), the deadline
+  // set changes, or it is time to continue as new.
   while (!readyToContinue()) {
     const deadline = nextDeadline(state);
     const wake = () => nextDeadline(state) !== deadline || readyToContinue();
     if (deadline === null) {
       await wf.condition(wake);
-    } else if (!(await wf.condition(wake, Math.max(1, deadline - Date.now()), { summary: 'hold-down' }))) {
+    } else if (!(await wf.condition(wake, Math.max(1, deadline - Date.now()), { summary: timerSummary(state, deadline) }))) {
       apply({ type: 'timerFired', now: Date.now() });
     }
   }
   // The next run reads the notifications flag from its input's configuration (the rest comes from `carried`).
   await wf.continueAsNew<typeof workspaceScrubbing>({ ...input, config: { ...input.config, notifications: notificationsOn }, carried: state });
+}
+
+/** What the timer in the Temporal UI waits for. */
+function timerSummary(state: WorkspaceState, deadline: number): string {
+  const integrations = Object.values(state.integrations);
+  if (integrations.some((i) => i.holdDownUntil === deadline)) return 'hold-down';
+  if (integrations.some((i) => i.waitingUntil === deadline)) return 'provider re-activation window';
+  return 'reconciliation';
 }
 
 function toOperationError(err: unknown): OperationError {

@@ -13,5 +13,11 @@ export function summaryOf(event: OutgoingEvent): string {
       return `[${event.workspaceId}] ${event.operation === 'activate' ? 'divert' : 'withdraw'} FAILED: ${integration}: ${event.error?.type ?? 'Error'}: ${event.error?.message ?? ''}${incidents}`;
     case 'manual_action':
       return `[${event.workspaceId}] manual ${event.operation} by ${event.actor ?? 'unknown'}: ${integration}${event.error ? ` failed: ${event.error.type}` : ''}`;
+    case 'drift':
+      return `[${event.workspaceId}] DRIFT at the provider: ${integration}: ${event.detail ?? ''}${event.operation ? `; re-applying (${event.operation})` : '; report only, left as found'}`;
+    case 'dry_run':
+      return `[${event.workspaceId}] dry run: would ${event.operation === 'activate' ? 'divert' : 'withdraw'}: ${integration}${incidents}`;
+    case 'activation_deferred':
+      return `[${event.workspaceId}] divert waits for the provider: ${integration}: ${event.detail ?? ''}${incidents}`;
   }
 }

@@ -1,5 +1,5 @@
 /** What the workflow tells the notification activity, and what a channel is. No secrets in events. */
-export const NOTIFICATION_EVENTS = ['diverted', 'withdrawn', 'operation_failed', 'manual_action'] as const;
+export const NOTIFICATION_EVENTS = ['diverted', 'withdrawn', 'operation_failed', 'manual_action', 'drift', 'dry_run', 'activation_deferred'] as const;
 export type NotificationEventName = (typeof NOTIFICATION_EVENTS)[number];
 export const CHANNEL_TYPES = ['webhook', 'slack', 'pagerduty'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -11,8 +11,12 @@ export interface NotificationEvent {
   workspaceId: string;
   workflowId: string;
   integration: { id: string; type: string; name?: string };
-  /** The provider operation, for diverted / withdrawn / operation_failed / manual_action. */
-  operation: 'activate' | 'withdraw';
+  /**
+   * The provider operation: the one that ran (diverted, withdrawn, operation_failed,
+   * manual_action), would have run (dry_run), waits (activation_deferred), or repairs a drift
+   * (drift; absent when the integration only reports drift).
+   */
+  operation?: 'activate' | 'withdraw';
   /** Active incident IDs when it happened. */
   incidents: string[];
   /** For operation_failed (and a failed manual action): the provider's error class and message. */

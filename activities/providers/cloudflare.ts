@@ -37,7 +37,7 @@ interface Envelope<T> {
   result?: T;
 }
 
-interface BgpPrefix {
+export interface BgpPrefix {
   id: string;
   cidr: string;
   auto_advertise_withdraw?: boolean;
@@ -120,6 +120,18 @@ function asChangeWindowError(err: unknown, current: BgpPrefix, nowMs = Date.now(
   );
 }
 
+/**
+ * Cloudflare starts advertising 2–7 minutes after it accepted the change (providers.md §0.4):
+ * a prefix advertised less than 7 minutes ago is pending. A withdrawal is not treated so: the
+ * flag already says where the prefix is going, and a prefix withdrawn by hand must show as
+ * drift at the next read, not 15 minutes later.
+ */
+export const ADVERTISEMENT_DELAY_MS = 7 * 60_000;
+export function advertisementUnderWay(bgp: BgpPrefix, nowMs = Date.now()): boolean {
+  const modifiedAt = Date.parse(bgp.on_demand?.advertised_modified_at ?? '');
+  return bgp.on_demand?.advertised === true && Number.isFinite(modifiedAt) && nowMs - modifiedAt < ADVERTISEMENT_DELAY_MS;
+}
+
 export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?: number } = {}): ProviderAdapter {
   const http = createHttpClient(options.baseUrl ?? DEFAULT_CLOUDFLARE_API_URL, options.timeoutMs);
 
@@ -171,7 +183,8 @@ export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?
     withdraw: (integration) => setAdvertised(integration, false),
     async status(integration) {
       const { client, path } = await locate(integration);
-      return toStatus(await client.call<BgpPrefix>('GET', path), false);
+      const bgp = await client.call<BgpPrefix>('GET', path);
+      return toStatus(bgp, advertisementUnderWay(bgp));
     },
     async test(integration) {
       const { settings, token } = parse(integration);

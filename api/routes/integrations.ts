@@ -15,9 +15,14 @@ import {
 import type { Services } from '../services';
 import { iso, masked, parse, parseTypedParts } from '../validate';
 import type { Integration } from '../../store/integrations';
+import { providerTiming } from '../../workflows/policy';
 
 const integrationJson = ({ workspace: _ws, credentialFields, ...i }: Integration) => ({
   ...i,
+  timing: providerTiming(i.type, {
+    ...(i.minActiveSeconds === null ? {} : { minActiveSeconds: i.minActiveSeconds }),
+    ...(i.reactivateAfterSeconds === null ? {} : { reactivateAfterSeconds: i.reactivateAfterSeconds }),
+  }),
   credentials: masked(credentialFields),
   createdAt: iso(i.createdAt),
   updatedAt: iso(i.updatedAt),

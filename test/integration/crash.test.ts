@@ -3,8 +3,6 @@
  * process is SIGKILLed while a provider call is in flight and a new one takes
  * over; a provider's Retry-After is honoured.
  */
-import { recordEvidence } from '../support/secret-scan';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +20,7 @@ import {
   workspaceInput,
 } from '../support/bed';
 import { eventually } from '../support/eventually';
-import { REPO_ROOT } from '../support/tools';
+import { spawnWorker } from '../support/worker-process';
 import { openTestDatabase } from '../support/database';
 import { CredentialCipher } from '../../store/crypto';
 import { integrationRepository } from '../../store/integrations';
@@ -32,28 +30,6 @@ let scratch: string;
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'scrubbing-crash-'));
 });
-
-/** The real `npm run worker` entry point, as its own process. */
-function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'worker/main.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    recordEvidence('log-line', chunk.toString());
-  });
-  child.stdout?.on('data', (chunk: Buffer) => recordEvidence('log-line', chunk.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker polling')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
-  });
-  return { child, ready };
-}
 
 test('a worker killed mid-operation is replaced and the activation completes exactly once', async () => {
   const ws = uniqueId('ws');

@@ -1,0 +1,33 @@
+/** The real `npm run worker` entry point as its own process, for tests that kill it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { recordEvidence } from './secret-scan';
+import { REPO_ROOT } from './tools';
+
+export function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'worker/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    recordEvidence('log-line', chunk.toString());
+  });
+  child.stdout?.on('data', (chunk: Buffer) => recordEvidence('log-line', chunk.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker polling')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
+  });
+  return { child, ready };
+}
+
+/** SIGKILL, and wait for the exit. */
+export async function killWorker(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}

@@ -1,0 +1,258 @@
+/**
+ * Provider-aware policy in the decision module, table-driven like decide.test.ts:
+ * provider timing windows, flap damping, dry run and drift reconciliation. Every
+ * scenario starts from a state with the rules on (as a workflow started after the
+ * provider-policy patch does); decide.test.ts covers the same module with them off.
+ */
+import { Command, WorkspaceEvent, WorkspaceState, decide, initialState } from '../../workflows/decide';
+import { effectiveHoldDown, providerTiming, workspacePolicy, type WorkspacePolicy } from '../../workflows/policy';
+import type { IntegrationConfig } from '../../workflows/state';
+
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+const s = (seconds: number) => T0 + seconds * 1000;
+
+const CF: IntegrationConfig = { id: 'CF', type: 'cloudflare' };
+const OVH: IntegrationConfig = { id: 'OVH', type: 'ovh' };
+/** Reconciliation far away, so scenarios about other rules see no status reads. */
+const QUIET: Partial<WorkspacePolicy> = { reconcileActiveSeconds: 100_000, reconcileIdleSeconds: 100_000 };
+
+const configure = (integrations: IntegrationConfig[], holdDownSeconds = 300, policy: Partial<WorkspacePolicy> = QUIET, version = 1, at = 0): WorkspaceEvent => ({
+  type: 'configChanged',
+  now: s(at),
+  config: { version, holdDownSeconds, integrations, policy },
+});
+const start = (incidentId: string, at: number): WorkspaceEvent => ({ type: 'incidentStarted', now: s(at), incident: { incidentId } });
+const resolve = (incidentId: string, at: number): WorkspaceEvent => ({ type: 'incidentResolved', now: s(at), incidentId });
+const finished = (integrationId: string, seq: number, diverted: boolean, at: number): WorkspaceEvent => ({
+  type: 'operationFinished', now: s(at), integrationId, seq, diverted, attempts: 1,
+});
+const timer = (at: number): WorkspaceEvent => ({ type: 'timerFired', now: s(at) });
+const manual = (integrationId: string, action: 'activate' | 'withdraw', at: number): WorkspaceEvent => ({ type: 'manualAction', now: s(at), integrationId, action });
+const observed = (integrationId: string, diverted: boolean, at: number, pending = false): WorkspaceEvent => ({
+  type: 'statusObserved', now: s(at), integrationId, diverted, pending, detail: diverted ? 'advertised' : 'withdrawn',
+});
+
+const activate = (integrationId: string, seq: number): Command => ({ kind: 'runOperation', integrationId, op: 'activate', seq });
+const withdraw = (integrationId: string, seq: number): Command => ({ kind: 'runOperation', integrationId, op: 'withdraw', seq });
+const holdDown = (integrationId: string, at: number) => ({ kind: 'startHoldDown', integrationId, until: s(at), reason: expect.any(String) as string });
+const cancelHoldDown = (integrationId: string): Command => ({ kind: 'cancelHoldDown', integrationId });
+const check = (integrationId: string): Command => ({ kind: 'checkStatus', integrationId });
+const deferred = (integrationId: string, until: number) => ({ kind: 'activationDeferred', integrationId, until: s(until), reason: expect.stringContaining('15 minutes') as string });
+const drift = (integrationId: string, expected: string, seen: string, action: string) => ({
+  kind: 'driftDetected',
+  integrationId,
+  drift: expect.objectContaining({ expected, observed: seen, action }) as unknown,
+  detail: expect.any(String) as string,
+});
+
+type Step = [WorkspaceEvent, unknown[], ((state: WorkspaceState) => void)?];
+
+function play(steps: Step[]): WorkspaceState {
+  let state: WorkspaceState = { ...initialState('acme'), rules: true };
+  steps.forEach(([event, expected, verify], index) => {
+    const before = JSON.stringify(state);
+    const decision = decide(state, event);
+    expect(JSON.stringify(state)).toBe(before); // decide never mutates its input
+    try {
+      expect(decision.commands).toEqual(expected);
+      verify?.(decision.state);
+    } catch (err) {
+      throw new Error(`step ${index} (${event.type} at ${(event.now - T0) / 1000} s): ${(err as Error).message}`);
+    }
+    state = decision.state;
+  });
+  return state;
+}
+
+const integration = (st: WorkspaceState, id: string) => st.integrations[id]!;
+const holdsUntil = (id: string, at: number, reason: string) => (st: WorkspaceState) => {
+  expect(integration(st, id).holdDownUntil).toBe(s(at));
+  expect(integration(st, id).holdDownReason).toContain(reason);
+};
+
+const scenarios: [string, Step[]][] = [
+  ['Cloudflare: a diversion stays on 15 minutes after the provider confirmed it, whatever the hold-down', [
+    [configure([CF]), []],
+    [start('i1', 0), [activate('CF', 1)]],
+    [finished('CF', 1, true, 5), [], (st) => expect(integration(st, 'CF').activatedAt).toBe(s(5))],
+    [resolve('i1', 10), [holdDown('CF', 310)], holdsUntil('CF', 310, 'base hold-down')],
+    [timer(310), [], holdsUntil('CF', 905, 'minimum on-time of 900 s')],
+    [timer(904), []],
+    [timer(905), [withdraw('CF', 2)]],
+  ]],
+  ['Cloudflare: an attack returning inside the re-activation window waits for it; the timer activates at the earliest moment', [
+    [configure([CF], 0, { ...QUIET }), []],
+    [start('i1', 0), [activate('CF', 1)]],
+    [finished('CF', 1, true, 0), []],
+    [resolve('i1', 10), [holdDown('CF', 900)]],
+    [timer(900), [withdraw('CF', 2)]],
+    [finished('CF', 2, false, 920), [], (st) => expect(integration(st, 'CF').withdrawnAt).toBe(s(920))],
+    [start('i2', 1000), [deferred('CF', 1820)], (st) => {
+      expect(integration(st, 'CF').desired).toBe('active');
+      expect(integration(st, 'CF').waitingUntil).toBe(s(1820));
+      expect(integration(st, 'CF').waitReason).toContain('withdrawn 80 s ago');
+    }],
+    [timer(1819), []],
+    [timer(1820), [activate('CF', 3)], (st) => expect(integration(st, 'CF').waitingUntil).toBeNull()],
+  ]],
+  ['an operator forces an activation inside the window', [
+    [configure([CF], 0), []],
+    [start('i1', 0), [activate('CF', 1)]],
+    [finished('CF', 1, true, 0), []],
+    [resolve('i1', 10), [holdDown('CF', 900)]],
+    [timer(900), [withdraw('CF', 2)]],
+    [finished('CF', 2, false, 901), []],
+    [start('i2', 1000), [deferred('CF', 1801)]],
+    [manual('CF', 'activate', 1100), [activate('CF', 3)], (st) => expect(integration(st, 'CF').waitingUntil).toBeNull()],
+  ]],
+  ['an attack that ends while the activation waits cancels the wait', [
+    [configure([CF], 0), []],
+    [start('i1', 0), [activate('CF', 1)]],
+    [finished('CF', 1, true, 0), []],
+    [resolve('i1', 1), [holdDown('CF', 900)]],
+    [timer(900), [withdraw('CF', 2)]],
+    [finished('CF', 2, false, 900), []],
+    [start('i2', 1000), [deferred('CF', 1800)]],
+    [resolve('i2', 1100), [], (st) => expect(integration(st, 'CF').waitingUntil).toBeNull()],
+    [timer(1800), []],
+  ]],
+  ['per-integration overrides replace the provider defaults', [
+    [configure([{ ...CF, minActiveSeconds: 0, reactivateAfterSeconds: 0 }], 0), []],
+    [start('i1', 0), [activate('CF', 1)]],
+    [finished('CF', 1, true, 1), []],
+    [resolve('i1', 2), [withdraw('CF', 2)]],
+    [finished('CF', 2, false, 3), []],
+    [start('i2', 4), [activate('CF', 3)]],
+  ]],
+  ['flap damping: five waves with growing lulls are one diversion, the hold-down doubling per wave', [
+    [configure([OVH], 300, { ...QUIET, flapWindowSeconds: 3600, maxHoldDownSeconds: 3600 }), []],
+    [start('w1', 0), [activate('OVH', 1)]],
+    [finished('OVH', 1, true, 1), []],
+    [resolve('w1', 60), [holdDown('OVH', 360)], holdsUntil('OVH', 360, 'base hold-down')],
+    [start('w2', 300), [cancelHoldDown('OVH')]],
+    [resolve('w2', 400), [holdDown('OVH', 1000)], holdsUntil('OVH', 1000, '2 attack waves')],
+    [start('w3', 900), [cancelHoldDown('OVH')]],
+    [resolve('w3', 1000), [holdDown('OVH', 2200)], holdsUntil('OVH', 2200, '300 s doubled 2 times')],
+    [start('w4', 2100), [cancelHoldDown('OVH')]],
+    [resolve('w4', 2200), [holdDown('OVH', 4600)], holdsUntil('OVH', 4600, '4 attack waves')],
+    [start('w5', 3400), [cancelHoldDown('OVH')], (st) => expect(st.waves).toEqual([s(0), s(300), s(900), s(2100), s(3400)])],
+    [resolve('w5', 3500), [holdDown('OVH', 7100)], (st) => {
+      expect(st.holdDown).toMatchObject({ baseSeconds: 300, seconds: 3600, waves: 5 });
+      expect(st.holdDown?.reason).toBe('5 attack waves in the last 60 min: 300 s doubled 4 times, capped at 3600 s');
+    }],
+    [timer(7099), []],
+    [timer(7100), [withdraw('OVH', 2)]],
+  ]],
+  ['flap damping is capped, and decays once the waves leave the window', [
+    [configure([OVH], 300, { ...QUIET, flapWindowSeconds: 3600, maxHoldDownSeconds: 900 }), []],
+    [start('w1', 0), [activate('OVH', 1)]],
+    [finished('OVH', 1, true, 1), []],
+    [resolve('w1', 10), [holdDown('OVH', 310)]],
+    [start('w2', 100), [cancelHoldDown('OVH')]],
+    [resolve('w2', 110), [holdDown('OVH', 710)]],
+    [start('w3', 200), [cancelHoldDown('OVH')]],
+    [resolve('w3', 210), [holdDown('OVH', 1110)], holdsUntil('OVH', 1110, 'capped at 900 s')],
+    [timer(1110), [withdraw('OVH', 2)]],
+    [finished('OVH', 2, false, 1111), []],
+    // Calm for over an hour: the next attack is a first wave again.
+    [start('w4', 5000), [activate('OVH', 3)], (st) => expect(st.waves).toEqual([s(5000)])],
+    [finished('OVH', 3, true, 5001), []],
+    [resolve('w4', 5010), [holdDown('OVH', 5310)], holdsUntil('OVH', 5310, 'base hold-down')],
+  ]],
+  ['dry run: the decisions are made and recorded, flagged so the workflow calls no provider; no status reads', [
+    [configure([{ ...OVH, dryRun: true }], 0, { reconcileActiveSeconds: 10, reconcileIdleSeconds: 10 }), [], (st) => expect(st.nextReconcileAt).toBeNull()],
+    [start('i1', 0), [{ kind: 'runOperation', integrationId: 'OVH', op: 'activate', seq: 1, dryRun: true }]],
+    [finished('OVH', 1, true, 0), []],
+    [timer(100), []],
+    [resolve('i1', 200), [{ kind: 'runOperation', integrationId: 'OVH', op: 'withdraw', seq: 2, dryRun: true }]],
+  ]],
+  ['reconciliation: slow when calm, fast while diverted; a prefix withdrawn behind our back is drift, repaired', [
+    [configure([OVH], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 600 }), [], (st) => expect(st.nextReconcileAt).toBe(s(600))],
+    [timer(600), [check('OVH')], (st) => expect(st.nextReconcileAt).toBe(s(1200))],
+    [observed('OVH', false, 601), [], (st) => expect(integration(st, 'OVH').provider).toMatchObject({ observed: 'not_diverted' })],
+    [start('i1', 700), [activate('OVH', 1)], (st) => expect(st.nextReconcileAt).toBe(s(760))],
+    [finished('OVH', 1, true, 701), []],
+    [timer(760), [check('OVH')]],
+    [observed('OVH', false, 761), [drift('OVH', 'diverted', 'not_diverted', 'repaired'), activate('OVH', 2)], (st) => {
+      expect(integration(st, 'OVH').drift).toMatchObject({ count: 1, open: false, detectedAt: s(761) });
+    }],
+    [finished('OVH', 2, true, 762), []],
+    [timer(821), [check('OVH')]],
+    [observed('OVH', true, 822), [], (st) => expect(integration(st, 'OVH').provider).toMatchObject({ observed: 'diverted' })],
+  ]],
+  ['reconciliation: a diversion left on behind our back is withdrawn', [
+    [configure([OVH], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 600 }), []],
+    [timer(600), [check('OVH')]],
+    [observed('OVH', true, 601), [drift('OVH', 'not_diverted', 'diverted', 'repaired'), withdraw('OVH', 1)]],
+  ]],
+  ['reconciliation: pending provider states are pending, not drift; nothing is judged while our operation runs', [
+    [configure([OVH], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 600 }), []],
+    [timer(600), [check('OVH')]],
+    [observed('OVH', true, 601, true), [], (st) => expect(integration(st, 'OVH').provider).toMatchObject({ observed: 'pending' })],
+    [start('i1', 700), [activate('OVH', 1)]],
+    [timer(760), [], (st) => expect(integration(st, 'OVH').checking).toBeFalsy()], // in flight: not read
+    [finished('OVH', 1, true, 770), []],
+    [timer(820), [check('OVH')]],
+    [start('i2', 821), []],
+    [observed('OVH', false, 822, true), [], (st) => expect(integration(st, 'OVH').drift ?? null).toBeNull()],
+  ]],
+  ['report-only: drift is reported once, left as found, and closed when the provider agrees again', [
+    [configure([{ ...OVH, onDrift: 'report' }], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 60 }), []],
+    [timer(60), [check('OVH')]],
+    [observed('OVH', true, 61), [drift('OVH', 'not_diverted', 'diverted', 'reported')], (st) => {
+      expect(integration(st, 'OVH').actual).toBe('inactive');
+      expect(integration(st, 'OVH').drift).toMatchObject({ open: true, count: 1 });
+    }],
+    [timer(121), [check('OVH')]],
+    [observed('OVH', true, 122), []],
+    [timer(182), [check('OVH')]],
+    [observed('OVH', false, 183), [], (st) => expect(integration(st, 'OVH').drift).toMatchObject({ open: false, count: 1 })],
+  ]],
+  ['a failed status read is shown as unknown, never as drift', [
+    [configure([OVH], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 60 }), []],
+    [timer(60), [check('OVH')]],
+    [{ type: 'statusCheckFailed', now: s(61), integrationId: 'OVH', error: 'ProviderUnavailableError: HTTP 503' }, [], (st) => {
+      expect(integration(st, 'OVH').provider).toEqual({ observed: 'unknown', detail: 'ProviderUnavailableError: HTTP 503', checkedAt: s(61) });
+      expect(integration(st, 'OVH').checking).toBe(false);
+    }],
+  ]],
+];
+
+describe('provider policy in decide', () => {
+  test.each(scenarios)('%s', (_name, steps) => {
+    play(steps);
+  });
+
+  test('with the rules off (runs started before them) a status answer changes nothing and no read is scheduled', () => {
+    const off = decide(initialState('acme'), configure([OVH], 300, { reconcileActiveSeconds: 1, reconcileIdleSeconds: 1 })).state;
+    expect(off.nextReconcileAt).toBeUndefined();
+    expect(decide(off, timer(10)).commands).toEqual([]);
+    const after = decide(off, observed('OVH', true, 11)).state;
+    expect(after.integrations.OVH).toEqual(off.integrations.OVH);
+  });
+});
+
+describe('policy arithmetic', () => {
+  test.each([
+    ['cloudflare', {}, 900, 900, 'Cloudflare accepts one advertisement change per prefix every 15 minutes'],
+    ['hetzner', {}, 60, 60, 'in process'],
+    ['ovh', {}, 0, 0, 'no window'],
+    ['cloudflare', { reactivateAfterSeconds: 1200 }, 900, 1200, 'set on the integration'],
+    ['unknown', {}, 0, 0, 'no provider window'],
+  ])('%s %j: on at least %i s, back after %i s', (type, overrides, minActive, reactivate, why) => {
+    expect(providerTiming(type, overrides)).toEqual({ minActiveSeconds: minActive, reactivateAfterSeconds: reactivate, why: expect.stringContaining(why) });
+  });
+
+  test.each([
+    [[], 300],
+    [[0], 300],
+    [[0, 100], 600],
+    [[0, 100, 200, 300, 400, 500, 600, 700], 3600],
+  ])('waves %j give %i s', (waves, seconds) => {
+    expect(effectiveHoldDown(300, waves.map(s), s(1000), workspacePolicy()).seconds).toBe(seconds);
+  });
+
+  test('a cap at or below the base turns damping off', () => {
+    expect(effectiveHoldDown(600, [s(0), s(1), s(2)], s(3), workspacePolicy({ maxHoldDownSeconds: 0 })).seconds).toBe(600);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Provider-aware policy: the defaults and the arithmetic behind reconciliation,
+ * provider timing windows and flap damping. Pure (no clock, no I/O): the decision
+ * module calls it with the time of the event it handles.
+ */
+
+/** How long a diversion must stay on once the provider confirmed it, and how soon a withdrawn one may come back. */
+export interface ProviderTiming {
+  minActiveSeconds: number;
+  reactivateAfterSeconds: number;
+}
+
+/**
+ * Per provider type, from providers.md. Cloudflare accepts one advertisement change per
+ * prefix every 15 minutes and takes 2–7 minutes to advertise (about 15 to withdraw), so a
+ * diversion stays 15 minutes and a withdrawn prefix waits 15 minutes before it is advertised
+ * again. Hetzner's firewall is "in process" for tens of seconds after a change and refuses
+ * another meanwhile: one minute each way. OVH documents no window for the Edge Network
+ * Firewall; its own mitigation already delays a disable while it runs.
+ */
+export const PROVIDER_TIMING: Record<string, ProviderTiming & { why: string }> = {
+  cloudflare: { minActiveSeconds: 900, reactivateAfterSeconds: 900, why: 'Cloudflare accepts one advertisement change per prefix every 15 minutes' },
+  hetzner: { minActiveSeconds: 60, reactivateAfterSeconds: 60, why: 'a Hetzner firewall change stays "in process" for tens of seconds' },
+  ovh: { minActiveSeconds: 0, reactivateAfterSeconds: 0, why: 'OVH documents no window for the Edge Network Firewall' },
+};
+const NO_TIMING = { minActiveSeconds: 0, reactivateAfterSeconds: 0, why: 'no provider window' };
+
+export function providerTiming(type: string, overrides: Partial<ProviderTiming> = {}): ProviderTiming & { why: string } {
+  const defaults = PROVIDER_TIMING[type] ?? NO_TIMING;
+  const overridden = overrides.minActiveSeconds !== undefined || overrides.reactivateAfterSeconds !== undefined;
+  return {
+    minActiveSeconds: overrides.minActiveSeconds ?? defaults.minActiveSeconds,
+    reactivateAfterSeconds: overrides.reactivateAfterSeconds ?? defaults.reactivateAfterSeconds,
+    why: overridden ? 'set on the integration' : defaults.why,
+  };
+}
+
+/** Workspace-wide knobs; each has a default so older configurations keep working. */
+export interface WorkspacePolicy {
+  /** Provider status read while any integration is (or should be) diverted. */
+  reconcileActiveSeconds: number;
+  /** ... and otherwise. */
+  reconcileIdleSeconds: number;
+  /** Attack waves counted for flap damping are those that started within this window. */
+  flapWindowSeconds: number;
+  /** Flap damping never makes the hold-down longer than this; at or below the base hold-down it is off. */
+  maxHoldDownSeconds: number;
+}
+
+/**
+ * One minute while diverted: an advertisement withdrawn behind our back costs at most a minute
+ * of unfiltered attack. Thirty minutes when calm: a diversion left on by hand costs money, not
+ * safety, and 10,000 idle workspaces then cost about 6 status reads per second.
+ * An hour of waves, capped at an hour of hold-down: a 5-wave attack with gaps of up to about
+ * 40 minutes (base 5 min: 5, 10, 20, 40, 60) stays one diversion.
+ */
+export const DEFAULT_WORKSPACE_POLICY: WorkspacePolicy = {
+  reconcileActiveSeconds: 60,
+  reconcileIdleSeconds: 1800,
+  flapWindowSeconds: 3600,
+  maxHoldDownSeconds: 3600,
+};
+
+/** The defaults with the given values; reads are at least a second apart whatever a client sent. */
+export function workspacePolicy(overrides: Partial<WorkspacePolicy> = {}): WorkspacePolicy {
+  const policy = { ...DEFAULT_WORKSPACE_POLICY, ...definedOnly(overrides) };
+  return {
+    ...policy,
+    reconcileActiveSeconds: Math.max(1, policy.reconcileActiveSeconds),
+    reconcileIdleSeconds: Math.max(1, policy.reconcileIdleSeconds),
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Wave start times still inside the window at `now`. */
+export function recentWaves(waves: number[], now: number, policy: WorkspacePolicy): number[] {
+  return waves.filter((at) => now - at < policy.flapWindowSeconds * 1000);
+}
+
+export interface EffectiveHoldDown {
+  baseSeconds: number;
+  seconds: number;
+  /** Attack waves within the window, the current one included. */
+  waves: number;
+  reason: string;
+}
+
+/**
+ * Flap damping: the hold-down doubles with each attack wave within the window (the first
+ * wave gets the base), up to the cap; waves leave the window as it slides, so it decays
+ * when calm.
+ */
+export function effectiveHoldDown(baseSeconds: number, waves: number[], now: number, policy: WorkspacePolicy): EffectiveHoldDown {
+  const count = Math.max(1, recentWaves(waves, now, policy).length);
+  const cap = Math.max(baseSeconds, policy.maxHoldDownSeconds);
+  const seconds = Math.min(baseSeconds * 2 ** Math.min(count - 1, 30), cap);
+  const window = `${Math.round(policy.flapWindowSeconds / 60)} min`;
+  const reason =
+    count <= 1 || seconds === baseSeconds
+      ? `base hold-down (${count} attack wave${count === 1 ? '' : 's'} in the last ${window})`
+      : `${count} attack waves in the last ${window}: ${baseSeconds} s doubled ${count - 1} time${count === 2 ? '' : 's'}${seconds === cap ? `, capped at ${cap} s` : ''}`;
+  return { baseSeconds, seconds, waves: count, reason };
+}
