@@ -40,6 +40,9 @@ export async function createApiWorkspaces(stack: Stack, ids: string[], concurren
     const integration = await integrations.create(id, {
       type: 'cloudflare',
       name: 'Magic Transit (simulated)',
+      // The simulator has no change window: no provider windows, so cycles divert and withdraw back to back.
+      minActiveSeconds: 0,
+      reactivateAfterSeconds: 0,
       settings: prefix,
       credentials: { apiToken: token },
     });

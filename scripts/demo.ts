@@ -7,6 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
+/** The simulator applies a change at once and has no change window: no provider windows (real providers keep the defaults). */
+const SIMULATOR_WINDOWS = { minActiveSeconds: 0, reactivateAfterSeconds: 0 };
+
 const API = process.env.DEMO_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? 8080}`;
 const SIM = process.env.DEMO_SIMULATOR_URL ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? 8299}`;
 const UI = process.env.DEMO_TEMPORAL_UI_URL ?? `http://127.0.0.1:${process.env.TEMPORAL_UI_PORT ?? 8233}`;
@@ -59,9 +62,9 @@ async function main(): Promise<void> {
   log(`workspace ${ws} created (hold-down ${HOLD_DOWN_SECONDS} s)`);
   const detector: string = (await http('POST', `${API}/v1/workspaces/${ws}/api-keys`, owner, { name: 'detector', role: 'detector' })).key;
   for (const body of [
-    { type: 'cloudflare', name: 'Cloudflare Magic Transit', settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
+    { type: 'cloudflare', name: 'Cloudflare Magic Transit', ...SIMULATOR_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
     { type: 'ovh', name: 'OVH edge firewall', settings: { endpoint: 'ovh-eu', ip: ovh.ip }, credentials: { applicationKey: ovh.applicationKey, applicationSecret: ovh.applicationSecret, consumerKey: ovh.consumerKey } },
-    { type: 'hetzner', name: 'Hetzner Robot firewall', settings: { serverNumber: hz.serverNumber }, credentials: { username: hz.username, password: hz.password } },
+    { type: 'hetzner', name: 'Hetzner Robot firewall', ...SIMULATOR_WINDOWS, settings: { serverNumber: hz.serverNumber }, credentials: { username: hz.username, password: hz.password } },
   ]) {
     const integration = await http('POST', `${API}/v1/workspaces/${ws}/integrations`, owner, body);
     log(`integration ${integration.id} (${integration.type}) created`);

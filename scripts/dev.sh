@@ -80,15 +80,17 @@ API_PORT=$API_PORT ADMIN_TOKEN=$(cat $DATA/admin-token) "${TS_NODE[@]}" api/main
 pids+=($!)
 wait_for "curl -sf $API/readyz" "the API"
 
-# The demo workspace, once: one integration per provider, pointing at the simulator.
+# The demo workspace, once: one integration per provider, pointing at the simulator. The simulator applies
+# changes within seconds and has no change window, so Cloudflare and Hetzner get no provider windows here
+# (minActiveSeconds/reactivateAfterSeconds 0); against the real providers leave the defaults.
 if [ ! -s $DATA/demo-owner-key ]; then
   post() { curl -sf -X POST -H "authorization: Bearer $1" -H 'content-type: application/json' "$API$2" -d "$3"; }
   post "$(cat $DATA/admin-token)" /v1/workspaces '{"id":"demo","name":"Demo Hosting","holdDownSeconds":30}' |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).ownerKey.key))' > $DATA/demo-owner-key
   owner=$(cat $DATA/demo-owner-key)
-  post "$owner" /v1/workspaces/demo/integrations '{"type":"cloudflare","name":"Magic Transit 192.0.2.0/24 (simulated)","settings":{"accountId":"0123456789abcdef0123456789abcdef","prefixId":"1123456789abcdef0123456789abcdef","bgpPrefixId":"2123456789abcdef0123456789abcdef"},"credentials":{"apiToken":"simulated-token"}}' >/dev/null
+  post "$owner" /v1/workspaces/demo/integrations '{"type":"cloudflare","name":"Magic Transit 192.0.2.0/24 (simulated)","minActiveSeconds":0,"reactivateAfterSeconds":0,"settings":{"accountId":"0123456789abcdef0123456789abcdef","prefixId":"1123456789abcdef0123456789abcdef","bgpPrefixId":"2123456789abcdef0123456789abcdef"},"credentials":{"apiToken":"simulated-token"}}' >/dev/null
   post "$owner" /v1/workspaces/demo/integrations '{"type":"ovh","name":"OVH edge firewall 203.0.113.7 (simulated)","settings":{"endpoint":"ovh-eu","ip":"203.0.113.7","ipBlock":"203.0.113.0/24"},"credentials":{"applicationKey":"demo-ak","applicationSecret":"demo-as","consumerKey":"demo-ck"}}' >/dev/null
-  post "$owner" /v1/workspaces/demo/integrations '{"type":"hetzner","name":"Hetzner server 4321 (simulated)","settings":{"serverNumber":4321},"credentials":{"username":"#ws+demo","password":"demo-password"}}' >/dev/null
+  post "$owner" /v1/workspaces/demo/integrations '{"type":"hetzner","name":"Hetzner server 4321 (simulated)","minActiveSeconds":0,"reactivateAfterSeconds":0,"settings":{"serverNumber":4321},"credentials":{"username":"#ws+demo","password":"demo-password"}}' >/dev/null
 fi
 
 cat <<MSG

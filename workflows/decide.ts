@@ -314,6 +314,7 @@ function scheduleReconciliation(state: WorkspaceState, now: number, commands: Co
     for (const integration of live) {
       if (integration.checking || integration.inFlight !== null) continue;
       integration.checking = true;
+      integration.checkedOps = integration.opsStarted;
       commands.push({ kind: 'checkStatus', integrationId: integration.config.id });
     }
     state.nextReconcileAt = now + interval;
@@ -332,7 +333,9 @@ function observeStatus(state: WorkspaceState, event: Extract<WorkspaceEvent, { t
   const integration = state.integrations[event.integrationId];
   if (!integration || !state.rules) return;
   integration.checking = false;
-  const settled = integration.inFlight === null && (integration.actual === 'active' || integration.actual === 'inactive');
+  // A read that an operation of ours overtook says nothing about drift.
+  const current = (integration.checkedOps ?? integration.opsStarted) === integration.opsStarted;
+  const settled = current && integration.inFlight === null && (integration.actual === 'active' || integration.actual === 'inactive');
   const observed = event.diverted ? 'diverted' : 'not_diverted';
   integration.provider = { observed: event.pending ? 'pending' : observed, detail: event.detail, checkedAt: event.now };
   if (!settled || event.pending) return;

@@ -105,8 +105,9 @@ export interface IntegrationState {
   waitReason?: string | null;
   /** Why `holdDownUntil` is what it is (flap damping, minimum on-time). */
   holdDownReason?: string | null;
-  /** A status read is in flight. */
+  /** A status read is in flight, sent when `opsStarted` was `checkedOps` (a later operation makes its answer stale). */
   checking?: boolean;
+  checkedOps?: number;
   provider?: ProviderObservation | null;
   drift?: DriftRecord | null;
 }

@@ -4,6 +4,7 @@
  * validation errors that name the field; rate limits; 503 while MongoDB is away.
  */
 import { randomBytes } from 'node:crypto';
+import { workspaceRepository } from '../../store/workspaces';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
 import { useBed } from '../support/bed';
 import { openTestDatabase } from '../support/database';
@@ -119,6 +120,9 @@ test.each([
   ['a Hetzner server number as text', { type: 'hetzner', name: 'x', settings: { serverNumber: '12' }, credentials: { username: 'u', password: 'p' } }, 'body.settings.serverNumber'],
   ['an invalid CIDR scope', { type: 'hetzner', name: 'x', scope: ['10.0.0.0/33'], settings: { serverNumber: 1 }, credentials: { username: 'u', password: 'p' } }, 'body.scope'],
   ['a per-integration base URL', { type: 'hetzner', name: 'x', settings: { serverNumber: 1, baseUrl: 'https://evil.example' }, credentials: { username: 'u', password: 'p' } }, 'body.settings'],
+  ['a negative minimum on-time', { type: 'hetzner', name: 'x', minActiveSeconds: -1, settings: { serverNumber: 1 }, credentials: { username: 'u', password: 'p' } }, 'body.minActiveSeconds'],
+  ['an unknown drift action', { type: 'hetzner', name: 'x', onDrift: 'ignore', settings: { serverNumber: 1 }, credentials: { username: 'u', password: 'p' } }, 'body.onDrift'],
+  ['a dry run that is not a boolean', { type: 'hetzner', name: 'x', dryRun: 'yes', settings: { serverNumber: 1 }, credentials: { username: 'u', password: 'p' } }, 'body.dryRun'],
 ])('creating an integration with %s is a 400 naming the field', async (_what, body, field) => {
   const answer = await api.call('POST', '/v1/workspaces/acme/integrations', { token: keys['acme:admin'], body });
   expect(answer.status).toBe(400);
@@ -129,6 +133,42 @@ test('PATCH validates settings against the integration type and names the field'
   const answer = await api.call('PATCH', `/v1/workspaces/acme/integrations/${integrationId}`, { token: keys['acme:admin'], body: { settings: { accountId: 'zz' } } });
   expect(answer.status).toBe(400);
   expect(answer.body.error.details.map((d: { field: string }) => d.field)).toContain('body.settings.accountId');
+});
+
+test('provider policy: workspace knobs and integration windows are set, shown in effect, reset with null, and validated', async () => {
+  const token = keys['acme:admin'];
+  const shown = await api.call('GET', '/v1/workspaces/acme', { token });
+  expect(shown.body.policy).toEqual({ reconcileActiveSeconds: 60, reconcileIdleSeconds: 1800, flapWindowSeconds: 3600, maxHoldDownSeconds: 3600 });
+  const set = await api.call('PATCH', '/v1/workspaces/acme', { token, body: { policy: { reconcileActiveSeconds: 30, maxHoldDownSeconds: 0 } } });
+  expect(set.body.policy).toEqual({ reconcileActiveSeconds: 30, reconcileIdleSeconds: 1800, flapWindowSeconds: 3600, maxHoldDownSeconds: 0 });
+  const reset = await api.call('PATCH', '/v1/workspaces/acme', { token, body: { policy: { reconcileActiveSeconds: null } } });
+  expect(reset.body.policy).toMatchObject({ reconcileActiveSeconds: 60, maxHoldDownSeconds: 0 });
+  const tooOften = await api.call('PATCH', '/v1/workspaces/acme', { token, body: { policy: { reconcileActiveSeconds: 5 } } });
+  expect(tooOften.status).toBe(400);
+  expect(tooOften.body.error.details.map((d: { field: string }) => d.field)).toContain('body.policy.reconcileActiveSeconds');
+  const unknown = await api.call('PATCH', '/v1/workspaces/acme', { token, body: { policy: { reconcileEverySeconds: 60 } } });
+  expect(unknown.status).toBe(400);
+
+  const created = await api.call('POST', '/v1/workspaces/acme/integrations', {
+    token,
+    body: { type: 'cloudflare', name: 'drill', dryRun: true, onDrift: 'report', reactivateAfterSeconds: 1200, settings: { accountId: 'a'.repeat(32), prefixId: 'b'.repeat(32) }, credentials: { apiToken: 'drill-token' } },
+  });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({
+    dryRun: true,
+    onDrift: 'report',
+    minActiveSeconds: null,
+    reactivateAfterSeconds: 1200,
+    timing: { minActiveSeconds: 900, reactivateAfterSeconds: 1200, why: 'set on the integration' },
+  });
+  const cleared = await api.call('PATCH', `/v1/workspaces/acme/integrations/${created.body.id}`, { token, body: { dryRun: false, reactivateAfterSeconds: null } });
+  expect(cleared.body).toMatchObject({ dryRun: false, reactivateAfterSeconds: null, timing: { reactivateAfterSeconds: 900, why: expect.stringContaining('Cloudflare') } });
+  // What the workflow will get: only the values that differ from the defaults.
+  const snapshot = await workspaceRepository(api.database.models).configSnapshot('acme');
+  expect(snapshot?.policy).toEqual({ maxHoldDownSeconds: 0 });
+  expect(snapshot?.integrations.find((i) => i.id === created.body.id)).toEqual({ id: created.body.id, type: 'cloudflare', name: 'drill', autoDivert: true, scope: 'workspace', onDrift: 'report' });
+  await api.call('DELETE', `/v1/workspaces/acme/integrations/${created.body.id}`, { token });
+  await api.call('PATCH', '/v1/workspaces/acme', { token, body: { policy: { maxHoldDownSeconds: null } } });
 });
 
 test('malformed requests get clear 4xx answers', async () => {

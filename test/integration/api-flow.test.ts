@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
-import { useBed } from '../support/bed';
+import { NO_PROVIDER_WINDOWS, useBed } from '../support/bed';
 import { eventually } from '../support/eventually';
 import { everyHistoryText } from '../support/temporal';
 
@@ -43,9 +43,9 @@ const scrubbing = async () => (await api.call('GET', '/v1/workspaces/flow/scrubb
 
 test('integrations are created per type, returned with masked credentials, and stored encrypted', async () => {
   const bodies = {
-    cloudflare: { type: 'cloudflare', name: 'Magic Transit', settings: { accountId: cf.accountId, prefixId: cf.prefixId }, credentials: { apiToken: cf.token } },
+    cloudflare: { type: 'cloudflare', name: 'Magic Transit', ...NO_PROVIDER_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId }, credentials: { apiToken: cf.token } },
     ovh: { type: 'ovh', name: 'OVH edge firewall', settings: { endpoint: 'ovh-eu', ip: ovh.ip }, credentials: { applicationKey: ovh.applicationKey, applicationSecret: ovh.applicationSecret, consumerKey: ovh.consumerKey } },
-    hetzner: { type: 'hetzner', name: 'Robot firewall', scope: ['198.51.100.0/24', '192.0.2.0/24'], settings: { serverNumber: hz.serverNumber }, credentials: { username: hz.username, password: hz.password } },
+    hetzner: { type: 'hetzner', name: 'Robot firewall', ...NO_PROVIDER_WINDOWS, scope: ['198.51.100.0/24', '192.0.2.0/24'], settings: { serverNumber: hz.serverNumber }, credentials: { username: hz.username, password: hz.password } },
   };
   for (const [type, body] of Object.entries(bodies)) {
     const created = await api.call('POST', '/v1/workspaces/flow/integrations', { token: adminKey.key, body });

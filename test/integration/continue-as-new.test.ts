@@ -69,7 +69,7 @@ test('a pending hold-down survives continue-as-new and still fires', async () =>
   const ws = uniqueId('ws');
   const taskQueue = uniqueId('tq');
   const a = cloudflareIntegration(bed, ws);
-  const input = workspaceInput(ws, [a.config], { holdDownSeconds: 4, continueAsNewAfterEvents: 30 });
+  const input = workspaceInput(ws, [a.config], { holdDownSeconds: 8, continueAsNewAfterEvents: 30 });
   await withWorker(bed, taskQueue, storeOf(a), async () => {
     const handle = await startIncident(bed, taskQueue, input, { incidentId: 'i1' });
     await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
@@ -77,8 +77,9 @@ test('a pending hold-down survives continue-as-new and still fires', async () =>
     const holding = await waitForState(handle, (v) => v.pendingHoldDowns.length === 1, 'hold-down pending');
     const runsBefore = await runCount(handle);
 
-    // Harmless duplicate resolves grow the history until the workflow continues as new.
-    for (let i = 0; i < 12; i++) await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
+    // Harmless duplicate resolves grow the history until the workflow continues as new (one at a
+    // time: signals buffered into one workflow task would add few events).
+    for (let i = 0; i < 40 && (await runCount(handle)) === runsBefore; i++) await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
     await eventually(() => runCount(handle), (n) => n > runsBefore, { what: 'continued as new' });
     // Queried from the new run: the deadline came along unchanged.
     const carried = await queryState(handle);
@@ -94,7 +95,9 @@ test('long life: many incident cycles across several continue-as-new runs keep s
   const ws = uniqueId('ws');
   const taskQueue = uniqueId('tq');
   const a = cloudflareIntegration(bed, ws);
-  const input = workspaceInput(ws, [a.config], { holdDownSeconds: 1, continueAsNewAfterEvents: 30 });
+  const base = workspaceInput(ws, [a.config], { holdDownSeconds: 1, continueAsNewAfterEvents: 30 });
+  // Flap damping off: every cycle gets the base hold-down (damping has its own tests).
+  const input = { ...base, config: { ...base.config, policy: { maxHoldDownSeconds: 0 } } };
   await withWorker(bed, taskQueue, storeOf(a), async () => {
     const handle = await startIncident(bed, taskQueue, input, { incidentId: 'cycle-0' });
     for (let cycle = 0; cycle < 8; cycle++) {

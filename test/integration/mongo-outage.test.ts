@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { incidentStartedSignal, workspaceWorkflowId } from '../../workflows/messages';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
-import { advertisements, useBed } from '../support/bed';
+import { NO_PROVIDER_WINDOWS, advertisements, useBed } from '../support/bed';
 import { openTestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort, isListening } from '../support/net';
@@ -54,7 +54,7 @@ test('the API answers 503 while MongoDB is down and recovers by itself; activiti
   const owner = (await api.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'outage', name: 'Outage', holdDownSeconds: 0 } })).body.ownerKey.key as string;
   const created = await api.call('POST', '/v1/workspaces/outage/integrations', {
     token: owner,
-    body: { type: 'cloudflare', name: 'cf', settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
+    body: { type: 'cloudflare', name: 'cf', ...NO_PROVIDER_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
   });
   expect(created.status).toBe(201);
   const advertised = () => bed.sim.cloudflare.bgpPrefix(cf.accountId, cf.prefixId, cf.bgpPrefixId)?.on_demand.advertised === true;

@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
-import { useBed } from '../support/bed';
+import { NO_PROVIDER_WINDOWS, useBed } from '../support/bed';
 import { eventually } from '../support/eventually';
 import { recordEvidence } from '../support/secret-scan';
 
@@ -62,7 +62,7 @@ beforeAll(async () => {
   detector = (await api.call('POST', '/v1/workspaces/notify/api-keys', { token: owner, body: { name: 'detector', role: 'detector' } })).body.key;
   const integration = await api.call('POST', '/v1/workspaces/notify/integrations', {
     token: owner,
-    body: { type: 'cloudflare', name: 'Magic Transit', settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
+    body: { type: 'cloudflare', name: 'Magic Transit', ...NO_PROVIDER_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
   });
   integrationId = integration.body.id;
 });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { decide, initialState, type WorkspaceEvent } from '../../workflows/decide';
 import { stateQuery, workspaceWorkflowId } from '../../workflows/messages';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
-import { advertisements, useBed } from '../support/bed';
+import { NO_PROVIDER_WINDOWS, advertisements, useBed } from '../support/bed';
 import { eventually } from '../support/eventually';
 
 const WORKSPACES = 200;
@@ -42,7 +42,7 @@ test(`${WORKSPACES} workspaces under a storm of unordered, duplicated incidents 
     bed.sim.cloudflare.seed({ accountId: ws.account, prefixId: ws.prefix, bgpPrefixId: ws.bgp, token: `t-${ws.id}`, cidr: '192.0.2.0/24' });
     const integration = await api.call('POST', `/v1/workspaces/${ws.id}/integrations`, {
       token: ws.key,
-      body: { type: 'cloudflare', name: 'cf', settings: { accountId: ws.account, prefixId: ws.prefix, bgpPrefixId: ws.bgp }, credentials: { apiToken: `t-${ws.id}` } },
+      body: { type: 'cloudflare', name: 'cf', ...NO_PROVIDER_WINDOWS, settings: { accountId: ws.account, prefixId: ws.prefix, bgpPrefixId: ws.bgp }, credentials: { apiToken: `t-${ws.id}` } },
     });
     expect(integration.status).toBe(201);
   });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { WORKFLOW_TYPE, incidentResolvedSignal, incidentStartedSignal, stateQuery, workspaceWorkflowId } from '../../workflows/messages';
 import { createScrubbingWorker } from '../../worker/create-worker';
-import { INSTANT_PROVIDERS, MemoryAuditSink, simulatedProviders, storeOf, TEST_RETRY } from '../support/bed';
+import { INSTANT_PROVIDERS, MemoryAuditSink, NO_PROVIDER_WINDOWS, simulatedProviders, storeOf, TEST_RETRY } from '../support/bed';
 import { eventually } from '../support/eventually';
 import { bundleWorkflows, SEARCH_ATTRIBUTE_ARGS } from '../support/temporal';
 import { temporalCliPath } from '../support/tools';
@@ -50,7 +50,7 @@ test('a hold-down started before a Temporal restart still withdraws after it', a
     const handle = await client.workflow.signalWithStart(WORKFLOW_TYPE, {
       workflowId: workspaceWorkflowId('restart'),
       taskQueue: 'restart',
-      args: [{ workspaceId: 'restart', config: { version: 1, holdDownSeconds: 6, integrations: [{ id: 'cf', type: 'cloudflare' }] }, retry: TEST_RETRY }],
+      args: [{ workspaceId: 'restart', config: { version: 1, holdDownSeconds: 6, integrations: [{ id: 'cf', type: 'cloudflare', ...NO_PROVIDER_WINDOWS }] }, retry: TEST_RETRY }],
       signal: incidentStartedSignal,
       signalArgs: [{ incidentId: 'i1' }],
     });

@@ -44,6 +44,8 @@ export const TEST_RETRY = { initialIntervalMs: 100, maximumIntervalMs: 500, maxi
 
 /** Providers that apply changes at once and allow any number of them: tests of provider timing set their own. */
 export const INSTANT_PROVIDERS = { cloudflareChangeIntervalSeconds: 0, ovhPendingMs: 0, hetznerInProcessMs: 0 };
+/** The matching integration setting: no provider windows (tests of the windows set their own). */
+export const NO_PROVIDER_WINDOWS = { minActiveSeconds: 0, reactivateAfterSeconds: 0 };
 
 export async function startBed(): Promise<Bed> {
   const [env, bundle, sim] = await Promise.all([startTemporal(), bundleWorkflows(), startSimulator({ timing: INSTANT_PROVIDERS })]);
@@ -101,6 +103,7 @@ export function cloudflareIntegration(
     config: {
       id,
       type: 'cloudflare',
+      ...NO_PROVIDER_WINDOWS,
       ...(options.autoDivert === undefined ? {} : { autoDivert: options.autoDivert }),
       ...(options.scope === undefined ? {} : { scope: options.scope }),
     },
@@ -141,7 +144,7 @@ export function hetznerIntegration(bed: Bed, workspaceId: string, options: { pas
     serverNumber,
     firewall: { rules: { input: [{ name: 'Allow HTTPS', protocol: 'tcp', dst_port: '443', action: 'accept' }], output: [{ name: 'Allow all', action: 'accept' }] } },
   });
-  const config: IntegrationConfig = { id, type: 'hetzner' };
+  const config: IntegrationConfig = { id, type: 'hetzner', ...NO_PROVIDER_WINDOWS };
   const stored: LoadedIntegration = {
     id,
     workspaceId,

@@ -4,7 +4,7 @@
  * scenario starts from a state with the rules on (as a workflow started after the
  * provider-policy patch does); decide.test.ts covers the same module with them off.
  */
-import { Command, WorkspaceEvent, WorkspaceState, decide, initialState } from '../../workflows/decide';
+import { Command, WorkspaceEvent, WorkspaceState, decide, initialState, nextDeadline } from '../../workflows/decide';
 import { effectiveHoldDown, providerTiming, workspacePolicy, type WorkspacePolicy } from '../../workflows/policy';
 import type { IntegrationConfig } from '../../workflows/state';
 
@@ -196,6 +196,21 @@ const scenarios: [string, Step[]][] = [
     [start('i2', 821), []],
     [observed('OVH', false, 822, true), [], (st) => expect(integration(st, 'OVH').drift ?? null).toBeNull()],
   ]],
+  ['a read that one of our operations overtook is not drift', [
+    [configure([OVH], 0, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 60 }), []],
+    [start('i1', 0), [activate('OVH', 1)]],
+    [finished('OVH', 1, true, 1), []],
+    [timer(60), [check('OVH')]],
+    [resolve('i1', 61), [withdraw('OVH', 2)]],
+    [finished('OVH', 2, false, 62), []],
+    // The read went out before the withdrawal and comes back after it: "diverted" is stale.
+    [observed('OVH', true, 63), [], (st) => {
+      expect(integration(st, 'OVH').drift ?? null).toBeNull();
+      expect(integration(st, 'OVH').provider).toMatchObject({ observed: 'diverted' });
+    }],
+    [timer(121), [check('OVH')]],
+    [observed('OVH', false, 122), [], (st) => expect(integration(st, 'OVH').drift ?? null).toBeNull()],
+  ]],
   ['report-only: drift is reported once, left as found, and closed when the provider agrees again', [
     [configure([{ ...OVH, onDrift: 'report' }], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 60 }), []],
     [timer(60), [check('OVH')]],
@@ -254,5 +269,84 @@ describe('policy arithmetic', () => {
 
   test('a cap at or below the base turns damping off', () => {
     expect(effectiveHoldDown(600, [s(0), s(1), s(2)], s(3), workspacePolicy({ maxHoldDownSeconds: 0 })).seconds).toBe(600);
+  });
+});
+
+/**
+ * The README's example timeline, played against the rules with a scripted Cloudflare: every
+ * operation is confirmed at once, every status read answers from the scripted prefix (pending
+ * for 7 minutes after it was advertised), and timers fire at the state's next deadline.
+ */
+describe("the README's example timeline", () => {
+  const hhmmss = (seconds: number) => new Date(s(seconds)).toISOString().slice(11, 19);
+
+  test('plays out as documented', () => {
+    const prefix = { advertised: false, modifiedAt: 0 };
+    const script: [number, (state: WorkspaceState) => WorkspaceEvent | null][] = [
+      [0, () => start('a', 0)],
+      [240, () => resolve('a', 240)],
+      [360, () => start('b', 360)],
+      [465, () => ((prefix.advertised = false), (prefix.modifiedAt = 465), null)], // withdrawn in the dashboard
+      [600, () => resolve('b', 600)],
+      [1800, () => start('c', 1800)],
+      [2700, () => resolve('c', 2700)],
+    ];
+    const log: string[] = [];
+    let state: WorkspaceState = { ...initialState('acme'), rules: true };
+    const queue: WorkspaceEvent[] = [configure([CF], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 1800 })];
+    const run = (event: WorkspaceEvent) => {
+      const { state: next, commands } = decide(state, event);
+      state = next;
+      for (const command of commands) {
+        const at = (event.now - T0) / 1000;
+        if (command.kind === 'runOperation') {
+          prefix.advertised = command.op === 'activate';
+          prefix.modifiedAt = at;
+          log.push(`${hhmmss(at)} ${command.op}`);
+          queue.push(finished(command.integrationId, command.seq, command.op === 'activate', at));
+        } else if (command.kind === 'checkStatus') {
+          queue.push(observed(command.integrationId, prefix.advertised, at, prefix.advertised && at - prefix.modifiedAt < 420));
+        } else if (command.kind === 'driftDetected') {
+          log.push(`${hhmmss(at)} drift ${command.drift.expected} -> ${command.drift.observed}`);
+        } else if (command.kind === 'activationDeferred') {
+          log.push(`${hhmmss(at)} activation waits until ${hhmmss((command.until - T0) / 1000)}`);
+        } else if (command.kind === 'startHoldDown') {
+          log.push(`${hhmmss(at)} hold-down until ${hhmmss((command.until - T0) / 1000)}`);
+        }
+      }
+    };
+    const drain = () => {
+      while (queue.length > 0) run(queue.shift()!);
+    };
+    drain();
+    for (const [at, step] of [...script, [4000, () => null] as const]) {
+      // Timers due before the next scripted step fire first, as the workflow's durable timer would.
+      for (let deadline = nextDeadline(state); deadline !== null && deadline < s(at); deadline = nextDeadline(state)) {
+        run(timer((deadline - T0) / 1000));
+        drain();
+        const holding = Object.values(state.integrations)[0]!;
+        if (holding.holdDownUntil !== null && holding.holdDownReason?.startsWith('minimum on-time') && !log.at(-1)?.includes('minimum')) {
+          log.push(`${hhmmss((deadline - T0) / 1000)} minimum on-time until ${hhmmss((holding.holdDownUntil - T0) / 1000)}`);
+        }
+      }
+      const event = step(state);
+      if (event) run(event);
+      drain();
+    }
+    expect(log).toEqual([
+      '10:00:00 activate',
+      '10:04:00 hold-down until 10:09:00',
+      '10:08:00 drift diverted -> not_diverted',
+      '10:08:00 activate',
+      '10:10:00 hold-down until 10:20:00',
+      '10:20:00 minimum on-time until 10:23:00',
+      '10:23:00 withdraw',
+      '10:30:00 activation waits until 10:38:00',
+      '10:38:00 activate',
+      '10:45:00 hold-down until 11:05:00',
+      '11:05:00 withdraw',
+    ]);
+    // At 11:06:40 only wave 3 (10:30) is within the hour: the hold-down has decayed to the base.
+    expect(state.holdDown).toMatchObject({ seconds: 300, waves: 1 });
   });
 });
