@@ -338,6 +338,7 @@ function observeStatus(state: WorkspaceState, event: Extract<WorkspaceEvent, { t
   const settled = current && integration.inFlight === null && (integration.actual === 'active' || integration.actual === 'inactive');
   const observed = event.diverted ? 'diverted' : 'not_diverted';
   integration.provider = { observed: event.pending ? 'pending' : observed, detail: event.detail, checkedAt: event.now };
+  if (current && integration.inFlight === null && integration.actual === 'failed' && !event.pending) return reconcileFailed(integration, observed, event.now);
   if (!settled || event.pending) return;
   const expected = integration.actual === 'active' ? 'diverted' : 'not_diverted';
   const previous = integration.drift ?? null;
@@ -360,6 +361,24 @@ function observeStatus(state: WorkspaceState, event: Extract<WorkspaceEvent, { t
     integration.since = event.now;
   }
   commands.push({ kind: 'driftDetected', integrationId: event.integrationId, drift: integration.drift, detail: event.detail });
+}
+
+/**
+ * A failed operation meets a status read: the provider may hold what we want after all (an
+ * activation that timed out but took effect), then that is our state; otherwise a retryable
+ * failure is tried again now, so reconciliation keeps repairing. A refusal that retrying cannot
+ * help (credentials, configuration) waits for an operator or a new incident, as before.
+ */
+function reconcileFailed(integration: IntegrationState, observed: 'diverted' | 'not_diverted', now: number): void {
+  const wanted = integration.desired === 'active' ? 'diverted' : 'not_diverted';
+  if (observed === wanted) {
+    integration.actual = integration.desired;
+    integration.lastError = null;
+    integration.failedOp = null;
+    integration.since = now;
+  } else if (integration.lastError?.nonRetryable === false && integration.config.onDrift !== 'report') {
+    integration.retryRequested = true;
+  }
 }
 
 function statusUnknown(state: WorkspaceState, integrationId: string, error: string, now: number): void {

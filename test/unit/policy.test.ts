@@ -211,6 +211,18 @@ const scenarios: [string, Step[]][] = [
     [timer(121), [check('OVH')]],
     [observed('OVH', false, 122), [], (st) => expect(integration(st, 'OVH').drift ?? null).toBeNull()],
   ]],
+  ['a failed operation: the provider holding what we want is adopted; a retryable failure is tried again; a refusal waits', [
+    [configure([OVH, { ...CF, id: 'CF2' }, { ...CF, id: 'CF3', minActiveSeconds: 0, reactivateAfterSeconds: 0 }], 0, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 60 }), []],
+    [start('i1', 0), [activate('OVH', 1), activate('CF2', 1), activate('CF3', 1)]],
+    [{ type: 'operationFailed', now: s(30), integrationId: 'OVH', seq: 1, attempts: 20, error: { type: 'Timeout', message: 'provider call timed out', nonRetryable: false } }, []],
+    [{ type: 'operationFailed', now: s(30), integrationId: 'CF2', seq: 1, attempts: 20, error: { type: 'ProviderUnavailableError', message: 'HTTP 503', nonRetryable: false } }, []],
+    [{ type: 'operationFailed', now: s(30), integrationId: 'CF3', seq: 1, attempts: 1, error: { type: 'ProviderAuthError', message: 'HTTP 401', nonRetryable: true } }, []],
+    [timer(60), [check('OVH'), check('CF2'), check('CF3')]],
+    // The timed-out activation took effect after all.
+    [observed('OVH', true, 61), [], (st) => expect(integration(st, 'OVH')).toMatchObject({ actual: 'active', lastError: null })],
+    [observed('CF2', false, 61), [activate('CF2', 2)]],
+    [observed('CF3', false, 61), [], (st) => expect(integration(st, 'CF3').actual).toBe('failed')],
+  ]],
   ['report-only: drift is reported once, left as found, and closed when the provider agrees again', [
     [configure([{ ...OVH, onDrift: 'report' }], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 60 }), []],
     [timer(60), [check('OVH')]],
