@@ -231,7 +231,10 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
         const outcome = await byDeadline(running, deadline);
         if (outcome !== LATE) return outcome;
         // Answered without it; what happens next is in the workflow's history and the state.
-        const delivering = running.catch((err) => options.onLateError?.(err, { workspaceId, integrationId, action }));
+        const delivering = running.catch((err) => {
+          // Accepted and still running in the workflow: only the wait for its result ran out, as expected.
+          if (!(accepted && timedOut(err, deadline))) options.onLateError?.(err, { workspaceId, integrationId, action });
+        });
         late.add(delivering);
         void delivering.finally(() => late.delete(delivering));
         return { done: false, accepted, workflowId };

@@ -296,9 +296,11 @@ function reactivationWindow(integration: IntegrationState, now: number): { until
 }
 
 /**
- * Reconciliation: read every live integration's provider status once due, every
- * `reconcileActiveSeconds` while anything is or should be diverted, else every
- * `reconcileIdleSeconds`. Dry-run and removed integrations are not read.
+ * Reconciliation: the workspace's timer ticks every `reconcileActiveSeconds` while anything is
+ * or should be diverted, else every `reconcileIdleSeconds`. Each tick reads the integrations that
+ * are (or should be) diverted, or failed in a way a retry can fix; the others are read once per
+ * idle interval, so a workspace with many integrations does not read them all every minute.
+ * Dry-run and removed integrations are not read.
  */
 function scheduleReconciliation(state: WorkspaceState, now: number, commands: Command[]): void {
   const policy = policyOf(state);
@@ -307,13 +309,17 @@ function scheduleReconciliation(state: WorkspaceState, now: number, commands: Co
     state.nextReconcileAt = null;
     return;
   }
-  const busy = live.some((i) => i.desired === 'active' || i.actual !== 'inactive');
-  const interval = (busy ? policy.reconcileActiveSeconds : policy.reconcileIdleSeconds) * 1000;
+  const idle = policy.reconcileIdleSeconds * 1000;
+  const interval = live.some(isBusy) ? policy.reconcileActiveSeconds * 1000 : idle;
   const next = state.nextReconcileAt ?? null;
   if (next !== null && now >= next) {
     for (const integration of live) {
       if (integration.checking || integration.inFlight !== null) continue;
+      // Half an active interval of slack, so a read is not skipped for a timer that fired a moment early.
+      const lastRead = integration.checkStartedAt ?? -Infinity;
+      if (!isBusy(integration) && now - lastRead < idle - interval / 2) continue;
       integration.checking = true;
+      integration.checkStartedAt = now;
       integration.checkedOps = integration.opsStarted;
       commands.push({ kind: 'checkStatus', integrationId: integration.config.id });
     }
@@ -321,6 +327,12 @@ function scheduleReconciliation(state: WorkspaceState, now: number, commands: Co
   } else if (next === null || next > now + interval) {
     state.nextReconcileAt = now + interval;
   }
+}
+
+/** Read at the active pace: diverted or about to be, changing, or failed in a way a retry can fix. */
+function isBusy(integration: IntegrationState): boolean {
+  const refused = integration.actual === 'failed' && integration.lastError?.nonRetryable === true;
+  return !refused && (integration.desired === 'active' || integration.actual !== 'inactive');
 }
 
 /**

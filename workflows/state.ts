@@ -108,6 +108,8 @@ export interface IntegrationState {
   /** A status read is in flight, sent when `opsStarted` was `checkedOps` (a later operation makes its answer stale). */
   checking?: boolean;
   checkedOps?: number;
+  /** When the last status read was sent (ms since epoch). */
+  checkStartedAt?: number;
   provider?: ProviderObservation | null;
   drift?: DriftRecord | null;
 }

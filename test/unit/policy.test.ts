@@ -223,6 +223,17 @@ const scenarios: [string, Step[]][] = [
     [observed('CF2', false, 61), [activate('CF2', 2)]],
     [observed('CF3', false, 61), [], (st) => expect(integration(st, 'CF3').actual).toBe('failed')],
   ]],
+  ['while one integration is diverted, the others are read at the idle pace, and a refused one is not read every minute', [
+    [configure([OVH, { ...OVH, id: 'CALM', scope: ['198.51.100.0/24'] }], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 600 }), []],
+    [{ type: 'incidentStarted', now: s(0), incident: { incidentId: 'i1', target: '203.0.113.1' } }, [activate('OVH', 1)]],
+    [finished('OVH', 1, true, 1), []],
+    [timer(60), [check('OVH'), check('CALM')]], // CALM never read yet
+    [observed('OVH', true, 61), []],
+    [observed('CALM', false, 61), []],
+    [timer(120), [check('OVH')]],
+    [observed('OVH', true, 121), []],
+    [timer(660), [check('OVH'), check('CALM')]], // an idle interval after CALM's last read
+  ]],
   ['report-only: drift is reported once, left as found, and closed when the provider agrees again', [
     [configure([{ ...OVH, onDrift: 'report' }], 300, { reconcileActiveSeconds: 60, reconcileIdleSeconds: 60 }), []],
     [timer(60), [check('OVH')]],

@@ -66,6 +66,17 @@ test('a manual action that fails after the pending answer is reported to onLateE
   expect(late).toEqual([new Error('Temporal gave up')]);
 });
 
+test('an accepted action whose result wait runs out after the answer is not reported as an error', async () => {
+  let expire: (err: Error) => void = () => undefined;
+  const accepted = () => Promise.resolve({ result: () => new Promise<never>((_, reject) => (expire = reject)) });
+  const late: unknown[] = [];
+  const outcome = await service({ startUpdateWithStart: accepted }, (err) => late.push(err)).runManualAction('ws', 'int-1', 'activate', {});
+  expect(outcome).toMatchObject({ done: false, accepted: true });
+  expire(new Error('Deadline exceeded after 4.944s'));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(late).toEqual([]);
+});
+
 test('a Test that never finishes answers ok false at the deadline', async () => {
   await expect(service({}).testIntegration('ws', 'int-1')).resolves.toMatchObject({ ok: false, summary: expect.stringContaining('did not answer') });
 });
