@@ -7,6 +7,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceState, WorkspaceView } from './state';
 import type { WorkspacePolicy } from './policy';
+import type { AuditEntry, IntegrationRef } from './activity-names';
+import type { NotificationEvent } from '../activities/notifications/types';
 
 export type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceView } from './state';
 
@@ -47,7 +49,15 @@ export interface WorkspaceWorkflowInput {
   continueAsNewAfterEvents?: number;
   /** Set by continue-as-new only: the state carried from the previous run. */
   carried?: WorkspaceState;
+  /** Set by continue-as-new only: audit records, purges and notifications the previous run had not finished; sent again. */
+  bookkeeping?: BookkeepingTask[];
 }
+
+/** A background task that must outlive a continue-as-new: it is carried to the next run and sent again. */
+export type BookkeepingTask =
+  | { kind: 'audit'; entry: AuditEntry }
+  | { kind: 'purge'; ref: IntegrationRef }
+  | { kind: 'notify'; event: NotificationEvent };
 
 export interface IncidentResolved {
   incidentId: string;

@@ -273,6 +273,14 @@ export function workspaceView(state: WorkspaceState): WorkspaceView {
   };
 }
 
+/** The state to carry over when status reads are still in flight: they are dropped, and the next run reads again. */
+export function readsDropped(state: WorkspaceState): WorkspaceState {
+  const integrations = Object.fromEntries(
+    Object.entries(state.integrations).map(([id, integration]) => [id, integration.checking ? { ...integration, checking: false } : integration]),
+  );
+  return { ...state, integrations };
+}
+
 /**
  * The earliest moment a decision is due without a message (a hold-down ends, a provider
  * window opens, reconciliation), or null when no timer is needed.

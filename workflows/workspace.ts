@@ -20,6 +20,7 @@ import {
   operationActivityName,
 } from './activity-names';
 import {
+  type BookkeepingTask,
   ManualActionRequest,
   OperationRetryOptions,
   WorkspaceConfig,
@@ -40,6 +41,7 @@ import {
   initialState,
   integrationView,
   nextDeadline,
+  readsDropped,
   workspaceView,
 } from './state';
 import { isIncidentResolved, isIncidentStart, isManualActionRequest, isWorkspaceConfig } from './validate';
@@ -115,18 +117,38 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   let notificationsOn = input.config.notifications === true;
   let eventsSent = 0;
   let operationsInFlight = 0;
+  let readsInFlight = 0;
   let bookkeepingInFlight = 0;
+  /** Background tasks not finished yet, carried to the next run if it starts before they end. */
+  const unfinished = new Map<number, BookkeepingTask>();
+  let tasksStarted = 0;
 
-  function inBackground(task: () => Promise<void>): void {
+  function inBackground(task: BookkeepingTask): void {
+    const id = ++tasksStarted;
+    unfinished.set(id, task);
     bookkeepingInFlight++;
-    void task()
+    void runTask(task)
       .catch((err: unknown) => wf.log.warn('bookkeeping failed', { error: err instanceof Error ? err.message : String(err) }))
-      .finally(() => bookkeepingInFlight--);
+      .finally(() => {
+        bookkeepingInFlight--;
+        unfinished.delete(id);
+      });
+  }
+
+  function runTask(task: BookkeepingTask): Promise<void> {
+    switch (task.kind) {
+      case 'audit':
+        return bookkeeping[AUDIT_ACTIVITY](task.entry);
+      case 'purge':
+        return bookkeeping[PURGE_ACTIVITY](task.ref);
+      case 'notify':
+        return notifications[NOTIFY_ACTIVITY](task.event).then(() => undefined);
+    }
   }
 
   function audit(entry: Omit<AuditEntry, 'workspace'>): void {
     if (!wf.patched(AUDIT_TRAIL_PATCH)) return;
-    inBackground(() => bookkeeping[AUDIT_ACTIVITY]({ workspace: state.workspaceId, ...entry }));
+    inBackground({ kind: 'audit', entry: { workspace: state.workspaceId, ...entry } });
   }
   /** Sends a workflow event to the workspace's channels, in the background, when it has any. */
   function notify(event: Omit<NotificationEvent, 'id' | 'workspaceId' | 'workflowId' | 'incidents' | 'at' | 'integration'> & { integrationId: string }): void {
@@ -143,7 +165,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       at: new Date(Date.now()).toISOString(),
       ...rest,
     };
-    inBackground(() => notifications[NOTIFY_ACTIVITY](full).then(() => undefined));
+    inBackground({ kind: 'notify', event: full });
   }
 
   /** Outcomes of operations a manual update waits for, keyed `integrationId#seq`; null = success. */
@@ -177,8 +199,8 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       operationsInFlight++;
       void runOperation(command.integrationId, command.op, command.seq).finally(() => operationsInFlight--);
     } else if (command.kind === 'checkStatus') {
-      operationsInFlight++;
-      void checkStatus(command.integrationId).finally(() => operationsInFlight--);
+      readsInFlight++;
+      void checkStatus(command.integrationId).finally(() => readsInFlight--);
     } else if (command.kind === 'driftDetected') {
       const { drift, integrationId, detail } = command;
       const repair = drift.action === 'repaired';
@@ -192,7 +214,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       notify({ event: 'activation_deferred', integrationId: command.integrationId, operation: 'activate', detail });
     } else if (command.kind === 'forgetIntegration' && wf.patched(AUDIT_TRAIL_PATCH)) {
       const ref = { workspaceId: state.workspaceId, integrationId: command.integrationId };
-      inBackground(() => bookkeeping[PURGE_ACTIVITY](ref));
+      inBackground({ kind: 'purge', ref });
     } else {
       wf.log.info(`decision ${command.kind}`, { ...command });
     }
@@ -336,8 +358,23 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     const limit = input.continueAsNewAfterEvents;
     return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
   };
-  const readyToContinue = (): boolean =>
-    continueAsNewDue() && operationsInFlight === 0 && bookkeepingInFlight === 0 && wf.allHandlersFinished();
+  /** History length when continuing as new first became possible but background work was still running. */
+  let dueAt: number | undefined;
+  const readyToContinue = (): boolean => {
+    if (!continueAsNewDue() || operationsInFlight > 0 || !wf.allHandlersFinished()) return false;
+    if (bookkeepingInFlight === 0 && readsInFlight === 0) return true;
+    // With the provider policy: a channel that keeps failing (or a steady stream of events) must not
+    // keep the history growing. After a quarter more events (at least 50) without a quiet moment,
+    // continue anyway: status reads are dropped (the next run reads again) and unfinished audit
+    // records, purges and notifications are carried over and sent again.
+    if (!state.rules) return false;
+    const length = wf.workflowInfo().historyLength;
+    dueAt ??= length;
+    return length >= dueAt + Math.max(50, Math.floor(dueAt / 4));
+  };
+
+  // Background work the previous run had not finished.
+  for (const task of input.bookkeeping ?? []) inBackground(task);
 
   // Sleep until the earliest deadline (hold-down, provider window, reconciliation), the deadline
   // set changes, or it is time to continue as new.
@@ -351,7 +388,14 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     }
   }
   // The next run reads the notifications flag from its input's configuration (the rest comes from `carried`).
-  await wf.continueAsNew<typeof workspaceScrubbing>({ ...input, config: { ...input.config, notifications: notificationsOn }, carried: state });
+  const { bookkeeping: _finished, ...next } = input;
+  const tasks = [...unfinished.values()];
+  await wf.continueAsNew<typeof workspaceScrubbing>({
+    ...next,
+    config: { ...input.config, notifications: notificationsOn },
+    carried: readsDropped(state),
+    ...(tasks.length > 0 ? { bookkeeping: tasks } : {}),
+  });
 }
 
 /** What the timer in the Temporal UI waits for. */

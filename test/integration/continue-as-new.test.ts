@@ -18,7 +18,8 @@ import {
   workspaceInput,
 } from '../support/bed';
 import { eventually } from '../support/eventually';
-import { activateUpdate, incidentResolvedSignal, incidentStartedSignal } from '../../workflows/messages';
+import { activateUpdate, incidentResolvedSignal, incidentStartedSignal, workspaceWorkflowId } from '../../workflows/messages';
+import type { DeliverableChannel } from '../../activities/notifications/types';
 
 const bed = useBed();
 
@@ -116,3 +117,43 @@ test('long life: many incident cycles across several continue-as-new runs keep s
     expect(advertisements(bed, a.bgpPrefixId).slice(0, 16)).toEqual(Array.from({ length: 8 }, () => [true, false]).flat());
   });
 }, 120_000);
+
+test('a notification channel that keeps failing does not hold continue-as-new back: the undelivered event is carried and sent again', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  // A webhook nobody answers: the `diverted` event is retried (2 s, doubling) for minutes.
+  const down: DeliverableChannel = { id: 'ch-down', type: 'webhook', name: 'down', events: [], settings: { url: 'http://127.0.0.1:9/hook' }, secrets: { signingSecret: 'not-a-real-signing-secret' } };
+  const notifications = { channels: { loadForDelivery: () => Promise.resolve([down]) }, pagerDutyUrl: 'http://127.0.0.1:9/pd', temporalUiUrl: 'http://temporal-ui.test' };
+  const base = workspaceInput(ws, [a.config], { holdDownSeconds: 0, continueAsNewAfterEvents: 30 });
+  const input = { ...base, config: { ...base.config, notifications: true } };
+  await withWorker(
+    bed,
+    taskQueue,
+    storeOf(a),
+    async () => {
+      const handle = await startIncident(bed, taskQueue, input, { incidentId: 'i1' });
+      await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
+      const firstRun = (await handle.describe()).runId;
+      // Each signal adds a few events; the delivery never finishes, so there is no quiet moment.
+      for (let i = 0; i < 80 && (await runCount(handle)) === 1; i++) await handle.signal(incidentResolvedSignal, { incidentId: `unrelated-${i}` });
+      await eventually(() => runCount(handle), (n) => n > 1, { what: 'continued as new despite the failing channel' });
+      const carried = await queryState(handle);
+      expect(actualOf(carried, a.config.id)).toBe('active');
+      expect(carried.activeIncidents.map((i) => i.incidentId)).toEqual(['i1']);
+      // The next run sends the undelivered event again, under its original id (receivers drop repeats by it).
+      const next = await eventually(
+        () => handle.fetchHistory(),
+        (h) => (h.events ?? []).some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifications.send'),
+        { what: 'the carried notification scheduled in the next run' },
+      );
+      const sent = (next.events ?? [])
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((s) => s?.activityType?.name === 'notifications.send')
+        .map((s) => JSON.parse(Buffer.from(s!.input!.payloads![0]!.data!).toString()) as { id: string; event: string });
+      expect(sent).toContainEqual(expect.objectContaining({ id: `${workspaceWorkflowId(ws)}/${firstRun}/1`, event: 'diverted' }));
+    },
+    undefined,
+    { notifications },
+  );
+});
