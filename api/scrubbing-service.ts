@@ -151,7 +151,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     async testIntegration(workspaceId: string, integrationId: string): Promise<TestResult> {
       const ref = { workspaceId, integrationId };
       const deadline = Date.now() + options.manualActionTimeoutMs;
-      const late = { ok: false, summary: `the provider did not answer within ${Math.round(options.manualActionTimeoutMs / 1000)} s`, warnings: [] };
+      const noAnswer = { ok: false, summary: `the provider did not answer within ${Math.round(options.manualActionTimeoutMs / 1000)} s`, warnings: [] };
       const run = client.withDeadline(deadline, () =>
         client.workflow.execute<(r: typeof ref) => Promise<TestResult>>(TEST_WORKFLOW_TYPE, {
           workflowId: integrationTestWorkflowId(ref, randomUUID().slice(0, 8)),
@@ -163,14 +163,14 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
         const result = await byDeadline(run, deadline);
         if (result !== LATE) return result;
         run.catch(() => undefined); // the SDK gives up soon after; the answer is already given
-        return late;
+        return noAnswer;
       } catch (err) {
         if (err instanceof WorkflowFailedError) {
           const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
           const summary = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : 'the provider test failed';
           return { ok: false, summary, warnings: [] };
         }
-        if (timedOut(err, deadline)) return late;
+        if (timedOut(err, deadline)) return noAnswer;
         throw err;
       }
     },

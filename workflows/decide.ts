@@ -58,13 +58,12 @@ export function decide(previous: WorkspaceState, event: WorkspaceEvent): Decisio
   const state = JSON.parse(JSON.stringify(previous)) as WorkspaceState;
   const commands: Command[] = [];
   applyEvent(state, event, commands);
+  // Flap damping: the hold-down this event's waves give (shown in the view, used by every integration).
+  if (state.rules) state.holdDown = effectiveHoldDown(state.holdDownSeconds, state.waves ?? [], event.now, policyOf(state));
   for (const integration of Object.values(state.integrations)) {
     reconcileIntegration(state, integration, event.now, commands);
   }
-  if (state.rules) {
-    state.holdDown = effectiveHoldDown(state.holdDownSeconds, state.waves ?? [], event.now, policyOf(state));
-    scheduleReconciliation(state, event.now, commands);
-  }
+  if (state.rules) scheduleReconciliation(state, event.now, commands);
   return { state, commands };
 }
 
@@ -210,7 +209,7 @@ function reconcileIntegration(
     integration.desired = 'active';
     integration.holdDownUntil = null;
   } else if (integration.desired === 'active') {
-    const holdDown = rules ? effectiveHoldDown(state.holdDownSeconds, state.waves ?? [], now, policyOf(state)) : null;
+    const holdDown = rules ? state.holdDown : undefined;
     if (integration.holdDownUntil === null && state.holdDownSeconds > 0) {
       integration.holdDownUntil = now + (holdDown ? holdDown.seconds : state.holdDownSeconds) * 1000;
       if (holdDown) integration.holdDownReason = holdDown.reason;
@@ -345,13 +344,12 @@ function observeStatus(state: WorkspaceState, event: Extract<WorkspaceEvent, { t
   const integration = state.integrations[event.integrationId];
   if (!integration || !state.rules) return;
   integration.checking = false;
-  // A read that an operation of ours overtook says nothing about drift.
-  const current = (integration.checkedOps ?? integration.opsStarted) === integration.opsStarted;
-  const settled = current && integration.inFlight === null && (integration.actual === 'active' || integration.actual === 'inactive');
   const observed = event.diverted ? 'diverted' : 'not_diverted';
   integration.provider = { observed: event.pending ? 'pending' : observed, detail: event.detail, checkedAt: event.now };
-  if (current && integration.inFlight === null && integration.actual === 'failed' && !event.pending) return reconcileFailed(integration, observed, event.now);
-  if (!settled || event.pending) return;
+  // A read that an operation of ours overtook, or one taken while ours runs, says nothing about drift.
+  const current = (integration.checkedOps ?? integration.opsStarted) === integration.opsStarted && integration.inFlight === null;
+  if (!current || event.pending) return;
+  if (integration.actual === 'failed') return reconcileFailed(integration, observed, event.now);
   const expected = integration.actual === 'active' ? 'diverted' : 'not_diverted';
   const previous = integration.drift ?? null;
   if (observed === expected) {

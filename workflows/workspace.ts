@@ -8,6 +8,7 @@
 import * as wf from '@temporalio/workflow';
 import { Command, WorkspaceEvent, decide } from './decide';
 import type { NotificationEvent } from '../activities/notifications/types';
+import type { ProviderStatus } from '../activities/providers/types';
 import {
   AUDIT_ACTIVITY,
   NOTIFY_ACTIVITY,
@@ -78,7 +79,7 @@ interface NotificationActivities {
 }
 
 interface StatusActivities {
-  integrationStatus(ref: IntegrationRef): Promise<{ diverted: boolean; pending: boolean; detail: string }>;
+  integrationStatus(ref: IntegrationRef): Promise<ProviderStatus>;
 }
 
 export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise<void> {
@@ -192,12 +193,9 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   }
 
   function dispatch(command: Command): void {
-    if (command.kind === 'runOperation' && command.dryRun) {
+    if (command.kind === 'runOperation') {
       operationsInFlight++;
-      void dryRunOperation(command.integrationId, command.op, command.seq).finally(() => operationsInFlight--);
-    } else if (command.kind === 'runOperation') {
-      operationsInFlight++;
-      void runOperation(command.integrationId, command.op, command.seq).finally(() => operationsInFlight--);
+      void runOperation(command.integrationId, command.op, command.seq, command.dryRun === true).finally(() => operationsInFlight--);
     } else if (command.kind === 'checkStatus') {
       readsInFlight++;
       void checkStatus(command.integrationId).finally(() => readsInFlight--);
@@ -220,19 +218,27 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     }
   }
 
-  async function runOperation(integrationId: string, op: Operation, seq: number): Promise<void> {
+  /** One provider operation; in dry run, its decision is recorded as if the provider had done it, and nothing is called. */
+  async function runOperation(integrationId: string, op: Operation, seq: number, dryRun: boolean): Promise<void> {
     const type = state.integrations[integrationId]?.config.type ?? 'unknown';
     const activity = activities[operationActivityName(type, op)] as OperationActivity;
     const key = `${integrationId}#${seq}`;
+    const verb = op === 'activate' ? 'divert' : 'withdraw';
     try {
       const incidents = Object.values(state.incidents);
       const firstIncidentAt = incidents.length > 0 ? Math.min(...incidents.map((i) => i.receivedAt)) : undefined;
       const context = { activeIncidents: incidents.length, ...(firstIncidentAt === undefined ? {} : { firstIncidentAt }) };
-      const result = await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context });
+      const result = dryRun
+        ? await Promise.resolve({ diverted: op === 'activate', pending: false, detail: `dry run: would ${verb}; no provider call`, attempt: 0 })
+        : await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context });
       if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
       apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: result.diverted, attempts: result.attempt });
-      audit({ actor: 'workflow', action: op === 'activate' ? 'divert' : 'withdraw', integration: integrationId, outcome: 'ok', detail: result.detail });
-      notify({ event: op === 'activate' ? 'diverted' : 'withdrawn', integrationId, operation: op, detail: result.detail });
+      audit({ actor: 'workflow', action: dryRun ? `dry-run.${verb}` : verb, integration: integrationId, outcome: 'ok', detail: result.detail });
+      notify(
+        dryRun
+          ? { event: 'dry_run', integrationId, operation: op, detail: result.detail }
+          : { event: op === 'activate' ? 'diverted' : 'withdrawn', integrationId, operation: op, detail: result.detail },
+      );
     } catch (err) {
       const error = toOperationError(err);
       if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, error);
@@ -241,17 +247,6 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       audit({ actor: 'workflow', action: op === 'activate' ? 'divert' : 'withdraw', integration: integrationId, outcome: 'failed', detail });
       notify({ event: 'operation_failed', integrationId, operation: op, error: { type: error.type, message: error.message } });
     }
-  }
-
-  /** Dry run: the decision is recorded as if the provider had done it, and no provider is called. */
-  async function dryRunOperation(integrationId: string, op: Operation, seq: number): Promise<void> {
-    await Promise.resolve(); // after the decision that asked for it has been applied
-    const key = `${integrationId}#${seq}`;
-    if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
-    const detail = `dry run: would ${op === 'activate' ? 'divert' : 'withdraw'}; no provider call`;
-    apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: op === 'activate', attempts: 0 });
-    audit({ actor: 'workflow', action: op === 'activate' ? 'dry-run.divert' : 'dry-run.withdraw', integration: integrationId, outcome: 'ok', detail });
-    notify({ event: 'dry_run', integrationId, operation: op, detail });
   }
 
   /** Reconciliation: one status read; its answer goes to the decision module. */
