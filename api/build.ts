@@ -8,6 +8,7 @@ import { channelRepository } from '../store/channels';
 import { integrationRepository } from '../store/integrations';
 import { workspaceRepository } from '../store/workspaces';
 import { createApp } from './app';
+import type { WorkspaceLimits } from './limits';
 import { createScrubbingService } from './scrubbing-service';
 import { createServices } from './services';
 import { createApiTelemetry } from './telemetry';
@@ -24,6 +25,8 @@ export interface ApiWiring {
   requestsPerMinute: number;
   /** Temporal calls other than manual actions give up after this long (503); default 10 s. */
   callTimeoutMs?: number;
+  /** Per-workspace caps; each absent one has its default (api/limits.ts). */
+  limits?: Partial<WorkspaceLimits>;
   /** Where request log lines go; default a silent logger (tests). */
   logger?: Logger;
 }
@@ -49,6 +52,7 @@ export function buildApi(wiring: ApiWiring) {
     channels: channelRepository(models, wiring.cipher),
     audit: auditRepository(models),
     scrubbing,
+    ...(wiring.limits ? { limits: wiring.limits } : {}),
   });
   const app = createApp({
     services,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { TASK_QUEUE } from '../workflows/messages';
+import { DEFAULT_WORKSPACE_LIMITS, type WorkspaceLimits } from './limits';
 
 const apiEnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
@@ -16,7 +17,21 @@ const apiEnvSchema = z.object({
   /** How long a manual Activate/Withdraw or a Test may wait for the provider before answering 202 (pending) or, for a Test, ok: false. */
   MANUAL_ACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Per-workspace caps (api/limits.ts). */
+  WORKSPACE_MAX_INTEGRATIONS: z.coerce.number().int().min(1).max(500).default(DEFAULT_WORKSPACE_LIMITS.integrations),
+  WORKSPACE_MAX_SCOPE_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_WORKSPACE_LIMITS.scopeEntries),
+  WORKSPACE_MAX_CHANNELS: z.coerce.number().int().min(1).max(100).default(DEFAULT_WORKSPACE_LIMITS.channels),
+  WORKSPACE_MAX_API_KEYS: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_WORKSPACE_LIMITS.apiKeys),
 });
+
+export function limitsOf(config: ApiConfig): WorkspaceLimits {
+  return {
+    integrations: config.WORKSPACE_MAX_INTEGRATIONS,
+    scopeEntries: config.WORKSPACE_MAX_SCOPE_ENTRIES,
+    channels: config.WORKSPACE_MAX_CHANNELS,
+    apiKeys: config.WORKSPACE_MAX_API_KEYS,
+  };
+}
 
 export type ApiConfig = z.infer<typeof apiEnvSchema>;
 

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
 import { buildApi } from './build';
-import { loadApiConfig } from './config';
+import { limitsOf, loadApiConfig } from './config';
 import { createLogger } from '../telemetry/logger';
 
 const logger = createLogger('api');
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     adminToken: config.ADMIN_TOKEN,
     manualActionTimeoutMs: config.MANUAL_ACTION_TIMEOUT_SECONDS * 1000,
     requestsPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
+    limits: limitsOf(config),
     logger,
   });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {

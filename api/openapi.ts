@@ -36,7 +36,7 @@ export function errorResponses(...statuses: number[]) {
     413: 'Body too large',
     415: 'Body is not JSON',
     429: 'Rate limited; see Retry-After',
-    422: 'The provider refused or kept failing; details hold the integration\'s state',
+    422: 'limit_reached: a workspace limit (integrations, scope entries, channels, API keys); provider_failed: the provider refused or kept failing, details hold the integration\'s state',
     503: 'Temporal or MongoDB unavailable; try again',
   };
   return Object.fromEntries(

@@ -8,6 +8,7 @@ import type { ChannelInput, ChannelRepository } from '../store/channels';
 import type { IntegrationInput, IntegrationRepository } from '../store/integrations';
 import type { PolicyPatch, WorkspaceRepository } from '../store/workspaces';
 import { HttpError } from './http-errors';
+import { DEFAULT_WORKSPACE_LIMITS, limitReached, scopeSize, type WorkspaceLimits } from './limits';
 import type { ScrubbingService } from './scrubbing-service';
 
 export interface ServiceDependencies {
@@ -17,10 +18,44 @@ export interface ServiceDependencies {
   channels: ChannelRepository;
   audit: AuditRepository;
   scrubbing: ScrubbingService;
+  limits?: Partial<WorkspaceLimits>;
 }
 
 export function createServices(deps: ServiceDependencies) {
   const { workspaces, apiKeys, integrations, channels, audit, scrubbing } = deps;
+  const limits: WorkspaceLimits = { ...DEFAULT_WORKSPACE_LIMITS, ...deps.limits };
+
+  async function refuse(workspace: string, actor: string, field: string, message: string): Promise<never> {
+    await audit.record({ workspace, actor, action: 'limit.reached', outcome: 'failed', detail: message });
+    throw limitReached(field, message);
+  }
+
+  /**
+   * Creates within a cap: refused (422, audited) when the workspace is at it; checked again
+   * after the write, so a racing create that took the last place undoes this one.
+   */
+  async function withinCap<T>(
+    cap: { workspace: string; actor: string; field: string; what: string; max: number; count: () => Promise<number> },
+    create: () => Promise<T>,
+    undo: (created: T) => Promise<void>,
+  ): Promise<T> {
+    const full = `the workspace has reached its limit of ${cap.max} ${cap.what}; delete one first`;
+    if ((await cap.count()) >= cap.max) return refuse(cap.workspace, cap.actor, cap.field, full);
+    const created = await create();
+    if ((await cap.count()) > cap.max) {
+      await undo(created);
+      return refuse(cap.workspace, cap.actor, cap.field, full);
+    }
+    return created;
+  }
+
+  async function checkScope(workspace: string, actor: string, scope: IntegrationInput['scope'], except?: string): Promise<void> {
+    if (scopeSize(scope) === 0) return;
+    const total = (await integrations.scopeEntries(workspace, except)) + scopeSize(scope);
+    if (total > limits.scopeEntries) {
+      await refuse(workspace, actor, 'body.scope', `the workspace's integrations would hold ${total} scope entries; the limit is ${limits.scopeEntries}`);
+    }
+  }
 
   /** After any configuration change: a new version, then the snapshot to the running workflow. */
   async function configChanged(workspace: string): Promise<boolean> {
@@ -51,7 +86,11 @@ export function createServices(deps: ServiceDependencies) {
     },
 
     async createApiKey(workspace: string, name: string, role: Role, actor: string) {
-      const created = await apiKeys.create(workspace, name, role);
+      const created = await withinCap(
+        { workspace, actor, field: 'body', what: 'active API keys', max: limits.apiKeys, count: () => apiKeys.countActive(workspace) },
+        () => apiKeys.create(workspace, name, role),
+        ({ apiKey }) => apiKeys.remove(workspace, apiKey.id),
+      );
       await audit.record({ workspace, actor, action: 'apiKey.create', outcome: 'ok', detail: `${created.apiKey.id} (${role})` });
       return created;
     },
@@ -60,11 +99,17 @@ export function createServices(deps: ServiceDependencies) {
 
     async revokeApiKey(workspace: string, keyId: string, actor: string) {
       if (!(await apiKeys.revoke(workspace, keyId))) throw new HttpError(404, 'not_found', 'API key not found');
+      await apiKeys.pruneRevoked(workspace, limits.apiKeys);
       await audit.record({ workspace, actor, action: 'apiKey.revoke', outcome: 'ok', detail: keyId });
     },
 
     async createIntegration(workspace: string, input: IntegrationInput, actor: string) {
-      const integration = await integrations.create(workspace, input);
+      await checkScope(workspace, actor, input.scope);
+      const integration = await withinCap(
+        { workspace, actor, field: 'body', what: 'integrations (those being withdrawn after a delete included)', max: limits.integrations, count: () => integrations.count(workspace) },
+        () => integrations.create(workspace, input),
+        (created) => integrations.remove(workspace, created.id),
+      );
       await configChanged(workspace);
       await audit.record({ workspace, actor, action: 'integration.create', integration: integration.id, outcome: 'ok', detail: `${input.type} ${input.name}` });
       return integration;
@@ -79,6 +124,7 @@ export function createServices(deps: ServiceDependencies) {
     },
 
     async updateIntegration(workspace: string, id: string, patch: Partial<Omit<IntegrationInput, 'type'>>, actor: string) {
+      if (patch.scope !== undefined) await checkScope(workspace, actor, patch.scope, id);
       const integration = await integrations.update(workspace, id, patch);
       if (!integration) throw new HttpError(404, 'not_found', 'integration not found');
       await configChanged(workspace);
@@ -115,7 +161,11 @@ export function createServices(deps: ServiceDependencies) {
 
     // A channel's arrival or departure changes the configuration (whether the workflow notifies).
     async createChannel(workspace: string, input: ChannelInput, actor: string) {
-      const channel = await channels.create(workspace, input);
+      const channel = await withinCap(
+        { workspace, actor, field: 'body', what: 'notification channels', max: limits.channels, count: () => channels.count(workspace) },
+        () => channels.create(workspace, input),
+        (created) => channels.remove(workspace, created.id).then(() => undefined),
+      );
       await configChanged(workspace);
       await audit.record({ workspace, actor, action: 'channel.create', outcome: 'ok', detail: `${channel.id} ${input.type} ${input.name}` });
       return channel;

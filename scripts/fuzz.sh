@@ -72,8 +72,15 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 # request does not carry, so the document cannot tell which per-type schema applies: a 400
 # naming the field is the right answer to settings of another type.
 [[operations]]
+# A PATCH of an integration's scope may also reach the workspace's scope-entry limit (422 limit_reached).
 include-name = ["PATCH /v1/workspaces/{ws}/integrations/{id}", "PATCH /v1/workspaces/{ws}/notification-channels/{id}"]
-checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "422", "429"]
+
+# Valid input beyond a workspace limit (integrations, scope entries, channels, API keys) is a 422 limit_reached:
+# the fuzzer fills the demo workspace up to its caps.
+[[operations]]
+include-name = ["POST /v1/workspaces/{ws}/integrations", "POST /v1/workspaces/{ws}/notification-channels", "POST /v1/workspaces/{ws}/api-keys"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422", "429"]
 TOML
 
 failed=0

@@ -52,6 +52,21 @@ export function apiKeyRepository({ ApiKey }: Models) {
       return (await ApiKey.find({ workspace }).sort({ createdAt: 1 }).lean<Raw[]>()).map(toApiKey);
     },
 
+    async countActive(workspace: string): Promise<number> {
+      return ApiKey.countDocuments({ workspace, revokedAt: null });
+    },
+
+    /** Deletes a key outright (a create refused by a cap after the write). */
+    async remove(workspace: string, id: string): Promise<void> {
+      await ApiKey.deleteOne({ _id: id, workspace });
+    },
+
+    /** Keeps the `keep` most recently revoked keys of the workspace; older revoked ones are deleted. */
+    async pruneRevoked(workspace: string, keep: number): Promise<void> {
+      const old = await ApiKey.find({ workspace, revokedAt: { $ne: null } }).sort({ revokedAt: -1 }).skip(keep).select('_id').lean<{ _id: string }[]>();
+      if (old.length > 0) await ApiKey.deleteMany({ _id: { $in: old.map((k) => k._id) } });
+    },
+
     async revoke(workspace: string, id: string): Promise<boolean> {
       const result = await ApiKey.updateOne({ _id: id, workspace, revokedAt: null }, { $set: { revokedAt: new Date() } });
       return result.modifiedCount === 1;

@@ -53,6 +53,10 @@ export function channelRepository({ Channel: Model }: Models, cipher: Credential
       return (await Model.find({ workspace }).sort({ createdAt: 1 }).lean<Raw[]>()).map(toChannel);
     },
 
+    async count(workspace: string): Promise<number> {
+      return Model.countDocuments({ workspace });
+    },
+
     async get(workspace: string, id: string): Promise<Channel | null> {
       const found = await Model.findOne({ _id: id, workspace }).lean<Raw>();
       return found ? toChannel(found) : null;

@@ -84,6 +84,22 @@ export function integrationRepository({ Integration }: Models, cipher: Credentia
       return (await Integration.find({ workspace, deletedAt: null }).sort({ createdAt: 1 }).lean<Raw[]>()).map(toIntegration);
     },
 
+    /** Every record of the workspace, those being withdrawn after a DELETE included (they are still in its workflow). */
+    async count(workspace: string): Promise<number> {
+      return Integration.countDocuments({ workspace });
+    },
+
+    /** CIDR entries in the scopes of the workspace's live integrations, `except` one of them. */
+    async scopeEntries(workspace: string, except?: string): Promise<number> {
+      const rows = await Integration.find({ workspace, deletedAt: null, ...(except ? { _id: { $ne: except } } : {}) }).select('scope').lean<{ scope: unknown }[]>();
+      return rows.reduce((sum, row) => sum + (Array.isArray(row.scope) ? row.scope.length : 0), 0);
+    },
+
+    /** Removes a record outright (a create refused by a cap after the write). */
+    async remove(workspace: string, id: string): Promise<void> {
+      await Integration.deleteOne({ _id: id, workspace });
+    },
+
     async get(workspace: string, id: string): Promise<Integration | null> {
       const found = await Integration.findOne(live(workspace, id)).lean<Raw>();
       return found ? toIntegration(found) : null;

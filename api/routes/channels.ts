@@ -19,7 +19,7 @@ const base = '/v1/workspaces/{ws}/notification-channels';
 registry.registerPath({
   method: 'post', path: base, summary: 'Create a notification channel: webhook, slack or pagerduty (owner, admin)', security,
   request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: createChannelBody } } } },
-  responses: { 201: json(ChannelOut, 'Created'), ...errorResponses(403) },
+  responses: { 201: json(ChannelOut, 'Created'), ...errorResponses(403, 422) },
 });
 registry.registerPath({
   method: 'get', path: base, summary: 'List notification channels (owner, admin); secrets masked', security,

@@ -32,7 +32,7 @@ const base = '/v1/workspaces/{ws}/integrations';
 registry.registerPath({
   method: 'post', path: base, summary: 'Create an integration (owner, admin)', security,
   request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: createIntegrationBody } } } },
-  responses: { 201: json(IntegrationOut, 'Created'), ...errorResponses(403) },
+  responses: { 201: json(IntegrationOut, 'Created'), ...errorResponses(403, 422) },
 });
 registry.registerPath({
   method: 'get', path: base, summary: 'List integrations (any role); credentials masked', security,
@@ -45,7 +45,7 @@ registry.registerPath({
 registry.registerPath({
   method: 'patch', path: `${base}/{id}`, summary: 'Change an integration (owner, admin); credentials, when given, replace all', security,
   request: { params: resourceParams, body: { content: { 'application/json': { schema: updateIntegrationBody } } } },
-  responses: { 200: json(IntegrationOut, 'The integration'), ...errorResponses(403) },
+  responses: { 200: json(IntegrationOut, 'The integration'), ...errorResponses(403, 422) },
 });
 registry.registerPath({
   method: 'delete', path: `${base}/{id}`, summary: 'Delete an integration (owner, admin); a diverted one is withdrawn first', security,

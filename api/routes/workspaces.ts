@@ -38,7 +38,7 @@ registry.registerPath({
 registry.registerPath({
   method: 'post', path: '/v1/workspaces/{ws}/api-keys', summary: 'Create an API key (owner); the key is shown once', security,
   request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: createApiKeyBody } } } },
-  responses: { 201: json(CreatedApiKeyOut, 'Created'), ...errorResponses(403) },
+  responses: { 201: json(CreatedApiKeyOut, 'Created'), ...errorResponses(403, 422) },
 });
 registry.registerPath({
   method: 'get', path: '/v1/workspaces/{ws}/api-keys', summary: 'List API keys (owner); never the keys themselves', security,

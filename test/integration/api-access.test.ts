@@ -317,3 +317,70 @@ test('while Temporal is unreachable, routes that need it answer 503 and readines
     await connection.close();
   }
 });
+
+describe('workspace limits', () => {
+  let capped: ApiBed;
+  let owner = '';
+  const hetzner = (scope?: string[]) => ({ type: 'hetzner', name: 'hz', ...(scope ? { scope } : {}), settings: { serverNumber: 7 }, credentials: { username: 'u', password: 'p' } });
+  const refusal = (answer: { status: number; body: { error: { code: string; details: { field: string }[] } } }) => ({
+    status: answer.status,
+    code: answer.body.error?.code,
+    fields: answer.body.error?.details.map((d) => d.field),
+  });
+
+  beforeAll(async () => {
+    capped = await startApi(bed, { database: api.database, limits: { integrations: 2, scopeEntries: 3, channels: 1, apiKeys: 3 } });
+    const created = await capped.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'capped', name: 'Capped', holdDownSeconds: 0 } });
+    expect(created.status).toBe(201);
+    owner = created.body.ownerKey.key;
+  });
+  afterAll(() => capped?.close());
+
+  test('API keys: at the cap of active keys a create is a 422 limit_reached; revoking one makes room', async () => {
+    const create = () => capped.call('POST', '/v1/workspaces/capped/api-keys', { token: owner, body: { name: 'k', role: 'viewer' } });
+    const first = await create();
+    expect((await create()).status).toBe(201); // owner + 2 = 3 active
+    expect(refusal(await create())).toEqual({ status: 422, code: 'limit_reached', fields: ['body'] });
+    expect((await capped.call('DELETE', `/v1/workspaces/capped/api-keys/${first.body.id}`, { token: owner })).status).toBe(204);
+    expect((await create()).status).toBe(201);
+  });
+
+  test('integrations: a cap on records and on scope entries summed over the workspace, on create and on PATCH', async () => {
+    const path = '/v1/workspaces/capped/integrations';
+    const a = await capped.call('POST', path, { token: owner, body: hetzner(['198.51.100.0/26', '198.51.100.64/26']) });
+    expect(a.status).toBe(201);
+    // 2 + 2 scope entries > 3
+    expect(refusal(await capped.call('POST', path, { token: owner, body: hetzner(['203.0.113.0/25', '203.0.113.128/25']) }))).toEqual({ status: 422, code: 'limit_reached', fields: ['body.scope'] });
+    const b = await capped.call('POST', path, { token: owner, body: hetzner(['203.0.113.0/24']) });
+    expect(b.status).toBe(201);
+    expect(refusal(await capped.call('PATCH', `${path}/${b.body.id}`, { token: owner, body: { scope: ['203.0.113.0/25', '203.0.113.128/25'] } }))).toEqual({
+      status: 422,
+      code: 'limit_reached',
+      fields: ['body.scope'],
+    });
+    // Replacing an integration's own scope counts it once.
+    expect((await capped.call('PATCH', `${path}/${b.body.id}`, { token: owner, body: { scope: ['203.0.113.0/25'] } })).status).toBe(200);
+    expect(refusal(await capped.call('POST', path, { token: owner, body: hetzner() }))).toEqual({ status: 422, code: 'limit_reached', fields: ['body'] });
+    expect((await capped.call('DELETE', `${path}/${a.body.id}`, { token: owner })).status).toBe(204);
+    expect((await capped.call('POST', path, { token: owner, body: hetzner() })).status).toBe(201);
+  });
+
+  test('racing creates never leave more than the cap', async () => {
+    const path = '/v1/workspaces/capped/notification-channels';
+    const body = { type: 'pagerduty', name: 'pd', settings: { triggerOn: 'diversion' }, secrets: { routingKey: 'R0123456789abcdef' } };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => capped.call('POST', path, { token: owner, body })));
+    expect(answers.filter((a) => a.status === 201).length).toBeLessThanOrEqual(1);
+    expect(answers.every((a) => a.status === 201 || refusal(a).code === 'limit_reached')).toBe(true);
+    const listed = await capped.call('GET', path, { token: owner });
+    expect(listed.body.length).toBeLessThanOrEqual(1);
+    if (listed.body.length === 0) expect((await capped.call('POST', path, { token: owner, body })).status).toBe(201);
+    expect(refusal(await capped.call('POST', path, { token: owner, body }))).toEqual({ status: 422, code: 'limit_reached', fields: ['body'] });
+  });
+
+  test('every refusal is in the audit trail', async () => {
+    const events = await capped.call('GET', '/v1/workspaces/capped/events?limit=200', { token: owner });
+    const refusals = events.body.events.filter((e: { action: string }) => e.action === 'limit.reached');
+    expect(refusals.length).toBeGreaterThanOrEqual(5);
+    expect(refusals.every((e: { outcome: string; detail: string }) => e.outcome === 'failed' && /limit/.test(e.detail))).toBe(true);
+  });
+});

@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApi } from '../../api/build';
+import type { WorkspaceLimits } from '../../api/limits';
 import { CredentialCipher } from '../../store/crypto';
 import { auditRepository } from '../../store/audit';
 import { channelRepository } from '../../store/channels';
@@ -41,6 +42,7 @@ export async function startApi(bed: Bed, options: {
     manualActionTimeoutMs?: number;
     /** Where the worker's notification activity sends PagerDuty events (the channels come from the database). */
     pagerDutyUrl?: string;
+    limits?: Partial<WorkspaceLimits>;
   } = {}): Promise<ApiBed> {
   const database = options.database ?? (await openTestDatabase());
   const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('test'));
@@ -53,6 +55,7 @@ export async function startApi(bed: Bed, options: {
     adminToken: ADMIN_TOKEN,
     manualActionTimeoutMs: options.manualActionTimeoutMs ?? 30_000,
     requestsPerMinute: options.requestsPerMinute ?? 100_000,
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
