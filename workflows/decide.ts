@@ -55,7 +55,16 @@ export interface Decision {
 
 /** Applies one event and reconciles every integration. Never mutates its input. */
 export function decide(previous: WorkspaceState, event: WorkspaceEvent): Decision {
-  const state = JSON.parse(JSON.stringify(previous)) as WorkspaceState;
+  return decideInPlace(JSON.parse(JSON.stringify(previous)) as WorkspaceState, event);
+}
+
+/**
+ * The same decision, made on `state` itself: the workflow owns its state and keeps only the
+ * result, so nothing is copied and an event costs the same whatever the attack's size (the
+ * incident map is updated in place; which integrations incidents trigger is counted as they
+ * come and go).
+ */
+export function decideInPlace(state: WorkspaceState, event: WorkspaceEvent): Decision {
   const commands: Command[] = [];
   applyEvent(state, event, commands);
   // Flap damping: the hold-down this event's waves give (shown in the view, used by every integration).
@@ -79,8 +88,22 @@ export function triggers(integration: IntegrationState, incident: IncidentStart)
   return addressInAnyCidr(incident.target, scope);
 }
 
-export function isTriggered(state: WorkspaceState, integration: IntegrationState): boolean {
-  return Object.values(state.incidents).some((incident) => triggers(integration, incident));
+/**
+ * Whether an active incident triggers the integration. The count is kept as incidents start and
+ * resolve and recounted only when the integration's configuration changes (or for a state carried
+ * from a run before it), so an event costs the same with one incident or thousands.
+ */
+function isTriggered(state: WorkspaceState, integration: IntegrationState): boolean {
+  return triggerCount(state, integration) > 0;
+}
+
+function triggerCount(state: WorkspaceState, integration: IntegrationState): number {
+  if (integration.triggeredBy === undefined) {
+    let count = 0;
+    for (const incident of Object.values(state.incidents)) if (triggers(integration, incident)) count++;
+    integration.triggeredBy = count;
+  }
+  return integration.triggeredBy;
 }
 
 function applyEvent(state: WorkspaceState, event: WorkspaceEvent, commands: Command[]): void {
@@ -111,21 +134,39 @@ function startIncident(state: WorkspaceState, incident: IncidentStart, now: numb
   if (state.incidents[id] || state.closedIncidentIds.includes(id)) return;
   const active: ActiveIncident = { ...incident, receivedAt: now };
   // A new attack wave: the first incident while none is active (flap damping counts them).
-  if (state.rules && Object.keys(state.incidents).length === 0) {
+  const count = incidentCount(state);
+  if (state.rules && count === 0) {
     state.waves = [...recentWaves(state.waves ?? [], now, policyOf(state)), now];
   }
-  state.incidents[id] = active;
   for (const integration of Object.values(state.integrations)) {
+    const before = triggerCount(state, integration); // counted without this incident
     if (!triggers(integration, active)) continue;
+    integration.triggeredBy = before + 1;
     // A new attack ends a manual withdraw (rule 5) and retries a failed operation (rule 7).
     if (integration.manual === 'withdraw') integration.manual = null;
     if (integration.actual === 'failed') integration.retryRequested = true;
   }
+  state.incidents[id] = active;
+  state.incidentCount = count + 1;
+}
+
+/** Active incidents, counted as they come and go (counting a map's keys grows with the attack). */
+function incidentCount(state: WorkspaceState): number {
+  state.incidentCount ??= Object.keys(state.incidents).length;
+  return state.incidentCount;
 }
 
 function resolveIncident(state: WorkspaceState, incidentId: string): void {
-  if (state.incidents[incidentId]) delete state.incidents[incidentId];
-  else if (state.closedIncidentIds.includes(incidentId)) return;
+  const incident = state.incidents[incidentId];
+  if (incident) {
+    for (const integration of Object.values(state.integrations)) {
+      const before = triggerCount(state, integration); // counted with this incident
+      if (triggers(integration, incident)) integration.triggeredBy = before - 1;
+    }
+    const count = incidentCount(state); // counted with this incident
+    delete state.incidents[incidentId];
+    state.incidentCount = count - 1;
+  } else if (state.closedIncidentIds.includes(incidentId)) return;
   state.closedIncidentIds.push(incidentId);
   if (state.closedIncidentIds.length > MAX_REMEMBERED_INCIDENT_IDS) {
     state.closedIncidentIds.splice(0, state.closedIncidentIds.length - MAX_REMEMBERED_INCIDENT_IDS);
@@ -145,7 +186,10 @@ function changeConfig(
   for (const integrationConfig of config.integrations) {
     const existing = state.integrations[integrationConfig.id];
     if (existing) {
-      existing.config = normaliseConfig(integrationConfig);
+      const config = normaliseConfig(integrationConfig);
+      // What an incident is matched against changed: count again at the next look.
+      if (existing.removed || !sameTriggers(existing.config, config)) delete existing.triggeredBy;
+      existing.config = config;
       existing.removed = false;
     } else {
       state.integrations[integrationConfig.id] = newIntegrationState(integrationConfig, now);
@@ -155,7 +199,14 @@ function changeConfig(
     if (present.has(integration.config.id)) continue;
     integration.removed = true;
     integration.manual = null;
+    integration.triggeredBy = 0; // a removed integration is triggered by nothing
   }
+}
+
+function sameTriggers(a: IntegrationState['config'], b: IntegrationState['config']): boolean {
+  if (a.autoDivert !== b.autoDivert) return false;
+  if (a.scope === 'workspace' || b.scope === 'workspace') return a.scope === b.scope;
+  return a.scope.length === b.scope.length && a.scope.every((cidr, i) => cidr === (b.scope as string[])[i]);
 }
 
 function finishOperation(

@@ -96,6 +96,8 @@ export interface IntegrationState {
   retryRequested: boolean;
   /** Deleted from the configuration: withdraw if needed, then forget. */
   removed: boolean;
+  /** Active incidents that trigger it, kept by the decision module; absent = count again (carried from a run before it). */
+  triggeredBy?: number;
   // Provider policy (workflows/policy.ts); absent in states carried from runs before it.
   /** When the provider last confirmed an activation (a withdrawal), ms since epoch. */
   activatedAt?: number | null;
@@ -119,6 +121,8 @@ export interface WorkspaceState {
   configVersion: number;
   holdDownSeconds: number;
   incidents: Record<string, ActiveIncident>;
+  /** How many `incidents` holds, kept by the decision module; absent = count again (carried from a run before it). */
+  incidentCount?: number;
   /** Resolved incident IDs (also resolves seen before their start), oldest first, bounded. */
   closedIncidentIds: string[];
   integrations: Record<string, IntegrationState>;
@@ -134,6 +138,10 @@ export interface WorkspaceState {
 }
 
 export const MAX_REMEMBERED_INCIDENT_IDS = 1000;
+/** Incidents a state view lists (a carpet bomb has thousands; the count is always given). */
+export const MAX_LISTED_INCIDENTS = 100;
+/** Incident IDs a notification names. */
+export const MAX_NOTIFIED_INCIDENTS = 20;
 export const DEFAULT_HOLD_DOWN_SECONDS = 300;
 
 export function initialState(workspaceId: string): WorkspaceState {
@@ -211,7 +219,9 @@ export interface WorkspaceView {
   workspaceId: string;
   configVersion: number;
   holdDownSeconds: number;
+  /** The first MAX_LISTED_INCIDENTS active incidents, oldest first; `activeIncidentCount` counts them all. */
   activeIncidents: ActiveIncident[];
+  activeIncidentCount: number;
   integrations: IntegrationView[];
   pendingHoldDowns: { integrationId: string; until: string }[];
   // Provider policy (absent for runs started before it).
@@ -258,7 +268,8 @@ export function workspaceView(state: WorkspaceState): WorkspaceView {
     workspaceId: state.workspaceId,
     configVersion: state.configVersion,
     holdDownSeconds: state.holdDownSeconds,
-    activeIncidents: Object.values(state.incidents),
+    activeIncidents: Object.values(state.incidents).slice(0, MAX_LISTED_INCIDENTS),
+    activeIncidentCount: state.incidentCount ?? Object.keys(state.incidents).length,
     integrations: integrations.map((i) => integrationView(i, state.rules === true)),
     pendingHoldDowns: integrations
       .filter((i) => i.holdDownUntil !== null)

@@ -6,7 +6,7 @@
  * @temporalio/workflow and pure modules, and never sees a credential.
  */
 import * as wf from '@temporalio/workflow';
-import { Command, WorkspaceEvent, decide } from './decide';
+import { Command, WorkspaceEvent, decideInPlace } from './decide';
 import type { NotificationEvent } from '../activities/notifications/types';
 import type { ProviderStatus } from '../activities/providers/types';
 import {
@@ -36,6 +36,7 @@ import {
 import {
   IncidentStart,
   IntegrationView,
+  MAX_NOTIFIED_INCIDENTS,
   Operation,
   OperationError,
   WorkspaceState,
@@ -162,7 +163,8 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       workspaceId: state.workspaceId,
       workflowId: info.workflowId,
       integration: { id: integrationId, type: integration?.config.type ?? 'unknown', ...(integration?.config.name ? { name: integration.config.name } : {}) },
-      incidents: Object.keys(state.incidents).sort(),
+      incidents: Object.keys(state.incidents).sort().slice(0, MAX_NOTIFIED_INCIDENTS),
+      incidentCount: Object.keys(state.incidents).length,
       at: new Date(Date.now()).toISOString(),
       ...rest,
     };
@@ -175,7 +177,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   let publishedState: ScrubbingState | undefined;
 
   function apply(event: WorkspaceEvent): void {
-    const decision = decide(state, event);
+    const decision = decideInPlace(state, event);
     state = decision.state;
     decision.commands.forEach(dispatch);
     publishScrubbingState();
@@ -226,7 +228,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     const verb = op === 'activate' ? 'divert' : 'withdraw';
     try {
       const incidents = Object.values(state.incidents);
-      const firstIncidentAt = incidents.length > 0 ? Math.min(...incidents.map((i) => i.receivedAt)) : undefined;
+      const firstIncidentAt = incidents.reduce<number | undefined>((first, i) => (first === undefined || i.receivedAt < first ? i.receivedAt : first), undefined);
       const context = { activeIncidents: incidents.length, ...(firstIncidentAt === undefined ? {} : { firstIncidentAt }) };
       const result = dryRun
         ? await Promise.resolve({ diverted: op === 'activate', pending: false, detail: `dry run: would ${verb}; no provider call`, attempt: 0 })

@@ -3,7 +3,8 @@ import type { OutgoingEvent } from './types';
 
 export function summaryOf(event: OutgoingEvent): string {
   const integration = `${event.integration.name ?? event.integration.id} (${event.integration.type})`;
-  const incidents = event.incidents.length > 0 ? `; incidents: ${event.incidents.join(', ')}` : '';
+  const more = (event.incidentCount ?? event.incidents.length) - event.incidents.length;
+  const incidents = event.incidents.length > 0 ? `; incidents: ${event.incidents.join(', ')}${more > 0 ? ` and ${more} more` : ''}` : '';
   switch (event.event) {
     case 'diverted':
       return `[${event.workspaceId}] traffic diverted: ${integration}${incidents}`;

@@ -17,8 +17,10 @@ export interface NotificationEvent {
    * (drift; absent when the integration only reports drift).
    */
   operation?: 'activate' | 'withdraw';
-  /** Active incident IDs when it happened. */
+  /** Active incident IDs when it happened, the first 20 in ID order; `incidentCount` counts them all. */
   incidents: string[];
+  /** Absent in events sent before it was added: then `incidents` lists them all. */
+  incidentCount?: number;
   /** For operation_failed (and a failed manual action): the provider's error class and message. */
   error?: { type: string; message: string };
   /** Who took a manual action (API key id). */

@@ -18,8 +18,9 @@ test.each([
   [{ event: 'drift', detail: 'provider shows diverted, expected not diverted: x' }, '[acme] DRIFT at the provider: Magic Transit (cloudflare): provider shows diverted, expected not diverted: x; report only, left as found'],
   [{ event: 'dry_run', operation: 'withdraw' }, '[acme] dry run: would withdraw: Magic Transit (cloudflare); incidents: atk-1'],
   [{ event: 'activation_deferred', operation: 'activate', detail: 'activation waits until 10:38' }, '[acme] divert waits for the provider: Magic Transit (cloudflare): activation waits until 10:38; incidents: atk-1'],
+  [{ event: 'diverted', operation: 'activate', incidents: ['atk-1', 'atk-2'], incidentCount: 1900 }, '[acme] traffic diverted: Magic Transit (cloudflare); incidents: atk-1, atk-2 and 1898 more'],
 ] as const)('%j', (event, text) => {
   const outgoing = { ...base, ...event } as OutgoingEvent;
   expect(summaryOf(outgoing)).toBe(text);
-  expect(pagerDutyAction(outgoing, 'diversion')).toBeNull();
+  if (event.event !== 'diverted') expect(pagerDutyAction(outgoing, 'diversion')).toBeNull();
 });
