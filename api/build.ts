@@ -8,6 +8,7 @@ import { channelRepository } from '../store/channels';
 import { integrationRepository } from '../store/integrations';
 import { workspaceRepository } from '../store/workspaces';
 import { createApp } from './app';
+import type { OutboundPolicy } from '../activities/outbound/destination';
 import type { WorkspaceLimits } from './limits';
 import { createScrubbingService } from './scrubbing-service';
 import { createServices } from './services';
@@ -25,6 +26,8 @@ export interface ApiWiring {
   requestsPerMinute: number;
   /** Temporal calls other than manual actions give up after this long (503); default 10 s. */
   callTimeoutMs?: number;
+  /** Where channel URLs may point; default public https only (OUTBOUND_ALLOW and OUTBOUND_ALLOW_HTTP in main). */
+  outbound?: OutboundPolicy;
   /** Per-workspace caps; each absent one has its default (api/limits.ts). */
   limits?: Partial<WorkspaceLimits>;
   /** Where request log lines go; default a silent logger (tests). */
@@ -53,6 +56,7 @@ export function buildApi(wiring: ApiWiring) {
     audit: auditRepository(models),
     scrubbing,
     ...(wiring.limits ? { limits: wiring.limits } : {}),
+    ...(wiring.outbound ? { outbound: wiring.outbound } : {}),
   });
   const app = createApp({
     services,

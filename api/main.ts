@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
+import { outboundPolicyFromEnv } from '../activities/outbound/destination';
 import { buildApi } from './build';
 import { limitsOf, loadApiConfig } from './config';
 import { createLogger } from '../telemetry/logger';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     manualActionTimeoutMs: config.MANUAL_ACTION_TIMEOUT_SECONDS * 1000,
     requestsPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
     limits: limitsOf(config),
+    outbound: outboundPolicyFromEnv(),
     logger,
   });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {

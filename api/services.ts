@@ -7,6 +7,7 @@ import type { AuditRepository } from '../store/audit';
 import type { ChannelInput, ChannelRepository } from '../store/channels';
 import type { IntegrationInput, IntegrationRepository } from '../store/integrations';
 import type { PolicyPatch, WorkspaceRepository } from '../store/workspaces';
+import { refusedUrl, type OutboundPolicy } from '../activities/outbound/destination';
 import { HttpError } from './http-errors';
 import { DEFAULT_WORKSPACE_LIMITS, limitReached, scopeSize, type WorkspaceLimits } from './limits';
 import type { ScrubbingService } from './scrubbing-service';
@@ -19,7 +20,11 @@ export interface ServiceDependencies {
   audit: AuditRepository;
   scrubbing: ScrubbingService;
   limits?: Partial<WorkspaceLimits>;
+  /** Where channel URLs may point (activities/outbound/destination.ts); default: public https only. */
+  outbound?: OutboundPolicy;
 }
+
+const PUBLIC_HTTPS_ONLY: OutboundPolicy = { allowHttp: false, allowCidrs: [], allowHosts: [] };
 
 export function createServices(deps: ServiceDependencies) {
   const { workspaces, apiKeys, integrations, channels, audit, scrubbing } = deps;
@@ -47,6 +52,15 @@ export function createServices(deps: ServiceDependencies) {
       return refuse(cap.workspace, cap.actor, cap.field, full);
     }
     return created;
+  }
+
+  /** A channel's URL (a webhook's settings.url, a Slack webhookUrl) must be a destination the worker may call: 422 naming the field. */
+  function checkDestination(type: ChannelInput['type'], parts: Partial<Pick<ChannelInput, 'settings' | 'secrets'>>): void {
+    const [field, url] =
+      type === 'webhook' ? ['body.settings.url', parts.settings?.url] : type === 'slack' ? ['body.secrets.webhookUrl', parts.secrets?.webhookUrl] : [];
+    if (typeof url !== 'string' || !field) return;
+    const refused = refusedUrl(url, type as 'webhook' | 'slack', deps.outbound ?? PUBLIC_HTTPS_ONLY);
+    if (refused) throw new HttpError(422, 'destination_refused', `${field}: ${refused}`, [{ field, message: refused }]);
   }
 
   async function checkScope(workspace: string, actor: string, scope: IntegrationInput['scope'], except?: string): Promise<void> {
@@ -161,6 +175,7 @@ export function createServices(deps: ServiceDependencies) {
 
     // A channel's arrival or departure changes the configuration (whether the workflow notifies).
     async createChannel(workspace: string, input: ChannelInput, actor: string) {
+      checkDestination(input.type, input);
       const channel = await withinCap(
         { workspace, actor, field: 'body', what: 'notification channels', max: limits.channels, count: () => channels.count(workspace) },
         () => channels.create(workspace, input),
@@ -180,6 +195,9 @@ export function createServices(deps: ServiceDependencies) {
     },
 
     async updateChannel(workspace: string, id: string, patch: Partial<Omit<ChannelInput, 'type'>>, actor: string) {
+      const existing = await channels.get(workspace, id);
+      if (!existing) throw new HttpError(404, 'not_found', 'notification channel not found');
+      checkDestination(existing.type, patch);
       const channel = await channels.update(workspace, id, patch);
       if (!channel) throw new HttpError(404, 'not_found', 'notification channel not found');
       await audit.record({ workspace, actor, action: 'channel.update', outcome: 'ok', detail: `${id}: ${Object.keys(patch).join(', ')}` });

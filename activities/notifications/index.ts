@@ -8,6 +8,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { WorkerMetrics } from '../metrics';
+import { outboundPolicyFromEnv } from '../outbound/destination';
 import { sendTo, type SenderOptions } from './senders';
 import { DeliveryError, type DeliverableChannel, type NotificationEvent } from './types';
 
@@ -27,6 +28,7 @@ export function notificationOptionsFromEnv(channels: ChannelSource): Notificatio
   return {
     channels,
     pagerDutyUrl: process.env.PAGERDUTY_EVENTS_URL || DEFAULT_PAGERDUTY_URL,
+    outbound: outboundPolicyFromEnv(),
     temporalUiUrl: (process.env.TEMPORAL_UI_URL || 'http://127.0.0.1:8233').replace(/\/+$/, ''),
   };
 }

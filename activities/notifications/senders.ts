@@ -8,6 +8,8 @@
  */
 import { createHmac } from 'node:crypto';
 import axios from 'axios';
+import { guardedRequestOptions, RefusedDestinationError } from '../outbound/connect';
+import { refusedUrl, type OutboundPolicy } from '../outbound/destination';
 import { summaryOf } from './format';
 import { DeliveryError, type DeliverableChannel, type OutgoingEvent } from './types';
 
@@ -16,15 +18,34 @@ const TIMEOUT_MS = 10_000;
 const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
 
 export interface SenderOptions {
-  /** PagerDuty Events API v2 endpoint (overridable for tests). */
+  /** PagerDuty Events API v2 endpoint (the operator's; overridable for tests). */
   pagerDutyUrl: string;
+  /** Where tenant-configured URLs (webhooks, Slack) may go; default: public https destinations only. */
+  outbound?: OutboundPolicy;
 }
 
-async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
+const PUBLIC_HTTPS_ONLY: OutboundPolicy = { allowHttp: false, allowCidrs: [], allowHosts: [] };
+const guarded = new WeakMap<OutboundPolicy, ReturnType<typeof guardedRequestOptions>>();
+
+/**
+ * Posts to a tenant-configured URL: refused (not retried) unless the outbound rules allow
+ * its host, and every address its name resolves to, at connect time.
+ */
+async function postToTenantUrl(url: string, kind: 'webhook' | 'slack', body: string, headers: Record<string, string>, policy = PUBLIC_HTTPS_ONLY): Promise<void> {
+  const refused = refusedUrl(url, kind, policy);
+  if (refused) throw new DeliveryError(`destination refused: ${refused}`, false);
+  if (!guarded.has(policy)) guarded.set(policy, guardedRequestOptions(policy));
+  await post(url, body, headers, guarded.get(policy));
+}
+
+async function post(url: string, body: string, headers: Record<string, string>, connect: object = { maxRedirects: 0 }): Promise<void> {
   let status: number;
   try {
-    status = (await axios.post(url, body, { headers: { 'content-type': 'application/json', 'user-agent': 'scrubbing-orchestrator', ...headers }, timeout: TIMEOUT_MS, maxRedirects: 0, validateStatus: () => true })).status;
+    status = (await axios.post(url, body, { headers: { 'content-type': 'application/json', 'user-agent': 'scrubbing-orchestrator', ...headers }, timeout: TIMEOUT_MS, maxRedirects: 0, validateStatus: () => true, ...connect })).status;
   } catch (err) {
+    if (err instanceof RefusedDestinationError || (err as { cause?: unknown }).cause instanceof RefusedDestinationError) {
+      throw new DeliveryError(`destination refused: ${(err as Error).message}`, false);
+    }
     throw new DeliveryError(`no answer (${(err as { code?: string }).code ?? 'network error'})`, true);
   }
   if (status >= 200 && status < 300) return;
@@ -35,18 +56,18 @@ export function signature(secret: string, timestamp: string, body: string): stri
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-async function sendWebhook(channel: DeliverableChannel, event: OutgoingEvent, now: Date): Promise<void> {
+async function sendWebhook(channel: DeliverableChannel, event: OutgoingEvent, now: Date, options: SenderOptions): Promise<void> {
   const body = JSON.stringify(event);
   const timestamp = String(Math.floor(now.getTime() / 1000));
-  await post(text(channel.settings.url, ''), body, {
+  await postToTenantUrl(text(channel.settings.url, ''), 'webhook', body, {
     'x-scrubbing-event': event.event,
     'x-scrubbing-delivery': event.id,
     'x-scrubbing-timestamp': timestamp,
     'x-scrubbing-signature': signature(text(channel.secrets.signingSecret, ''), timestamp, body),
-  });
+  }, options.outbound);
 }
 
-async function sendSlack(channel: DeliverableChannel, event: OutgoingEvent): Promise<void> {
+async function sendSlack(channel: DeliverableChannel, event: OutgoingEvent, options: SenderOptions): Promise<void> {
   const summary = summaryOf(event);
   const body = {
     text: summary,
@@ -55,7 +76,7 @@ async function sendSlack(channel: DeliverableChannel, event: OutgoingEvent): Pro
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${event.temporalUrl}|Temporal history> · ${event.at}` }] },
     ],
   };
-  await post(text(channel.secrets.webhookUrl, ''), JSON.stringify(body), {});
+  await postToTenantUrl(text(channel.secrets.webhookUrl, ''), 'slack', JSON.stringify(body), {}, options.outbound);
 }
 
 /** PagerDuty: which events trigger and which resolve, by the channel's `triggerOn`. */
@@ -83,7 +104,7 @@ async function sendPagerDuty(channel: DeliverableChannel, event: OutgoingEvent, 
             component: event.integration.type,
             group: event.workspaceId,
             class: event.event,
-            custom_details: { integration: event.integration, incidents: event.incidents, error: event.error ?? null, event_id: event.id },
+            custom_details: { integration: event.integration, incidents: event.incidents, incident_count: event.incidentCount ?? event.incidents.length, error: event.error ?? null, event_id: event.id },
           },
           links: [{ href: event.temporalUrl, text: 'Temporal history' }],
         }
@@ -95,9 +116,9 @@ async function sendPagerDuty(channel: DeliverableChannel, event: OutgoingEvent, 
 export function sendTo(channel: DeliverableChannel, event: OutgoingEvent, options: SenderOptions, now = new Date()): Promise<void> {
   switch (channel.type) {
     case 'webhook':
-      return sendWebhook(channel, event, now);
+      return sendWebhook(channel, event, now, options);
     case 'slack':
-      return sendSlack(channel, event);
+      return sendSlack(channel, event, options);
     case 'pagerduty':
       return sendPagerDuty(channel, event, options);
   }

@@ -384,3 +384,38 @@ describe('workspace limits', () => {
     expect(refusals.every((e: { outcome: string; detail: string }) => e.outcome === 'failed' && /limit/.test(e.detail))).toBe(true);
   });
 });
+
+describe('outbound destinations', () => {
+  let strict: ApiBed;
+  let owner = '';
+  const refusal = (answer: { status: number; body: { error: { code: string; details: { field: string }[] } } }) => ({
+    status: answer.status,
+    code: answer.body.error?.code,
+    fields: answer.body.error?.details.map((d) => d.field),
+  });
+  beforeAll(async () => {
+    const { outboundPolicyFromEnv } = await import('../../activities/outbound/destination');
+    strict = await startApi(bed, { database: api.database, outbound: outboundPolicyFromEnv({}) });
+    const created = await strict.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'outbound', name: 'Outbound' } });
+    owner = created.body.ownerKey.key;
+  });
+  afterAll(() => strict?.close());
+  const path = '/v1/workspaces/outbound/notification-channels';
+  const webhook = (url: string) => ({ type: 'webhook', name: 'w', settings: { url }, secrets: { signingSecret: 'a-signing-secret-of-16+' } });
+
+  test.each(['https://169.254.169.254/latest', 'https://127.0.0.1:9464/metrics', 'https://2130706433/x', 'https://localhost/x', 'http://example.com/x', 'https://10.0.0.1/x'])(
+    'a webhook to %s is a 422 destination_refused naming the field',
+    async (url) => {
+      expect(refusal(await strict.call('POST', path, { token: owner, body: webhook(url) }))).toEqual({ status: 422, code: 'destination_refused', fields: ['body.settings.url'] });
+    },
+  );
+
+  test('Slack only on hooks.slack.com; a PATCH is checked too', async () => {
+    const slack = { type: 'slack', name: 's', secrets: { webhookUrl: 'https://example.com/services/x' } };
+    expect(refusal(await strict.call('POST', path, { token: owner, body: slack }))).toEqual({ status: 422, code: 'destination_refused', fields: ['body.secrets.webhookUrl'] });
+    const ok = await strict.call('POST', path, { token: owner, body: webhook('https://receiver.example.com/hook') });
+    expect(ok.status).toBe(201);
+    const patched = await strict.call('PATCH', `${path}/${ok.body.id}`, { token: owner, body: { settings: { url: 'https://192.168.0.10/hook' } } });
+    expect(refusal(patched)).toEqual({ status: 422, code: 'destination_refused', fields: ['body.settings.url'] });
+  });
+});

@@ -17,6 +17,7 @@ import {
   withWorker,
   workspaceInput,
 } from '../support/bed';
+import { LOOPBACK_RECEIVERS } from '../support/api-bed';
 import { eventually } from '../support/eventually';
 import { activateUpdate, incidentResolvedSignal, incidentStartedSignal, workspaceWorkflowId } from '../../workflows/messages';
 import type { DeliverableChannel } from '../../activities/notifications/types';
@@ -124,7 +125,7 @@ test('a notification channel that keeps failing does not hold continue-as-new ba
   const a = cloudflareIntegration(bed, ws);
   // A webhook nobody answers: the `diverted` event is retried (2 s, doubling) for minutes.
   const down: DeliverableChannel = { id: 'ch-down', type: 'webhook', name: 'down', events: [], settings: { url: 'http://127.0.0.1:9/hook' }, secrets: { signingSecret: 'not-a-real-signing-secret' } };
-  const notifications = { channels: { loadForDelivery: () => Promise.resolve([down]) }, pagerDutyUrl: 'http://127.0.0.1:9/pd', temporalUiUrl: 'http://temporal-ui.test' };
+  const notifications = { channels: { loadForDelivery: () => Promise.resolve([down]) }, pagerDutyUrl: 'http://127.0.0.1:9/pd', temporalUiUrl: 'http://temporal-ui.test', outbound: LOOPBACK_RECEIVERS };
   const base = workspaceInput(ws, [a.config], { holdDownSeconds: 0, continueAsNewAfterEvents: 30 });
   const input = { ...base, config: { ...base.config, notifications: true } };
   await withWorker(

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApi } from '../../api/build';
 import type { WorkspaceLimits } from '../../api/limits';
+import { outboundPolicyFromEnv, type OutboundPolicy } from '../../activities/outbound/destination';
 import { CredentialCipher } from '../../store/crypto';
 import { auditRepository } from '../../store/audit';
 import { channelRepository } from '../../store/channels';
@@ -17,6 +18,7 @@ import { openTestDatabase } from './database';
 import { recordEvidence } from './secret-scan';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const LOOPBACK_RECEIVERS = outboundPolicyFromEnv({ OUTBOUND_ALLOW: '127.0.0.0/8', OUTBOUND_ALLOW_HTTP: 'true' });
 
 export interface Answer {
   status: number;
@@ -43,6 +45,7 @@ export async function startApi(bed: Bed, options: {
     /** Where the worker's notification activity sends PagerDuty events (the channels come from the database). */
     pagerDutyUrl?: string;
     limits?: Partial<WorkspaceLimits>;
+    outbound?: OutboundPolicy;
   } = {}): Promise<ApiBed> {
   const database = options.database ?? (await openTestDatabase());
   const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('test'));
@@ -56,6 +59,8 @@ export async function startApi(bed: Bed, options: {
     manualActionTimeoutMs: options.manualActionTimeoutMs ?? 30_000,
     requestsPerMinute: options.requestsPerMinute ?? 100_000,
     ...(options.limits ? { limits: options.limits } : {}),
+    // The tests' receivers listen on loopback over http: the operator's allow-list permits them.
+    outbound: options.outbound ?? LOOPBACK_RECEIVERS,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -87,6 +92,7 @@ export async function startApi(bed: Bed, options: {
         notifications: {
           channels: channelRepository(database.models, cipher),
           pagerDutyUrl: options.pagerDutyUrl ?? 'http://127.0.0.1:9/unused',
+          outbound: options.outbound ?? LOOPBACK_RECEIVERS,
           temporalUiUrl: 'http://temporal-ui.test',
         },
       }),
