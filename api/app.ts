@@ -28,6 +28,8 @@ export interface AppDependencies {
   database: Database;
   adminToken: string;
   requestsPerMinute: number;
+  /** Failed authentications per source address and minute (default 60). */
+  authFailuresPerMinute?: number;
   telemetry: ApiTelemetry;
 }
 
@@ -62,7 +64,7 @@ export function createApp(deps: AppDependencies): express.Express {
     '/v1',
     requireJson,
     express.json({ limit: '64kb', strict: true }),
-    authenticate({ apiKeys: deps.apiKeys, adminToken: deps.adminToken, requestsPerMinute: deps.requestsPerMinute }),
+    authenticate({ apiKeys: deps.apiKeys, adminToken: deps.adminToken, requestsPerMinute: deps.requestsPerMinute, authFailuresPerMinute: deps.authFailuresPerMinute ?? 60 }),
   );
   app.use(workspacesRouter(deps.services));
   app.use(integrationsRouter(deps.services));

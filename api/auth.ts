@@ -52,43 +52,76 @@ export interface AuthOptions {
   apiKeys: ApiKeyRepository;
   adminToken: string;
   requestsPerMinute: number;
+  /** Failed authentications (401) allowed per source address and minute; then 429 until the bucket refills. */
+  authFailuresPerMinute: number;
+}
+
+/** Source addresses whose failures are remembered; the least recently failing are forgotten first. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+/** Token buckets refilled continuously: `capacity` per minute. */
+function tokenBuckets(capacity: number, maxEntries = Infinity) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const refilled = (id: string, now: number) => {
+    const bucket = buckets.get(id) ?? { tokens: capacity, at: now };
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 60_000) * capacity);
+    bucket.at = now;
+    buckets.delete(id); // re-inserted last: the map stays in least-recently-used order
+    buckets.set(id, bucket);
+    if (buckets.size > maxEntries) buckets.delete(buckets.keys().next().value as string);
+    return bucket;
+  };
+  return {
+    /** Seconds to wait before `id` may spend again; 0 = spent one now. */
+    spend(id: string, now: number): number {
+      const bucket = refilled(id, now);
+      if (bucket.tokens < 1) return Math.ceil(((1 - bucket.tokens) / capacity) * 60);
+      bucket.tokens -= 1;
+      return 0;
+    },
+    /** Seconds until `id` may spend again, without spending. */
+    waitFor(id: string, now: number): number {
+      if (!buckets.has(id)) return 0;
+      const bucket = refilled(id, now);
+      return bucket.tokens < 1 ? Math.ceil(((1 - bucket.tokens) / capacity) * 60) : 0;
+    },
+  };
 }
 
 export function authenticate(options: AuthOptions): RequestHandler {
   const admin = digest(options.adminToken);
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  const perKey = tokenBuckets(options.requestsPerMinute);
+  const failures = tokenBuckets(options.authFailuresPerMinute, MAX_TRACKED_ADDRESSES);
   const touched = new Map<string, number>();
 
-  function spend(id: string, now: number): number {
-    const capacity = options.requestsPerMinute;
-    const bucket = buckets.get(id) ?? { tokens: capacity, at: now };
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 60_000) * capacity);
-    bucket.at = now;
-    buckets.set(id, bucket);
-    if (bucket.tokens < 1) return Math.ceil(((1 - bucket.tokens) / capacity) * 60);
-    bucket.tokens -= 1;
-    return 0;
-  }
+  const limited = (res: Response, wait: number, message: string) => {
+    res.set('Retry-After', String(wait));
+    return new HttpError(429, 'rate_limited', `${message}; retry in ${wait} s`);
+  };
 
   return async (req, res, next) => {
+    const source = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const blocked = failures.waitFor(source, Date.now());
+    if (blocked > 0) throw limited(res, blocked, 'too many failed authentications from this address');
+    const refuse = (message: string) => {
+      failures.spend(source, Date.now());
+      return new HttpError(401, 'unauthorized', message);
+    };
     const match = /^Bearer ([!-~]{1,512})$/.exec(req.get('authorization') ?? '');
-    if (!match) throw new HttpError(401, 'unauthorized', 'missing or malformed bearer token');
+    if (!match) throw refuse('missing or malformed bearer token');
     const token = match[1] as string;
     let caller: Caller;
     if (timingSafeEqual(digest(token), admin)) {
       caller = { kind: 'admin' };
     } else {
       const key = await options.apiKeys.authenticate(token);
-      if (!key) throw new HttpError(401, 'unauthorized', 'invalid or revoked API key');
+      if (!key) throw refuse('invalid or revoked API key');
       caller = { kind: 'key', keyId: key.id, workspace: key.workspace, role: key.role };
     }
     const now = Date.now();
     const id = caller.kind === 'key' ? caller.keyId : 'admin';
-    const wait = spend(id, now);
-    if (wait > 0) {
-      res.set('Retry-After', String(wait));
-      throw new HttpError(429, 'rate_limited', `too many requests for this key; retry in ${wait} s`);
-    }
+    const wait = perKey.spend(id, now);
+    if (wait > 0) throw limited(res, wait, 'too many requests for this key');
     if (caller.kind === 'key' && now - (touched.get(caller.keyId) ?? 0) > 60_000) {
       touched.set(caller.keyId, now);
       void options.apiKeys.touch(caller.keyId, new Date(now)).catch(() => undefined); // best effort

@@ -24,6 +24,8 @@ export interface ApiWiring {
   adminToken: string;
   manualActionTimeoutMs: number;
   requestsPerMinute: number;
+  /** Failed authentications per source address and minute; default 60. */
+  authFailuresPerMinute?: number;
   /** Temporal calls other than manual actions give up after this long (503); default 10 s. */
   callTimeoutMs?: number;
   /** Where channel URLs may point; default public https only (OUTBOUND_ALLOW and OUTBOUND_ALLOW_HTTP in main). */
@@ -66,6 +68,7 @@ export function buildApi(wiring: ApiWiring) {
     database: wiring.database,
     adminToken: wiring.adminToken,
     requestsPerMinute: wiring.requestsPerMinute,
+    ...(wiring.authFailuresPerMinute === undefined ? {} : { authFailuresPerMinute: wiring.authFailuresPerMinute }),
     telemetry: createApiTelemetry(logger),
   });
   /** Resolves once manual actions still being delivered after their 202 have ended: await it before closing the connection. */

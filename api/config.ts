@@ -17,6 +17,8 @@ const apiEnvSchema = z.object({
   /** How long a manual Activate/Withdraw or a Test may wait for the provider before answering 202 (pending) or, for a Test, ok: false. */
   MANUAL_ACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Failed authentications (401) per source address and minute before 429. */
+  API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
   /** Per-workspace caps (api/limits.ts). */
   WORKSPACE_MAX_INTEGRATIONS: z.coerce.number().int().min(1).max(500).default(DEFAULT_WORKSPACE_LIMITS.integrations),
   WORKSPACE_MAX_SCOPE_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_WORKSPACE_LIMITS.scopeEntries),

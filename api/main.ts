@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     adminToken: config.ADMIN_TOKEN,
     manualActionTimeoutMs: config.MANUAL_ACTION_TIMEOUT_SECONDS * 1000,
     requestsPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: config.API_AUTH_FAILURES_PER_MINUTE,
     limits: limitsOf(config),
     outbound: outboundPolicyFromEnv(),
     logger,

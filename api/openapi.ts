@@ -37,7 +37,7 @@ export function errorResponses(...statuses: number[]) {
     415: 'Body is not JSON',
     429: 'Rate limited; see Retry-After',
     422: 'limit_reached: a workspace limit (integrations, scope entries, channels, API keys); provider_failed: the provider refused or kept failing, details hold the integration\'s state',
-    503: 'Temporal or MongoDB unavailable; try again',
+    503: 'temporal_unavailable or database_unavailable: try again; workflow_unresponsive: Temporal answered but the workspace workflow did not (busy, stopped or failing worker)',
   };
   return Object.fromEntries(
     [400, 401, 404, 413, 415, 429, 503, ...statuses].map((status) => [

@@ -181,7 +181,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
         const view = await within(callTimeoutMs, () => client.workflow.getHandle(workspaceWorkflowId(workspaceId)).query(stateQuery));
         return { ...view, running: true };
       } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (!(err instanceof WorkflowNotFoundError)) throw workflowUnresponsive(err);
         // No attack reported yet: the state the workflow would start from.
         const fresh = decide({ ...initialState(workspaceId), rules: true }, { type: 'configChanged', now: Date.now(), config }).state;
         return { ...workspaceView(fresh), running: false };
@@ -281,6 +281,23 @@ function timedOut(err: unknown, deadline: number): boolean {
     if ((cause as { code?: unknown }).code === 4 || /deadline/i.test(cause.message)) return true;
   }
   return false;
+}
+
+/**
+ * A state query Temporal took but the workflow did not answer (its worker is busy, absent or
+ * failing the workflow's tasks) is not Temporal being down: 503 `workflow_unresponsive`.
+ * Temporal unreachable (gRPC UNAVAILABLE) and its rate limit keep their own answers.
+ */
+function workflowUnresponsive(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = (err.cause as { code?: unknown } | undefined)?.code ?? (err as { code?: unknown }).code;
+  if (code === 14 || code === 8) return err;
+  if (err instanceof HttpError) return err;
+  return new HttpError(
+    503,
+    'workflow_unresponsive',
+    "the workspace's workflow did not answer its state query in time (its worker is busy, stopped or failing the workflow's tasks; Temporal itself answered); its history in the Temporal UI shows why",
+  );
 }
 
 /** A provider that refused or kept failing is the operator's to fix (422); a validator's refusal is a conflict (409). */

@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 DATA=${DEV_DATA_DIR:-.data}
+# Everything the stack writes under $DATA (tokens, encryption keys, databases) is for this user only.
+umask 077
 mkdir -p "$DATA"
+chmod 700 "$DATA"
 TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
 SIMULATOR_PORT=${SIMULATOR_PORT:-8299}
@@ -23,6 +26,7 @@ SIM=http://127.0.0.1:$SIMULATOR_PORT
 random() { node -e 'process.stdout.write(require("crypto").randomBytes(32).toString(process.argv[1]))' "$1"; }
 [ -f "$DATA/admin-token" ] || random hex > "$DATA/admin-token"
 [ -f "$DATA/encryption-keys" ] || { printf "dev1:"; random base64; } > "$DATA/encryption-keys"
+chmod 600 "$DATA/admin-token" "$DATA/encryption-keys" # also files made before this rule
 
 # Each service runs in its own process group (job control on), so stopping a group stops
 # everything that service started; nothing is left behind on Ctrl-C, SIGTERM or a crash.

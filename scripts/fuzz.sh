@@ -34,7 +34,7 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 export DEV_DATA_DIR=$WORK/data TEMPORAL_PORT=$(free_port) TEMPORAL_UI_PORT=$(free_port) SIMULATOR_PORT=$(free_port) \
   FERRETDB_PORT=$(free_port) API_PORT=$(free_port) WORKER_METRICS_PORT=$(free_port) TEMPORAL_METRICS_PORT=$(free_port)
 # Fuzzing is not an abuse case: no rate limit; manual actions stop waiting (202) after 5 s.
-export API_RATE_LIMIT_PER_MINUTE=1000000 MANUAL_ACTION_TIMEOUT_SECONDS=5
+export API_RATE_LIMIT_PER_MINUTE=1000000 API_AUTH_FAILURES_PER_MINUTE=1000000 MANUAL_ACTION_TIMEOUT_SECONDS=5
 unset MONGO_URL
 API=http://127.0.0.1:$API_PORT
 

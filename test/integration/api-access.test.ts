@@ -250,6 +250,34 @@ test('a key over its rate limit gets 429 with Retry-After', async () => {
   }
 });
 
+test('failed authentications are rate limited per source address; valid keys from elsewhere are not affected', async () => {
+  const limited = await startApi(bed, { authFailuresPerMinute: 3, database: api.database });
+  try {
+    const statuses: number[] = [];
+    for (const token of ['garbage', 'so_000000000000_' + 'A'.repeat(43), null, 'garbage', 'garbage']) {
+      statuses.push((await limited.call('GET', '/v1/workspaces/acme', { token })).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // From this address even a valid key waits until the bucket refills (a guessing client cannot tell a hit).
+    const blocked = await limited.call('GET', '/v1/workspaces/acme', { token: keys['acme:viewer'] });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another source address is not affected.
+    const { request } = await import('node:http');
+    const other = await new Promise<number | undefined>((resolve, reject) => {
+      request(`${limited.url}/v1/workspaces/acme`, { localAddress: '127.0.0.2', headers: { authorization: `Bearer ${keys['acme:viewer']}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(other).toBe(200);
+  } finally {
+    await limited.close();
+  }
+});
+
 test('while MongoDB is unreachable the API answers 503, and readiness says why', async () => {
   const database = await openTestDatabase();
   const broken = await startApi(bed, { database });

@@ -40,6 +40,7 @@ export interface ApiBed {
 
 export async function startApi(bed: Bed, options: {
     requestsPerMinute?: number;
+    authFailuresPerMinute?: number;
     database?: ApiBed['database'];
     manualActionTimeoutMs?: number;
     /** Where the worker's notification activity sends PagerDuty events (the channels come from the database). */
@@ -58,6 +59,7 @@ export async function startApi(bed: Bed, options: {
     adminToken: ADMIN_TOKEN,
     manualActionTimeoutMs: options.manualActionTimeoutMs ?? 30_000,
     requestsPerMinute: options.requestsPerMinute ?? 100_000,
+    authFailuresPerMinute: options.authFailuresPerMinute ?? 100_000,
     ...(options.limits ? { limits: options.limits } : {}),
     // The tests' receivers listen on loopback over http: the operator's allow-list permits them.
     outbound: options.outbound ?? LOOPBACK_RECEIVERS,

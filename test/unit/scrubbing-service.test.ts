@@ -15,13 +15,14 @@ interface Calls {
   signal?: () => Promise<void>;
   startUpdateWithStart?: () => Promise<unknown>;
   execute?: () => Promise<unknown>;
+  query?: () => Promise<unknown>;
 }
 
 function service(calls: Calls, onLateError?: (err: unknown) => void) {
   const client = {
     withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(), // a deadline the SDK does not keep
     workflow: {
-      getHandle: () => ({ signal: calls.signal ?? (() => Promise.resolve()) }),
+      getHandle: () => ({ signal: calls.signal ?? (() => Promise.resolve()), query: calls.query ?? never }),
       startUpdateWithStart: calls.startUpdateWithStart ?? never,
       execute: calls.execute ?? never,
     },
@@ -83,4 +84,13 @@ test('a Test that never finishes answers ok false at the deadline', async () => 
 
 test('an unknown integration is a 404 before anything is sent', async () => {
   await expect(service({}).runManualAction('ws', 'nope', 'activate', {})).rejects.toMatchObject({ status: 404 });
+});
+
+test('a state query the workflow does not answer is 503 workflow_unresponsive; Temporal unreachable stays itself', async () => {
+  const { ServiceError } = await import('@temporalio/client');
+  const failing = (code: number) => () => Promise.reject(new ServiceError('query failed', { cause: Object.assign(new Error('grpc'), { code }) }));
+  await expect(service({ query: failing(4) }).readState('ws')).rejects.toMatchObject({ status: 503, code: 'workflow_unresponsive' });
+  await expect(service({ query: failing(13) }).readState('ws')).rejects.toMatchObject({ status: 503, code: 'workflow_unresponsive' });
+  const down = await service({ query: failing(14) }).readState('ws').catch((err: unknown) => err);
+  expect(down).toBeInstanceOf(ServiceError); // rendered 503 temporal_unavailable by the error handler
 });
