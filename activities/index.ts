@@ -68,8 +68,8 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     const started = Date.now();
     const seconds = () => (Date.now() - started) / 1000;
     try {
-      const status = await withAdapter(input, (adapter, integration) =>
-        input.operation === 'activate' ? adapter.activate(integration) : adapter.withdraw(integration),
+      const status = await heartbeating(() =>
+        withAdapter(input, (adapter, integration) => (input.operation === 'activate' ? adapter.activate(integration) : adapter.withdraw(integration))),
       );
       deps.metrics?.providerCall({ provider, operation: input.operation, outcome: 'ok', seconds: seconds() });
       deps.metrics?.operationSucceeded({
@@ -101,6 +101,24 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     [NOTIFY_ACTIVITY]: createNotifyActivity(deps.notifications, deps.metrics),
   };
   return Object.assign<Record<string, OperationActivity>, typeof others>(operations, others);
+}
+
+/**
+ * Runs `fn` while heartbeating a third of the heartbeat timeout apart, so Temporal notices a
+ * lost worker within that timeout and retries the call on another (the adapters read before
+ * they write, so the retry makes no second change).
+ */
+async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timeout = context.info.heartbeatTimeoutMs;
+  if (!timeout) return fn();
+  const timer = setInterval(() => context.heartbeat(), Math.max(200, Math.floor(timeout / 3)));
+  try {
+    context.heartbeat();
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Maps an error to the failure Temporal sees; unknown errors stay retryable. */

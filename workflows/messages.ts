@@ -39,6 +39,8 @@ export interface OperationRetryOptions {
   maximumAttempts: number;
   /** Per provider attempt. */
   startToCloseTimeoutMs: number;
+  /** A provider call whose worker stops heartbeating for this long is retried elsewhere (a lost worker costs seconds, not the whole attempt). */
+  heartbeatTimeoutMs?: number;
 }
 
 export interface WorkspaceWorkflowInput {

@@ -54,6 +54,7 @@ export const DEFAULT_OPERATION_RETRY: OperationRetryOptions = {
   maximumIntervalMs: 30_000,
   maximumAttempts: 20,
   startToCloseTimeoutMs: 60_000,
+  heartbeatTimeoutMs: 10_000,
 };
 
 type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
@@ -87,6 +88,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   const retry = { ...DEFAULT_OPERATION_RETRY, ...input.retry };
   const activities = wf.proxyActivities<Record<string, OperationActivity>>({
     startToCloseTimeout: retry.startToCloseTimeoutMs,
+    ...(retry.heartbeatTimeoutMs ? { heartbeatTimeout: retry.heartbeatTimeoutMs } : {}),
     retry: {
       initialInterval: retry.initialIntervalMs,
       backoffCoefficient: 2,

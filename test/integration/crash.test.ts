@@ -24,6 +24,8 @@ import { spawnWorker } from '../support/worker-process';
 import { openTestDatabase } from '../support/database';
 import { CredentialCipher } from '../../store/crypto';
 import { integrationRepository } from '../../store/integrations';
+import type { OperationRetryOptions } from '../../workflows/messages';
+import { temporal } from '@temporalio/proto';
 
 const bed = useBed();
 let scratch: string;
@@ -31,7 +33,11 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'scrubbing-crash-'));
 });
 
-test('a worker killed mid-operation is replaced and the activation completes exactly once', async () => {
+/**
+ * Runs a real worker process, SIGKILLs it while the provider's PATCH (1.5 s) is in flight,
+ * starts a second one and waits for the diversion; returns the workflow and the integration.
+ */
+async function killedDuringPatch(retry: Partial<OperationRetryOptions>) {
   const ws = uniqueId('ws');
   const taskQueue = uniqueId('tq');
   const seeded = cloudflareIntegration(bed, ws);
@@ -62,9 +68,7 @@ test('a worker killed mid-operation is replaced and the activation completes exa
   };
   // The provider takes 1.5 s to answer the PATCH: the worker dies while waiting for it.
   bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, delayMs: 1500 });
-  const input = workspaceInput(ws, [a.config], {
-    retry: { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 5, startToCloseTimeoutMs: 3_000 },
-  });
+  const input = workspaceInput(ws, [a.config], { retry: { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 5, ...retry } });
 
   const first = spawnWorker(workerEnv);
   let second: ReturnType<typeof spawnWorker> | undefined;
@@ -78,15 +82,30 @@ test('a worker killed mid-operation is replaced and the activation completes exa
     second = spawnWorker(workerEnv);
     await second.ready;
     const view = await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'active after the restart', 30_000);
-    // The retry (attempt 2, after the start-to-close timeout) found the prefix advertised and sent no second PATCH.
-    expect(view.integrations[0]?.attempts).toBe(2);
-    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true]);
-    expect(advertisedAtSimulator(bed, a)).toBe(true);
+    return { handle, view, a };
   } finally {
     first.child.kill('SIGKILL');
     second?.child.kill('SIGTERM');
     if (second) await new Promise((resolve) => (second!.child.exitCode !== null ? resolve(null) : second!.child.once('exit', resolve)));
   }
+}
+
+test('a worker killed mid-operation is replaced and the activation completes exactly once', async () => {
+  const { view, a } = await killedDuringPatch({ startToCloseTimeoutMs: 3_000 });
+  // The retry (attempt 2, after the start-to-close timeout) found the prefix advertised and sent no second PATCH.
+  expect(view.integrations[0]?.attempts).toBe(2);
+  expect(advertisements(bed, a.bgpPrefixId)).toEqual([true]);
+  expect(advertisedAtSimulator(bed, a)).toBe(true);
+});
+
+test('provider calls heartbeat: a lost worker\'s call is retried after the heartbeat timeout, not the minute-long attempt timeout', async () => {
+  const { handle, view, a } = await killedDuringPatch({ startToCloseTimeoutMs: 60_000, heartbeatTimeoutMs: 2_000 });
+  expect(view.integrations[0]?.attempts).toBe(2);
+  expect(advertisements(bed, a.bgpPrefixId)).toEqual([true]); // one effective write
+  // The second attempt started because the first stopped heartbeating (its last failure says so).
+  const history = await handle.fetchHistory();
+  const started = history.events?.map((e) => e.activityTaskStartedEventAttributes).find((attrs) => attrs?.attempt === 2);
+  expect(started?.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
 });
 
 test("a provider's Retry-After delays the next attempt and the integration ends diverted", async () => {
