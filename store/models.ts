@@ -93,6 +93,20 @@ const auditEventSchema = new Schema(
 );
 auditEventSchema.index({ workspace: 1, at: -1 });
 
+/** Failed provider logins per egress address, shared by every worker (activities/providers/login-budget.ts). */
+const loginFailureSchema = new Schema(
+  {
+    provider: { type: String, required: true },
+    /** The egress address (or NAT) the workers call the provider from: PROVIDER_EGRESS_ID. */
+    egress: { type: String, required: true },
+    /** A hash of the credentials that failed, never the credentials. */
+    fingerprint: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+loginFailureSchema.index({ provider: 1, egress: 1, at: 1 });
+
 export type WorkspaceDoc = InferSchemaType<typeof workspaceSchema>;
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;
 export type IntegrationDoc = InferSchemaType<typeof integrationSchema>;
@@ -106,6 +120,7 @@ export function createModels(connection: Connection) {
     Integration: connection.model('Integration', integrationSchema, 'integrations'),
     AuditEvent: connection.model('AuditEvent', auditEventSchema, 'audit_events'),
     Channel: connection.model('Channel', channelSchema, 'notification_channels'),
+    LoginFailure: connection.model('LoginFailure', loginFailureSchema, 'provider_login_failures'),
   };
 }
 

@@ -12,6 +12,7 @@ import { auditRepository } from '../store/audit';
 import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
 import { integrationRepository } from '../store/integrations';
+import { loginFailureRepository } from '../store/login-failures';
 import { createLogger } from '../telemetry/logger';
 import { temporalLogger } from '../telemetry/temporal-logger';
 import { createWorkerMetrics, serveMetrics } from '../telemetry/worker-metrics';
@@ -19,6 +20,13 @@ import { createScrubbingWorker } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
 
 const logger = createLogger('worker');
+
+/** Failed provider logins allowed per lock window: 1 or 2 (Robot locks the address after 3). */
+function loginFailureBudgetFromEnv(): number {
+  const budget = Number(process.env.LOGIN_FAILURE_BUDGET ?? 2);
+  if (budget !== 1 && budget !== 2) throw new Error('invalid configuration: LOGIN_FAILURE_BUDGET must be 1 or 2 (Robot locks an address out after 3 failed logins)');
+  return budget;
+}
 
 async function main(): Promise<void> {
   const store = loadStoreConfig();
@@ -46,7 +54,10 @@ async function main(): Promise<void> {
     dependencies: {
       integrations: integrationRepository(database.models, store.cipher),
       audit: auditRepository(database.models),
-      providers: createProviderRegistry(providerUrlsFromEnv()),
+      providers: createProviderRegistry(providerUrlsFromEnv(), {
+        loginFailures: loginFailureRepository(database.models, process.env.PROVIDER_EGRESS_ID || 'default'),
+        loginFailureBudget: loginFailureBudgetFromEnv(),
+      }),
       notifications: notificationOptionsFromEnv(channelRepository(database.models, store.cipher)),
       metrics,
     },

@@ -2,8 +2,9 @@
  * Hetzner Robot: the dedicated-server stateless firewall (providers.md §3).
  * POST replaces the whole firewall, so every change re-sends the complete
  * configuration just read (filter_ipv6, whitelist_hos, port, all input and
- * output rules) with only `status` changed. Rejected credentials are never
- * retried: three failures lock the caller's IP out for 10 minutes.
+ * output rules) with only `status` changed. Robot locks the caller's IP out for
+ * 10 minutes after three failed logins, so every login goes through a budget shared by
+ * all tenants and workers (login-budget.ts): at most 2 failures per 10 minutes.
  */
 import type { AxiosResponse } from 'axios';
 import { createHash } from 'node:crypto';
@@ -18,11 +19,22 @@ import {
   ProviderRejectedError,
   ProviderUnavailableError,
 } from './errors';
+import { loginBudget, memoryLoginFailures, type LoginBudget, type LoginPurpose } from './login-budget';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from './types';
 
 export const DEFAULT_HETZNER_ROBOT_URL = 'https://robot-ws.your-server.de';
 const LOCKOUT_MS = 10 * 60 * 1000;
 const IN_PROCESS_RETRY_MS = 10_000;
+/** After a rejected login, a provider operation tries again after this long (if the budget allows). */
+const LOGIN_RETRY_MS = 60_000;
+
+/**
+ * Robot rejected the login: wrong credentials, or this address is locked out (Robot says the
+ * same for both). Retryable for provider operations, spaced by the login budget.
+ */
+export class HetznerLoginFailedError extends ProviderError {
+  readonly retryable = true;
+}
 
 export const hetznerSettings = z.object({ serverNumber: z.number().int().positive().max(2_147_483_647) });
 export const hetznerCredentials = z.object({ username: z.string().min(1), password: z.string().min(1) });
@@ -79,10 +91,11 @@ export function classifyHetznerResponse(response: AxiosResponse<unknown>): Provi
   return new ProviderRejectedError(text, details);
 }
 
-export function createHetznerProvider(options: { baseUrl?: string; timeoutMs?: number } = {}): ProviderAdapter {
+export const HETZNER_LOGIN_WINDOW_MS = LOCKOUT_MS;
+
+export function createHetznerProvider(options: { baseUrl?: string; timeoutMs?: number; budget?: LoginBudget } = {}): ProviderAdapter {
   const http = createHttpClient(options.baseUrl ?? DEFAULT_HETZNER_ROBOT_URL, options.timeoutMs);
-  /** Credentials Robot rejected, by fingerprint, until when we refuse to try them again. */
-  const rejectedUntil = new Map<string, number>();
+  const budget = options.budget ?? loginBudget('hetzner', memoryLoginFailures(), { failures: 2, windowMs: LOCKOUT_MS });
 
   function target(integration: LoadedIntegration) {
     const settings = hetznerSettings.safeParse(integration.settings);
@@ -95,13 +108,8 @@ export function createHetznerProvider(options: { baseUrl?: string; timeoutMs?: n
   }
   type Target = ReturnType<typeof target>;
 
-  async function call(t: Target, method: 'GET' | 'POST', data?: string): Promise<HetznerFirewall> {
-    const blockedUntil = rejectedUntil.get(t.fingerprint) ?? 0;
-    if (blockedUntil > Date.now()) {
-      throw new ProviderAuthError(
-        `hetzner: these credentials were rejected; not retried before ${new Date(blockedUntil).toISOString()} (Robot locks the IP out after 3 failures)`,
-      );
-    }
+  async function call(t: Target, purpose: LoginPurpose, method: 'GET' | 'POST', data?: string): Promise<HetznerFirewall> {
+    await budget.check(t.fingerprint, purpose);
     const response = await send<{ firewall?: HetznerFirewall }>(http, 'hetzner', {
       method,
       url: t.path,
@@ -110,7 +118,13 @@ export function createHetznerProvider(options: { baseUrl?: string; timeoutMs?: n
     });
     const error = classifyHetznerResponse(response);
     if (error) {
-      if (response.status === 401) rejectedUntil.set(t.fingerprint, Date.now() + LOCKOUT_MS);
+      if (response.status === 401) {
+        await budget.failed(t.fingerprint);
+        throw new HetznerLoginFailedError(`${error.message} (credentials rejected, or this address is locked out by Robot)`, {
+          ...error.details,
+          retryAfterMs: LOGIN_RETRY_MS,
+        });
+      }
       throw error;
     }
     if (!response.data?.firewall) throw new ProviderUnavailableError(`hetzner: answer for server ${t.server} has no firewall`);
@@ -127,7 +141,7 @@ export function createHetznerProvider(options: { baseUrl?: string; timeoutMs?: n
 
   async function setStatus(integration: LoadedIntegration, status: 'active' | 'disabled'): Promise<ProviderStatus> {
     const t = target(integration);
-    const current = await call(t, 'GET');
+    const current = await call(t, 'operation', 'GET');
     if (current.status === status) return toStatus(t, current);
     if (current.status === 'in process') {
       throw new ProviderBusyError(`hetzner: firewall of server ${t.server} is in process`, { retryAfterMs: IN_PROCESS_RETRY_MS });
@@ -137,7 +151,7 @@ export function createHetznerProvider(options: { baseUrl?: string; timeoutMs?: n
         `hetzner: the firewall of server ${t.server} has no input rules; activating it would block all incoming traffic. Add rules in Robot first`,
       );
     }
-    const updated = await call(t, 'POST', firewallForm(current, status));
+    const updated = await call(t, 'operation', 'POST', firewallForm(current, status));
     // Robot answers "in process" while it applies the change (20–30 s): the change is under way.
     return { ...toStatus(t, updated), diverted: status === 'active' };
   }
@@ -147,11 +161,11 @@ export function createHetznerProvider(options: { baseUrl?: string; timeoutMs?: n
     withdraw: (integration) => setStatus(integration, 'disabled'),
     async status(integration) {
       const t = target(integration);
-      return toStatus(t, await call(t, 'GET'));
+      return toStatus(t, await call(t, 'read', 'GET'));
     },
     async test(integration) {
       const t = target(integration);
-      const firewall = await call(t, 'GET');
+      const firewall = await call(t, 'read', 'GET');
       const input = firewall.rules?.input?.length ?? 0;
       const output = firewall.rules?.output?.length ?? 0;
       const warnings = input === 0 ? ['no input rules: activating this firewall would block all incoming traffic'] : [];

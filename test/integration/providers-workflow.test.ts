@@ -18,6 +18,7 @@ import {
   withWorker,
   workspaceInput,
 } from '../support/bed';
+import { eventually } from '../support/eventually';
 import { incidentResolvedSignal } from '../../workflows/messages';
 
 const bed = useBed();
@@ -57,7 +58,7 @@ test('a provider answering 503 for a while still ends diverted', async () => {
   });
 });
 
-test('a 401 ends failed after one call, without a retry storm, while the others divert', async () => {
+test('a Hetzner 401 is retried after a minute, within the login budget, without a retry storm, while the others divert', async () => {
   const ws = uniqueId('ws');
   const taskQueue = uniqueId('tq');
   const cf = cloudflareIntegration(bed, ws);
@@ -65,12 +66,14 @@ test('a 401 ends failed after one call, without a retry storm, while the others 
   const hz = hetznerIntegration(bed, ws, { password: 'wrong-password' });
   await withWorker(bed, taskQueue, storeOf(cf, ovh, hz), async () => {
     const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [cf.config, ovh.config, hz.config]), { incidentId: 'i1' });
-    const view = await waitForState(
-      handle,
-      (v) => allActive([cf.config.id, ovh.config.id])(v) && actualOf(v, hz.config.id) === 'failed',
-      'two diverted, Hetzner failed',
+    await waitForState(handle, (v) => allActive([cf.config.id, ovh.config.id])(v) && actualOf(v, hz.config.id) === 'activating', 'two diverted, Hetzner retrying');
+    // Robot says the same for a wrong password and a locked-out address: the activation is retried by itself, a minute later.
+    const pending = await eventually(
+      async () => (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'hetzner.activateFirewall'),
+      (a) => a?.lastFailure !== undefined && a?.lastFailure !== null,
+      { what: 'the Hetzner activation waiting for its retry' },
     );
-    expect(view.integrations.find((i) => i.id === hz.config.id)).toMatchObject({ attempts: 1, lastError: { type: 'ProviderAuthError', nonRetryable: true } });
+    expect(pending?.lastFailure?.message).toMatch(/credentials rejected, or this address is locked out/);
     const hetznerCalls = bed.sim.faults.requests.filter((r) => r.provider === 'hetzner' && r.path === `/firewall/${hz.serverNumber}`);
     expect(hetznerCalls).toHaveLength(1);
   });

@@ -1,11 +1,12 @@
 /**
  * The Hetzner Robot adapter against the simulator: full-configuration round trip
  * (rules unchanged by activate and withdraw), the empty-rules refusal, "in process",
- * rate limits with the body's interval, and no retry of rejected credentials.
+ * rate limits with the body's interval, and the login budget shared by every tenant
+ * (Robot locks an address out after three failed logins).
  */
-import { createHetznerProvider, firewallForm } from '../../../activities/providers/hetzner';
+import { HetznerLoginFailedError, createHetznerProvider, firewallForm } from '../../../activities/providers/hetzner';
+import { ProviderLoginBudgetError, loginBudget, memoryLoginFailures } from '../../../activities/providers/login-budget';
 import {
-  ProviderAuthError,
   ProviderBusyError,
   ProviderConfigError,
   ProviderRateLimitedError,
@@ -111,21 +112,49 @@ test("403 RATE_LIMIT_EXCEEDED waits for the body's interval", async () => {
   expect((err as ProviderRateLimitedError).retryAfterMs).toBe(3_600_000);
 });
 
-test('rejected credentials are never retried: later calls fail fast without reaching Robot', async () => {
+test('credentials Robot rejected are not used for Tests or reads in the window: later ones fail fast without reaching Robot', async () => {
   const wrong = integration({ username: '#ws+abc', password: 'wrong-password-456' });
   const first = await fails(() => adapter.test(wrong));
-  expect(first).toBeInstanceOf(ProviderAuthError);
-  for (let i = 0; i < 5; i++) expect(await fails(() => adapter.test(wrong))).toBeInstanceOf(ProviderAuthError);
+  expect(first).toBeInstanceOf(HetznerLoginFailedError);
+  expect((first as HetznerLoginFailedError).retryable).toBe(true); // one 401 blocks nothing for good
+  for (let i = 0; i < 5; i++) expect(await fails(() => adapter.test(wrong))).toBeInstanceOf(ProviderLoginBudgetError);
   expect(sim.faults.requests.filter((r) => r.provider === 'hetzner')).toHaveLength(1);
-  // The right credentials still work: the IP was not locked out.
-  await expect(run(adapter.test(integration()))).resolves.toMatchObject({ ok: true });
+  // A provider operation with the right credentials still goes ahead: the address was not locked out.
+  await expect(run(adapter.activate(integration()))).resolves.toMatchObject({ diverted: true });
   expectNoSecrets(seen, ['wrong-password-456']);
+});
+
+test('one login budget for every tenant: at most 2 failed logins per 10 minutes, operations before Tests and reads, retried by itself after the window', async () => {
+  const clock = () => new Date(sim.clock.now());
+  const shared = loginBudget('hetzner', memoryLoginFailures(), { failures: 2, windowMs: 10 * 60_000 }, clock);
+  const provider = createHetznerProvider({ baseUrl: sim.hetznerUrl, budget: shared });
+  const tenant = (password: string) => integration({ username: '#ws+abc', password });
+  const unauthorized = () => sim.faults.requests.filter((r) => r.provider === 'hetzner' && r.status === 401).length;
+  // Three tenants run Test with wrong passwords: only the first reaches Robot.
+  expect(await fails(() => provider.test(tenant('wrong-1')))).toBeInstanceOf(HetznerLoginFailedError);
+  for (const password of ['wrong-2', 'wrong-3']) {
+    const refused = await fails(() => provider.test(tenant(password)));
+    expect(refused).toBeInstanceOf(ProviderLoginBudgetError);
+    expect(refused.message).toMatch(/login budget spent: 1 failed logins from this address in the last 10 min.*until 2/);
+  }
+  // A reconciliation read of the demo workspace waits too; its diversion does not.
+  expect(await fails(() => provider.status(integration()))).toBeInstanceOf(ProviderLoginBudgetError);
+  await expect(run(provider.activate(integration()))).resolves.toMatchObject({ diverted: true });
+  // An operation with bad credentials spends the last failure; the next one is refused without a request.
+  expect(await fails(() => provider.withdraw(tenant('wrong-1')))).toBeInstanceOf(HetznerLoginFailedError);
+  const spent = await fails(() => provider.withdraw(integration()));
+  expect(spent).toBeInstanceOf(ProviderLoginBudgetError);
+  expect((spent as ProviderLoginBudgetError).retryAfterMs).toBeGreaterThan(0); // the activity's next retry waits for the window
+  expect(unauthorized()).toBe(2); // never the third that locks the address
+  sim.clock.advance(10 * 60_000 + 1);
+  await expect(run(provider.withdraw(integration()))).resolves.toMatchObject({ diverted: false });
+  await expect(run(provider.status(integration()))).resolves.toMatchObject({ diverted: false });
 });
 
 test('the simulator locks an IP out after three failures, as Robot does', async () => {
   const direct = (password: string) => createHetznerProvider({ baseUrl: sim.hetznerUrl }).status(integration({ username: '#ws+abc', password }));
   for (let i = 0; i < 3; i++) seen.push(await thrownBy(() => direct('bad')));
-  expect(await fails(() => direct(PASSWORD))).toBeInstanceOf(ProviderAuthError);
+  expect(await fails(() => direct(PASSWORD))).toBeInstanceOf(HetznerLoginFailedError);
   sim.clock.advance(10 * 60 * 1000);
   await expect(run(direct(PASSWORD))).resolves.toMatchObject({ diverted: false });
 });
