@@ -32,7 +32,7 @@ registry.registerPath({
 registry.registerPath({
   method: 'patch', path: `${base}/{id}`, summary: 'Change a notification channel (owner, admin); secrets, when given, replace all', security,
   request: { params: resourceParams, body: { content: { 'application/json': { schema: updateChannelBody } } } },
-  responses: { 200: json(ChannelOut, 'The channel'), ...errorResponses(403) },
+  responses: { 200: json(ChannelOut, 'The channel'), ...errorResponses(403, 422) },
 });
 registry.registerPath({
   method: 'delete', path: `${base}/{id}`, summary: 'Delete a notification channel (owner, admin)', security,
