@@ -106,7 +106,7 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
 /**
  * Runs `fn` while heartbeating a third of the heartbeat timeout apart, so Temporal notices a
  * lost worker within that timeout and retries the call on another (the adapters read before
- * they write, so the retry makes no second change).
+ * they write, so the retry makes no second change). A call that ends sooner sends none.
  */
 async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
   const context = Context.current();
@@ -114,7 +114,6 @@ async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
   if (!timeout) return fn();
   const timer = setInterval(() => context.heartbeat(), Math.max(200, Math.floor(timeout / 3)));
   try {
-    context.heartbeat();
     return await fn();
   } finally {
     clearInterval(timer);

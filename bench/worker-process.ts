@@ -13,7 +13,7 @@ import { channelRepository } from '../store/channels';
 import { CredentialCipher } from '../store/crypto';
 import { openDatabase } from '../store/db';
 import { integrationRepository } from '../store/integrations';
-import { createScrubbingWorker } from '../worker/create-worker';
+import { createScrubbingWorkers } from '../worker/create-worker';
 import { createBaselineActivities } from './baseline/activity';
 import { BASELINE_TASK_QUEUE } from './baseline/messages';
 import type { FromWorker, ToWorker, WorkerProcessConfig, WorkerTuning } from './worker-protocol';
@@ -32,8 +32,8 @@ async function main(): Promise<void> {
   // Options createScrubbingWorker's `tuning` does not name (pollers, sticky queue) reach Worker.create
   // through its spread: how the bench measures changes proposed for worker/create-worker.ts.
   const tuning = { ...config.tuning, ...config.experimentalWorkerOptions } as WorkerTuning;
-  const [scrubbing, baseline] = await Promise.all([
-    createScrubbingWorker({
+  const [{ main: scrubbing, background }, baseline] = await Promise.all([
+    createScrubbingWorkers({
       connection,
       workflowBundle: { codePath: config.bundlePaths.scrubbing },
       dependencies: {
@@ -67,11 +67,11 @@ async function main(): Promise<void> {
   });
   // The bench went away without stopping us: shut down as on SIGTERM.
   process.once('disconnect', () => {
-    for (const worker of [scrubbing, baseline]) if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const worker of [scrubbing, background, baseline]) if (worker.getState() === 'RUNNING') worker.shutdown();
   });
-  const running = Promise.all([scrubbing.run(), baseline.run()]);
+  const running = Promise.all([scrubbing.run(), background.run(), baseline.run()]);
   process.send?.({ type: 'ready' } satisfies FromWorker);
-  // The runtime shuts both workers down on SIGTERM; run() then resolves.
+  // The runtime shuts every worker down on SIGTERM; run() then resolves.
   await running;
   await Promise.all([connection.close(), database.close()]);
   process.disconnect?.();

@@ -1,11 +1,13 @@
 /**
- * Builds the scrubbing worker: the workflow bundle (or its source path) plus
- * the activities made from their dependencies. Shared by `npm run worker` and
- * the tests, so both run the same registration.
+ * Builds the scrubbing workers: the workflow bundle (or its source path) plus the activities
+ * made from their dependencies on the workflows' task queue, and a second worker on the
+ * background task queue for notifications, status reads, audit records and purges, with
+ * slots of its own. Shared by `npm run worker` and the tests, so both run the same registration.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
-import { TASK_QUEUE } from '../workflows/messages';
+import { AUDIT_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY } from '../workflows/activity-names';
+import { TASK_QUEUE, backgroundTaskQueue } from '../workflows/messages';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -19,6 +21,10 @@ export interface ScrubbingWorkerOptions {
   tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
 }
 
+/** The activities the background worker serves (the workflow schedules them on its queue). */
+const BACKGROUND_ACTIVITIES = ['integrationStatus', AUDIT_ACTIVITY, PURGE_ACTIVITY, NOTIFY_ACTIVITY] as const;
+
+/** Workflows and provider operations (and, for runs started before the background queue, the rest too). */
 export function createScrubbingWorker(options: ScrubbingWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -28,4 +34,23 @@ export function createScrubbingWorker(options: ScrubbingWorkerOptions): Promise<
     activities: createActivities(options.dependencies),
     ...options.tuning,
   });
+}
+
+/** Notifications, status reads and bookkeeping on the background task queue, with their own slots. */
+export function createBackgroundWorker(options: Omit<ScrubbingWorkerOptions, 'workflowBundle'>): Promise<Worker> {
+  const all: Record<string, unknown> = createActivities(options.dependencies);
+  const { maxConcurrentActivityTaskExecutions } = options.tuning ?? {};
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: backgroundTaskQueue(options.taskQueue ?? TASK_QUEUE),
+    activities: Object.fromEntries(BACKGROUND_ACTIVITIES.map((name) => [name, all[name]])),
+    ...(maxConcurrentActivityTaskExecutions === undefined ? {} : { maxConcurrentActivityTaskExecutions }),
+  });
+}
+
+/** Both workers, run together until `fn` settles (tests) or until shut down (SIGINT/SIGTERM). */
+export async function createScrubbingWorkers(options: ScrubbingWorkerOptions): Promise<{ main: Worker; background: Worker }> {
+  const [main, background] = await Promise.all([createScrubbingWorker(options), createBackgroundWorker(options)]);
+  return { main, background };
 }

@@ -16,7 +16,7 @@ import { loginFailureRepository } from '../store/login-failures';
 import { createLogger } from '../telemetry/logger';
 import { temporalLogger } from '../telemetry/temporal-logger';
 import { createWorkerMetrics, serveMetrics } from '../telemetry/worker-metrics';
-import { createScrubbingWorker } from './create-worker';
+import { createScrubbingWorkers } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
 
 const logger = createLogger('worker');
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const registered = await ensureSearchAttributes(address, namespace);
   if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
   const [database, connection] = await Promise.all([openDatabase(store.mongoUrl), NativeConnection.connect({ address })]);
-  const worker = await createScrubbingWorker({
+  const { main: worker, background } = await createScrubbingWorkers({
     connection,
     namespace,
     ...(process.env.TEMPORAL_TASK_QUEUE ? { taskQueue: process.env.TEMPORAL_TASK_QUEUE } : {}),
@@ -64,9 +64,9 @@ async function main(): Promise<void> {
   });
   const bound = metricsServer?.address();
   const metricsUrl = bound && typeof bound === 'object' ? `http://${metricsHost}:${bound.port}/metrics` : 'off';
-  logger.info({ taskQueue: worker.options.taskQueue, metrics: metricsUrl }, 'worker polling task queue');
-  // The SDK shuts the worker down gracefully on SIGINT/SIGTERM.
-  await worker.run();
+  logger.info({ taskQueue: worker.options.taskQueue, backgroundTaskQueue: background.options.taskQueue, metrics: metricsUrl }, 'worker polling task queue');
+  // The SDK shuts both workers down gracefully on SIGINT/SIGTERM.
+  await Promise.all([worker.run(), background.run()]);
   metricsServer?.close();
   await Promise.all([connection.close(), database.close()]);
 }

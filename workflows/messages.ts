@@ -15,6 +15,14 @@ export type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceView }
 export const TASK_QUEUE = 'scrubbing';
 export const WORKFLOW_TYPE = 'workspaceScrubbing';
 
+/**
+ * Notifications, status reads, audit records and purges run on their own task queue (and
+ * worker slots), so a flood of channels that never answer cannot delay a provider operation.
+ */
+export function backgroundTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-background`;
+}
+
 /** One workflow per workspace: `scrubbing-<workspaceId>`. */
 export function workspaceWorkflowId(workspaceId: string): string {
   return `scrubbing-${workspaceId}`;

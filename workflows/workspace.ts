@@ -27,6 +27,7 @@ import {
   WorkspaceConfig,
   WorkspaceWorkflowInput,
   activateUpdate,
+  backgroundTaskQueue,
   incidentResolvedSignal,
   incidentStartedSignal,
   integrationsChangedSignal,
@@ -70,6 +71,8 @@ export const NOTIFICATIONS_PATCH = 'notifications-v1';
  * start with it, so a run recorded before it replays with the rules it was recorded with.
  */
 export const PROVIDER_POLICY_PATCH = 'provider-policy-v1';
+/** Notifications, status reads and bookkeeping on the background task queue; runs recorded before it keep the workflow's queue. */
+export const BACKGROUND_QUEUE_PATCH = 'background-task-queue-v1';
 
 interface BookkeepingActivities {
   [AUDIT_ACTIVITY](entry: AuditEntry): Promise<void>;
@@ -97,20 +100,26 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     },
   });
 
+  // Everything but provider operations runs on its own task queue, so it never takes their worker slots.
+  const background = wf.patched(BACKGROUND_QUEUE_PATCH) ? { taskQueue: backgroundTaskQueue(wf.workflowInfo().taskQueue) } : {};
+
   // Bookkeeping never blocks a diversion and is retried until the database answers.
   const bookkeeping = wf.proxyActivities<BookkeepingActivities>({
+    ...background,
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   });
 
   // Notifications have their own, bounded retries: a channel that stays down is given up.
   const notifications = wf.proxyActivities<NotificationActivities>({
+    ...background,
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
   });
 
   // A status read is a snapshot: a few quick attempts, and the next reconciliation tries again.
   const status = wf.proxyActivities<StatusActivities>({
+    ...background,
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
   });

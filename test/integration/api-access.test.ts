@@ -8,6 +8,8 @@ import { workspaceRepository } from '../../store/workspaces';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
 import { useBed } from '../support/bed';
 import { openTestDatabase } from '../support/database';
+import { eventually } from '../support/eventually';
+import { workspaceWorkflowId } from '../../workflows/messages';
 
 const bed = useBed();
 let api: ApiBed;
@@ -445,5 +447,58 @@ describe('outbound destinations', () => {
     expect(ok.status).toBe(201);
     const patched = await strict.call('PATCH', `${path}/${ok.body.id}`, { token: owner, body: { settings: { url: 'https://192.168.0.10/hook' } } });
     expect(refusal(patched)).toEqual({ status: 422, code: 'destination_refused', fields: ['body.settings.url'] });
+  });
+});
+
+test('a workspace at every limit stays far below Temporal\'s payload and history limits', async () => {
+  const ws = 'full';
+  const created = await api.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: ws, name: 'x'.repeat(200), holdDownSeconds: 0 } });
+  const owner = created.body.ownerKey.key as string;
+  // 50 integrations with 200-character names and 20 full-length IPv6 host routes each (1,000 scope entries), 10 channels, 50 keys.
+  const hex = (n: number) => n.toString(16).padStart(4, '0');
+  for (let i = 0; i < 50; i++) {
+    const scope = Array.from({ length: 20 }, (_, j) => `2001:0db8:ffff:ffff:ffff:ffff:${hex(i)}:${hex(j)}/128`);
+    const answer = await api.call('POST', `/v1/workspaces/${ws}/integrations`, {
+      token: owner,
+      body: { type: 'hetzner', name: `${i}`.padEnd(200, 'n'), scope, settings: { serverNumber: 1000 + i }, credentials: { username: 'u', password: 'p' } },
+    });
+    expect(answer.status).toBe(201);
+  }
+  for (let i = 0; i < 10; i++) {
+    const answer = await api.call('POST', `/v1/workspaces/${ws}/notification-channels`, {
+      token: owner,
+      body: { type: 'pagerduty', name: `${i}`.padEnd(200, 'c'), settings: { triggerOn: 'failure' }, secrets: { routingKey: 'R0123456789abcdef' } },
+    });
+    expect(answer.status).toBe(201);
+  }
+  for (let i = 1; i < 50; i++) expect((await api.call('POST', `/v1/workspaces/${ws}/api-keys`, { token: owner, body: { name: `k${i}`, role: 'viewer' } })).status).toBe(201);
+  for (const [path, body] of [
+    ['integrations', { type: 'hetzner', name: 'one more', settings: { serverNumber: 1 }, credentials: { username: 'u', password: 'p' } }],
+    ['notification-channels', { type: 'pagerduty', name: 'one more', secrets: { routingKey: 'R0123456789abcdef' } }],
+    ['api-keys', { name: 'one more', role: 'viewer' }],
+  ] as const) {
+    expect((await api.call('POST', `/v1/workspaces/${ws}/${path}`, { token: owner, body })).body.error?.code).toBe('limit_reached');
+  }
+
+  const snapshot = JSON.stringify(await workspaceRepository(api.database.models).configSnapshot(ws));
+  // The workflow's input and every configuration signal carry the snapshot: Temporal refuses payloads over 2 MB.
+  expect(snapshot.length).toBeLessThan(200_000);
+  await api.withWorker(async () => {
+    expect((await api.call('POST', `/v1/workspaces/${ws}/incidents`, { token: owner, body: { id: 'full-1', target: '2001:db8:ffff:ffff:ffff:ffff:0:1' } })).status).toBe(202);
+    // Ten configuration changes, each a signal with the whole snapshot.
+    const list = (await api.call('GET', `/v1/workspaces/${ws}/integrations`, { token: owner })).body as { id: string }[];
+    for (const { id } of list.slice(0, 10)) expect((await api.call('PATCH', `/v1/workspaces/${ws}/integrations/${id}`, { token: owner, body: { autoDivert: false } })).status).toBe(200);
+    const state = await eventually(
+      () => api.call('GET', `/v1/workspaces/${ws}/scrubbing`, { token: owner }),
+      (answer) => answer.status === 200 && answer.body.integrations.filter((i: { autoDivert: boolean }) => !i.autoDivert).length === 10,
+      { what: 'the ten changes applied' },
+    );
+    const described = await bed.env.client.workflow.getHandle(workspaceWorkflowId(ws)).describe();
+    const historyBytes = Number(described.raw.workflowExecutionInfo?.historySizeBytes ?? 0);
+    process.stdout.write(`workspace at every limit: snapshot ${snapshot.length} bytes, state view ${JSON.stringify(state.body).length} bytes, history ${historyBytes} bytes after an incident and 10 configuration changes\n`);
+    expect(JSON.stringify(state.body).length).toBeLessThan(400_000);
+    // Temporal suggests continue-as-new at 4 MB of history and terminates a run at 50 MB.
+    expect(historyBytes).toBeGreaterThan(0);
+    expect(historyBytes).toBeLessThan(2_000_000);
   });
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { WORKFLOW_TYPE, incidentResolvedSignal, incidentStartedSignal, stateQuery, workspaceWorkflowId } from '../../workflows/messages';
-import { createScrubbingWorker } from '../../worker/create-worker';
+import { createScrubbingWorkers } from '../../worker/create-worker';
 import { INSTANT_PROVIDERS, MemoryAuditSink, NO_PROVIDER_WINDOWS, simulatedProviders, storeOf, TEST_RETRY } from '../support/bed';
 import { eventually } from '../support/eventually';
 import { bundleWorkflows, SEARCH_ATTRIBUTE_ARGS } from '../support/temporal';
@@ -39,13 +39,13 @@ test('a hold-down started before a Temporal restart still withdraws after it', a
   const workerConnection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
-  const worker = await createScrubbingWorker({
+  const { main: worker, background } = await createScrubbingWorkers({
     connection: workerConnection,
     taskQueue: 'restart',
     workflowBundle: await bundleWorkflows(),
     dependencies: { integrations: storeOf(integration), providers: simulatedProviders(sim), audit: new MemoryAuditSink() },
   });
-  const running = worker.run();
+  const running = Promise.all([worker.run(), background.run()]);
   try {
     const handle = await client.workflow.signalWithStart(WORKFLOW_TYPE, {
       workflowId: workspaceWorkflowId('restart'),
@@ -69,6 +69,7 @@ test('a hold-down started before a Temporal restart still withdraws after it', a
     expect(patches).toEqual([true, false]);
   } finally {
     worker.shutdown();
+    background.shutdown();
     await running;
     await clientConnection.close();
     await workerConnection.close();

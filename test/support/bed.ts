@@ -13,7 +13,7 @@ import type { AuditEntry } from '../../workflows/activity-names';
 import { createProviderRegistry } from '../../activities/providers';
 import type { LoadedIntegration } from '../../activities/providers/types';
 import { startSimulator, type RunningSimulator } from '../../simulator';
-import { createScrubbingWorker } from '../../worker/create-worker';
+import { createScrubbingWorkers, type ScrubbingWorkerOptions } from '../../worker/create-worker';
 import {
   WORKFLOW_TYPE,
   incidentStartedSignal,
@@ -183,14 +183,16 @@ export async function withWorker<T>(
   fn: () => Promise<T>,
   audit: AuditSink = new MemoryAuditSink(),
   extra: Pick<ActivityDependencies, 'notifications'> = {},
+  tuning?: ScrubbingWorkerOptions['tuning'],
 ): Promise<T> {
-  const worker = await createScrubbingWorker({
+  const { main, background } = await createScrubbingWorkers({
     connection: bed.env.nativeConnection,
     taskQueue,
     workflowBundle: bed.bundle,
     dependencies: { integrations: store, providers: simulatedProviders(bed.sim), audit, ...extra },
+    ...(tuning ? { tuning } : {}),
   });
-  return worker.runUntil(fn());
+  return background.runUntil(main.runUntil(fn()));
 }
 
 export function workspaceInput(

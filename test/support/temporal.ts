@@ -19,6 +19,7 @@ export { everyHistoryText } from '../../scripts/history-text';
 export const HISTORY_FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'histories');
 /** `npm run record-histories` writes here; older sets stay beside it, so old histories keep replaying. */
 export const CURRENT_HISTORIES_DIR = join(HISTORY_FIXTURES_DIR, 'current');
+const MAX_FIXTURE_BYTES = 1_000_000;
 
 /** The dev server's flags that register the workflow's search attributes. */
 export const SEARCH_ATTRIBUTE_ARGS = SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
@@ -73,7 +74,9 @@ export async function replayAndRecord(
   if (process.env.RECORD_HISTORIES === '1') {
     mkdirSync(CURRENT_HISTORIES_DIR, { recursive: true });
     for (const { workflowId, history } of histories) {
-      writeFileSync(join(CURRENT_HISTORIES_DIR, `${workflowId}.json`), JSON.stringify(history));
+      const text = JSON.stringify(history);
+      // Fixtures stay small: a flood's history (the carpet-bombing test) is replayed here but not kept.
+      if (text.length <= MAX_FIXTURE_BYTES) writeFileSync(join(CURRENT_HISTORIES_DIR, `${workflowId}.json`), text);
     }
   }
 }
