@@ -139,7 +139,8 @@ test('a refusing provider fails a Test with ok false and a manual action with 42
       expect(tested.status).toBe(200);
       expect(tested.body).toMatchObject({ ok: false, summary: expect.stringContaining('401') });
 
-      bed.sim.faults.add({ provider: 'hetzner', status: 401, times: 1, body: { error: { status: 401, code: 'UNAUTHORIZED', message: 'Unauthorized' } } });
+      // A refusal retrying cannot help (a Robot 401 is retried: Robot says the same for a locked-out address).
+      bed.sim.faults.add({ provider: 'hetzner', status: 404, times: 1, body: { error: { status: 404, code: 'SERVER_NOT_FOUND', message: 'server not found' } } });
       const refused = await api.call('POST', `/v1/workspaces/flow/integrations/${ids.hetzner}/activate`, { token: adminKey.key });
       expect(refused.status).toBe(422);
       expect(refused.body.error).toMatchObject({ code: 'provider_failed', details: [{ id: ids.hetzner, actual: 'failed' }] });

@@ -19,7 +19,7 @@ export { everyHistoryText } from '../../scripts/history-text';
 export const HISTORY_FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'histories');
 /** `npm run record-histories` writes here; older sets stay beside it, so old histories keep replaying. */
 export const CURRENT_HISTORIES_DIR = join(HISTORY_FIXTURES_DIR, 'current');
-const MAX_FIXTURE_BYTES = 1_000_000;
+const MAX_FIXTURE_BYTES = 200_000;
 
 /** The dev server's flags that register the workflow's search attributes. */
 export const SEARCH_ATTRIBUTE_ARGS = SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
