@@ -7,7 +7,7 @@ import type { AuditRepository } from '../store/audit';
 import type { ChannelInput, ChannelRepository } from '../store/channels';
 import type { IntegrationInput, IntegrationRepository } from '../store/integrations';
 import type { PolicyPatch, WorkspaceRepository } from '../store/workspaces';
-import { refusedUrl, type OutboundPolicy } from '../activities/outbound/destination';
+import { PUBLIC_HTTPS_ONLY, refusedUrl, type OutboundPolicy } from '../activities/outbound/destination';
 import { HttpError } from './http-errors';
 import { DEFAULT_WORKSPACE_LIMITS, limitReached, scopeSize, type WorkspaceLimits } from './limits';
 import type { ScrubbingService } from './scrubbing-service';
@@ -24,7 +24,6 @@ export interface ServiceDependencies {
   outbound?: OutboundPolicy;
 }
 
-const PUBLIC_HTTPS_ONLY: OutboundPolicy = { allowHttp: false, allowCidrs: [], allowHosts: [] };
 
 export function createServices(deps: ServiceDependencies) {
   const { workspaces, apiKeys, integrations, channels, audit, scrubbing } = deps;

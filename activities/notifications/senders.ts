@@ -9,7 +9,7 @@
 import { createHmac } from 'node:crypto';
 import axios from 'axios';
 import { guardedRequestOptions, RefusedDestinationError } from '../outbound/connect';
-import { refusedUrl, type OutboundPolicy } from '../outbound/destination';
+import { PUBLIC_HTTPS_ONLY, refusedUrl, type OutboundPolicy } from '../outbound/destination';
 import { summaryOf } from './format';
 import { DeliveryError, type DeliverableChannel, type OutgoingEvent } from './types';
 
@@ -24,7 +24,6 @@ export interface SenderOptions {
   outbound?: OutboundPolicy;
 }
 
-const PUBLIC_HTTPS_ONLY: OutboundPolicy = { allowHttp: false, allowCidrs: [], allowHosts: [] };
 const guarded = new WeakMap<OutboundPolicy, ReturnType<typeof guardedRequestOptions>>();
 
 /**

@@ -22,6 +22,9 @@ export interface OutboundPolicy {
 
 export const SLACK_WEBHOOK_HOST = 'hooks.slack.com';
 
+/** The default: public https destinations only, nothing allowed on purpose. */
+export const PUBLIC_HTTPS_ONLY: OutboundPolicy = Object.freeze({ allowHttp: false, allowCidrs: [], allowHosts: [] });
+
 export function outboundPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OutboundPolicy {
   const entries = (env.OUTBOUND_ALLOW ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
   const allowCidrs: ParsedCidr[] = [];
