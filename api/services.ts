@@ -24,7 +24,6 @@ export interface ServiceDependencies {
   outbound?: OutboundPolicy;
 }
 
-
 export function createServices(deps: ServiceDependencies) {
   const { workspaces, apiKeys, integrations, channels, audit, scrubbing } = deps;
   const limits: WorkspaceLimits = { ...DEFAULT_WORKSPACE_LIMITS, ...deps.limits };

@@ -23,7 +23,8 @@ import { loginBudget, memoryLoginFailures, type LoginBudget, type LoginPurpose }
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from './types';
 
 export const DEFAULT_HETZNER_ROBOT_URL = 'https://robot-ws.your-server.de';
-const LOCKOUT_MS = 10 * 60 * 1000;
+/** Robot locks an address out for this long after three failed logins: the login budget's window. */
+export const HETZNER_LOGIN_WINDOW_MS = 10 * 60 * 1000;
 const IN_PROCESS_RETRY_MS = 10_000;
 /** After a rejected login, a provider operation tries again after this long (if the budget allows). */
 const LOGIN_RETRY_MS = 60_000;
@@ -91,11 +92,9 @@ export function classifyHetznerResponse(response: AxiosResponse<unknown>): Provi
   return new ProviderRejectedError(text, details);
 }
 
-export const HETZNER_LOGIN_WINDOW_MS = LOCKOUT_MS;
-
 export function createHetznerProvider(options: { baseUrl?: string; timeoutMs?: number; budget?: LoginBudget } = {}): ProviderAdapter {
   const http = createHttpClient(options.baseUrl ?? DEFAULT_HETZNER_ROBOT_URL, options.timeoutMs);
-  const budget = options.budget ?? loginBudget('hetzner', memoryLoginFailures(), { failures: 2, windowMs: LOCKOUT_MS });
+  const budget = options.budget ?? loginBudget('hetzner', memoryLoginFailures(), { failures: 2, windowMs: HETZNER_LOGIN_WINDOW_MS });
 
   function target(integration: LoadedIntegration) {
     const settings = hetznerSettings.safeParse(integration.settings);

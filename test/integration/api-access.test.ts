@@ -53,6 +53,13 @@ afterAll(async () => {
   await api?.close();
 });
 
+/** A refusal as status, error code and the fields it names. */
+const refusal = (answer: { status: number; body: { error: { code: string; details: { field: string }[] } } }) => ({
+  status: answer.status,
+  code: answer.body.error?.code,
+  fields: answer.body.error?.details.map((d) => d.field),
+});
+
 const OWNER = ['owner'];
 const WRITERS = ['owner', 'admin'];
 const REPORTERS = ['owner', 'admin', 'detector'];
@@ -352,11 +359,6 @@ describe('workspace limits', () => {
   let capped: ApiBed;
   let owner = '';
   const hetzner = (scope?: string[]) => ({ type: 'hetzner', name: 'hz', ...(scope ? { scope } : {}), settings: { serverNumber: 7 }, credentials: { username: 'u', password: 'p' } });
-  const refusal = (answer: { status: number; body: { error: { code: string; details: { field: string }[] } } }) => ({
-    status: answer.status,
-    code: answer.body.error?.code,
-    fields: answer.body.error?.details.map((d) => d.field),
-  });
 
   beforeAll(async () => {
     capped = await startApi(bed, { database: api.database, limits: { integrations: 2, scopeEntries: 3, channels: 1, apiKeys: 3 } });
@@ -418,11 +420,6 @@ describe('workspace limits', () => {
 describe('outbound destinations', () => {
   let strict: ApiBed;
   let owner = '';
-  const refusal = (answer: { status: number; body: { error: { code: string; details: { field: string }[] } } }) => ({
-    status: answer.status,
-    code: answer.body.error?.code,
-    fields: answer.body.error?.details.map((d) => d.field),
-  });
   beforeAll(async () => {
     const { outboundPolicyFromEnv } = await import('../../activities/outbound/destination');
     strict = await startApi(bed, { database: api.database, outbound: outboundPolicyFromEnv({}) });
