@@ -15,6 +15,7 @@ import { integrationsRouter } from './routes/integrations';
 import { metaRouter } from './routes/meta';
 import { scrubbingRouter } from './routes/scrubbing';
 import { workspacesRouter } from './routes/workspaces';
+import type { IncidentIntake } from './intake';
 import type { ScrubbingService } from './scrubbing-service';
 import type { ApiTelemetry } from './telemetry';
 import type { Services } from './services';
@@ -23,6 +24,7 @@ import type { ApiKeyRepository } from '../store/api-keys';
 export interface AppDependencies {
   services: Services;
   scrubbing: ScrubbingService;
+  intake: IncidentIntake;
   apiKeys: ApiKeyRepository;
   connection: Connection;
   database: Database;
@@ -68,7 +70,7 @@ export function createApp(deps: AppDependencies): express.Express {
   );
   app.use(workspacesRouter(deps.services));
   app.use(integrationsRouter(deps.services));
-  app.use(scrubbingRouter(deps.scrubbing));
+  app.use(scrubbingRouter(deps.scrubbing, deps.intake));
   app.use(channelsRouter(deps.services));
   app.use(eventsRouter(deps.services));
   app.use(methodNotAllowed);

@@ -11,6 +11,9 @@ import { createApp } from './app';
 import type { OutboundPolicy } from '../activities/outbound/destination';
 import type { WorkspaceLimits } from './limits';
 import { createScrubbingService } from './scrubbing-service';
+import { HttpError } from './http-errors';
+import { createIncidentIntake, type IntakeSettings } from './intake';
+import { incidentReportRepository } from '../store/incident-reports';
 import { createServices } from './services';
 import { createApiTelemetry } from './telemetry';
 import { createLogger, type Logger } from '../telemetry/logger';
@@ -32,6 +35,8 @@ export interface ApiWiring {
   outbound?: OutboundPolicy;
   /** Per-workspace caps; each absent one has its default (api/limits.ts). */
   limits?: Partial<WorkspaceLimits>;
+  /** Incident intake knobs (api/intake.ts); each absent one has its default. */
+  intake?: Partial<IntakeSettings>;
   /** Where request log lines go; default a silent logger (tests). */
   logger?: Logger;
 }
@@ -50,6 +55,16 @@ export function buildApi(wiring: ApiWiring) {
     onLateError: (err, action) =>
       logger.warn({ ...action, error: err instanceof Error ? err.message : String(err) }, 'a manual action answered 202 then failed to reach the workflow'),
   });
+  const telemetry = createApiTelemetry(logger);
+  const intake = createIncidentIntake({
+    reports: incidentReportRepository(models),
+    deliver: (ws, report, config) => scrubbing.deliverReport(ws, report, config),
+    // The workspace is gone: nothing will ever take its reports.
+    isPermanent: (err) => err instanceof HttpError && err.status === 404,
+    logger,
+    registry: telemetry.registry,
+    ...(wiring.intake ? { settings: wiring.intake } : {}),
+  });
   const services = createServices({
     workspaces,
     apiKeys,
@@ -63,14 +78,18 @@ export function buildApi(wiring: ApiWiring) {
   const app = createApp({
     services,
     scrubbing,
+    intake,
     apiKeys,
     connection: wiring.connection,
     database: wiring.database,
     adminToken: wiring.adminToken,
     requestsPerMinute: wiring.requestsPerMinute,
     ...(wiring.authFailuresPerMinute === undefined ? {} : { authFailuresPerMinute: wiring.authFailuresPerMinute }),
-    telemetry: createApiTelemetry(logger),
+    telemetry,
   });
-  /** Resolves once manual actions still being delivered after their 202 have ended: await it before closing the connection. */
-  return Object.assign(app, { settle: () => scrubbing.settle() });
+  /**
+   * Stops incident delivery (what is left stays stored for the next process) and resolves once
+   * manual actions still being delivered after their 202 have ended: await it before closing the connections.
+   */
+  return Object.assign(app, { settle: () => Promise.all([intake.stop(), scrubbing.settle()]).then(() => undefined) });
 }

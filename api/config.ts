@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { TASK_QUEUE } from '../workflows/messages';
 import { DEFAULT_WORKSPACE_LIMITS, type WorkspaceLimits } from './limits';
+import { DEFAULT_INTAKE, type IntakeSettings } from './intake';
 
 const apiEnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
@@ -24,7 +25,15 @@ const apiEnvSchema = z.object({
   WORKSPACE_MAX_SCOPE_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_WORKSPACE_LIMITS.scopeEntries),
   WORKSPACE_MAX_CHANNELS: z.coerce.number().int().min(1).max(100).default(DEFAULT_WORKSPACE_LIMITS.channels),
   WORKSPACE_MAX_API_KEYS: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_WORKSPACE_LIMITS.apiKeys),
+  /** Incident reports a workspace may have waiting for Temporal before 429 (api/intake.ts). */
+  INTAKE_MAX_QUEUED_PER_WORKSPACE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_INTAKE.maxQueuedPerWorkspace),
+  /** How long an incident report waits for Temporal before the API answers 202 `queued` (it is delivered later). */
+  INTAKE_DELIVERY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_INTAKE.deliveryWaitMs),
 });
+
+export function intakeOf(config: ApiConfig): Partial<IntakeSettings> {
+  return { maxQueuedPerWorkspace: config.INTAKE_MAX_QUEUED_PER_WORKSPACE, deliveryWaitMs: config.INTAKE_DELIVERY_WAIT_MS };
+}
 
 export function limitsOf(config: ApiConfig): WorkspaceLimits {
   return {

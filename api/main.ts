@@ -4,7 +4,7 @@ import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
 import { outboundPolicyFromEnv } from '../activities/outbound/destination';
 import { buildApi } from './build';
-import { limitsOf, loadApiConfig } from './config';
+import { intakeOf, limitsOf, loadApiConfig } from './config';
 import { createLogger } from '../telemetry/logger';
 
 const logger = createLogger('api');
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     requestsPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: config.API_AUTH_FAILURES_PER_MINUTE,
     limits: limitsOf(config),
+    intake: intakeOf(config),
     outbound: outboundPolicyFromEnv(),
     logger,
   });

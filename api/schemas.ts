@@ -147,7 +147,18 @@ export const incidentStartedBody = z
 export type IncidentStartedBody = z.infer<typeof incidentStartedBody>;
 
 export const incidentResolvedBody = z.object({ resolvedAt: z.iso.datetime({ offset: true }).optional() }).strict().openapi('IncidentResolved');
-export const IncidentAcceptedOut = z.object({ workspaceId: z.string(), incidentId: z.string(), workflowId: z.string() }).openapi('IncidentAccepted');
+export const IncidentAcceptedOut = z
+  .object({
+    workspaceId: z.string(),
+    incidentId: z.string(),
+    workflowId: z.string(),
+    delivery: z.enum(['delivered', 'queued']).openapi({
+      description: '`delivered`: the workflow has it. `queued`: kept in the database and delivered as soon as Temporal takes it (never lost)',
+    }),
+    queuedReports: z.number().int().optional().openapi({ description: 'When queued: the workspace\'s reports waiting, this one included' }),
+    reason: z.string().optional().openapi({ description: 'When queued: why it was not delivered at once' }),
+  })
+  .openapi('IncidentAccepted');
 
 export const manualActionBody = z.object({ reason: z.string().max(500).optional() }).strict().openapi('ManualAction');
 
@@ -217,6 +228,9 @@ export const ScrubbingOut = z
       .optional()
       .openapi({ description: 'Flap damping: the hold-down in effect as of the last event, and why' }),
     nextReconcileAt: z.string().nullable().optional(),
+    intake: z
+      .object({ queuedReports: z.number().int(), oldestQueuedAt: z.string().nullable() })
+      .openapi({ description: 'Incident reports accepted and not yet delivered to the workflow (Temporal slow or away), and the oldest one\'s arrival' }),
   })
   .openapi('Scrubbing');
 

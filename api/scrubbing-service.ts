@@ -34,7 +34,7 @@ import { initialState, workspaceView } from '../workflows/state';
 import { WORKSPACE_ID } from '../workflows/search-attributes';
 import { integrationTestWorkflowId, type TestResult } from '../workflows/integration-test';
 import { HttpError } from './http-errors';
-import type { IncidentStartedBody } from './schemas';
+import type { IncidentReport } from '../store/incident-reports';
 
 export interface WorkspaceDirectory {
   /** The workspace's non-secret configuration, or undefined when there is no such workspace. */
@@ -83,8 +83,8 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
   /** Config versions already sent per workspace, so each new snapshot reaches a running workflow once. */
   const sentVersions = new Map<string, number>();
 
-  async function signalWorkspace<A>(workspaceId: string, signal: Signal, payload: A): Promise<void> {
-    const input = await startInput(workspaceId);
+  async function signalWorkspace<A>(input: WorkspaceWorkflowInput, signal: Signal, payload: A): Promise<void> {
+    const { workspaceId } = input;
     const handle = await within(callTimeoutMs, () =>
       client.workflow.signalWithStart<WorkspaceWorkflow, [A]>(WORKFLOW_TYPE, {
         ...startOptions(workspaceId),
@@ -116,14 +116,20 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       await Promise.allSettled([...late]);
     },
 
-    async reportIncidentStarted(workspaceId: string, body: IncidentStartedBody, requestId?: string): Promise<void> {
-      const { id, ...rest } = body;
-      await signalWorkspace(workspaceId, incidentStartedSignal, { incidentId: id, ...rest, ...(requestId ? { requestId } : {}) });
+    /** The workspace's configuration; 404 when there is no such workspace. */
+    async configOf(workspaceId: string): Promise<WorkspaceConfig> {
+      return (await startInput(workspaceId)).config;
     },
 
-    /** Also starts the workflow, so a resolve that overtakes its start is remembered. */
-    async reportIncidentResolved(workspaceId: string, incidentId: string, resolvedAt?: string): Promise<void> {
-      await signalWorkspace(workspaceId, incidentResolvedSignal, { incidentId, ...(resolvedAt ? { resolvedAt } : {}) });
+    /**
+     * Delivers one incident report (signal-with-start, so the first report creates the workflow,
+     * and a resolve that overtakes its start is remembered). `config`, when the caller has just
+     * read it, saves reading it again.
+     */
+    async deliverReport(workspaceId: string, report: IncidentReport, config?: WorkspaceConfig): Promise<void> {
+      const input = config ? { workspaceId, config } : await startInput(workspaceId);
+      if (report.kind === 'started') await signalWorkspace(input, incidentStartedSignal, report.payload);
+      else await signalWorkspace(input, incidentResolvedSignal, report.payload);
     },
 
     /**
@@ -181,7 +187,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
         const view = await within(callTimeoutMs, () => client.workflow.getHandle(workspaceWorkflowId(workspaceId)).query(stateQuery));
         return { ...view, running: true };
       } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw workflowUnresponsive(err);
+        if (!(err instanceof WorkflowNotFoundError)) throw await workflowUnresponsive(err, () => within(1_000, () => client.workflowService.getSystemInfo({})));
         // No attack reported yet: the state the workflow would start from.
         const fresh = decide({ ...initialState(workspaceId), rules: true }, { type: 'configChanged', now: Date.now(), config }).state;
         return { ...workspaceView(fresh), running: false };
@@ -288,11 +294,15 @@ function timedOut(err: unknown, deadline: number): boolean {
  * failing the workflow's tasks) is not Temporal being down: 503 `workflow_unresponsive`.
  * Temporal unreachable (gRPC UNAVAILABLE) and its rate limit keep their own answers.
  */
-function workflowUnresponsive(err: unknown): unknown {
+async function workflowUnresponsive(err: unknown, temporalAnswers: () => Promise<unknown>): Promise<unknown> {
   if (!(err instanceof Error)) return err;
   const code = (err.cause as { code?: unknown } | undefined)?.code ?? (err as { code?: unknown }).code;
   if (code === 14 || code === 8) return err;
   if (err instanceof HttpError) return err;
+  // A deadline also runs out while the client cannot reach Temporal at all: ask Temporal itself.
+  if (!(await temporalAnswers().then(() => true, () => false))) {
+    return new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; try again');
+  }
   return new HttpError(
     503,
     'workflow_unresponsive',

@@ -92,19 +92,18 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     stoppers.push(() => database.close());
     const client = new Client({ connection });
     const cipher = CredentialCipher.fromSpec(encryptionKeys);
-    const api = await listenStamped(
-      buildApi({
-        client,
-        connection,
-        database,
-        cipher,
-        taskQueue: TASK_QUEUE,
-        adminToken: randomBytes(24).toString('hex'),
-        manualActionTimeoutMs: 30_000,
-        requestsPerMinute: 1_000_000_000,
-      }),
-    );
-    stoppers.push(() => api.close());
+    const app = buildApi({
+      client,
+      connection,
+      database,
+      cipher,
+      taskQueue: TASK_QUEUE,
+      adminToken: randomBytes(24).toString('hex'),
+      manualActionTimeoutMs: 30_000,
+      requestsPerMinute: 1_000_000_000,
+    });
+    const api = await listenStamped(app);
+    stoppers.push(() => api.close().then(() => app.settle()));
     const baselinePrefixes = new Map<string, BaselinePrefix>();
     const baselineApi = await listenStamped(createBaselineApi(client, baselinePrefixes));
     stoppers.push(() => baselineApi.close());

@@ -107,6 +107,26 @@ const loginFailureSchema = new Schema(
 );
 loginFailureSchema.index({ provider: 1, egress: 1, at: 1 });
 
+/**
+ * Incident reports the API accepted and has not yet seen reach the workspace's workflow (the
+ * intake outbox, api/intake.ts): kept until delivered, then removed, so an accepted attack
+ * survives Temporal being slow or down and the API restarting.
+ */
+const incidentReportSchema = new Schema(
+  {
+    workspace: { type: String, required: true },
+    /** `started` (payload: the incident) or `resolved` (payload: incidentId, resolvedAt). */
+    kind: { type: String, required: true, enum: ['started', 'resolved'] },
+    payload: { type: Schema.Types.Mixed, required: true },
+    receivedAt: { type: Date, required: true },
+    attempts: { type: Number, required: true, default: 0 },
+    lastError: { type: String, default: null },
+  },
+  { versionKey: false, minimize: false },
+);
+incidentReportSchema.index({ workspace: 1, receivedAt: 1 });
+incidentReportSchema.index({ receivedAt: 1 });
+
 export type WorkspaceDoc = InferSchemaType<typeof workspaceSchema>;
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;
 export type IntegrationDoc = InferSchemaType<typeof integrationSchema>;
@@ -121,6 +141,7 @@ export function createModels(connection: Connection) {
     AuditEvent: connection.model('AuditEvent', auditEventSchema, 'audit_events'),
     Channel: connection.model('Channel', channelSchema, 'notification_channels'),
     LoginFailure: connection.model('LoginFailure', loginFailureSchema, 'provider_login_failures'),
+    IncidentReport: connection.model('IncidentReport', incidentReportSchema, 'incident_reports'),
   };
 }
 

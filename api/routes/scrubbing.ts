@@ -13,6 +13,7 @@ import {
   resourceParams,
   workspaceParams,
 } from '../schemas';
+import type { IncidentIntake } from '../intake';
 import type { ScrubbingService } from '../scrubbing-service';
 import { parse } from '../validate';
 import { workspaceWorkflowId } from '../../workflows/messages';
@@ -21,12 +22,12 @@ import { workspaceWorkflowId } from '../../workflows/messages';
 registry.registerPath({
   method: 'post', path: '/v1/workspaces/{ws}/incidents', summary: 'Report an incident started (detector, admin, owner); idempotent on id', security,
   request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: incidentStartedBody } } } },
-  responses: { 202: json(IncidentAcceptedOut, 'Accepted'), ...errorResponses(403) },
+  responses: { 202: json(IncidentAcceptedOut, 'Accepted: delivered, or kept and delivered as soon as Temporal takes it'), ...errorResponses(403) },
 });
 registry.registerPath({
   method: 'post', path: '/v1/workspaces/{ws}/incidents/{id}/resolve', summary: 'Report an incident resolved (detector, admin, owner)', security,
   request: { params: resourceParams, body: { content: { 'application/json': { schema: incidentResolvedBody } } } },
-  responses: { 202: json(IncidentAcceptedOut, 'Accepted'), ...errorResponses(403) },
+  responses: { 202: json(IncidentAcceptedOut, 'Accepted: delivered, or kept and delivered as soon as Temporal takes it'), ...errorResponses(403) },
 });
 registry.registerPath({
   method: 'get', path: '/v1/workspaces/{ws}/scrubbing', summary: 'Active incidents and per-integration scrubbing state (any role)', security,
@@ -44,26 +45,31 @@ for (const action of ['activate', 'withdraw']) {
   });
 }
 
-export function scrubbingRouter(service: ScrubbingService): Router {
+export function scrubbingRouter(service: ScrubbingService, intake: IncidentIntake): Router {
   const router = Router();
 
+  // Kept before the answer, delivered at once or as soon as Temporal can take it: always 202 (429 when the workspace's queue is full).
   router.post('/v1/workspaces/:ws/incidents', allow('incidents.report'), async (req, res) => {
     const { ws } = parse(workspaceParams, req.params, 'params');
-    const body = parse(incidentStartedBody, req.body, 'body');
-    await service.reportIncidentStarted(ws, body, res.locals.requestId as string | undefined);
-    res.status(202).json({ workspaceId: ws, incidentId: body.id, workflowId: workspaceWorkflowId(ws) });
+    const { id, ...rest } = parse(incidentStartedBody, req.body, 'body');
+    const config = await service.configOf(ws);
+    const requestId = res.locals.requestId as string | undefined;
+    const answer = await intake.accept(ws, { kind: 'started', payload: { incidentId: id, ...rest, ...(requestId ? { requestId } : {}) } }, config);
+    res.status(202).json({ workspaceId: ws, incidentId: id, workflowId: workspaceWorkflowId(ws), ...answer });
   });
 
   router.post('/v1/workspaces/:ws/incidents/:id/resolve', allow('incidents.report'), async (req, res) => {
     const { ws, id } = parse(resourceParams, req.params, 'params');
-    const body = parse(incidentResolvedBody, req.body, 'body');
-    await service.reportIncidentResolved(ws, id, body.resolvedAt);
-    res.status(202).json({ workspaceId: ws, incidentId: id, workflowId: workspaceWorkflowId(ws) });
+    const { resolvedAt } = parse(incidentResolvedBody, req.body, 'body');
+    const config = await service.configOf(ws);
+    const answer = await intake.accept(ws, { kind: 'resolved', payload: { incidentId: id, ...(resolvedAt ? { resolvedAt } : {}) } }, config);
+    res.status(202).json({ workspaceId: ws, incidentId: id, workflowId: workspaceWorkflowId(ws), ...answer });
   });
 
   router.get('/v1/workspaces/:ws/scrubbing', allow('scrubbing.read'), async (req, res) => {
     const { ws } = parse(workspaceParams, req.params, 'params');
-    res.json(await service.readState(ws));
+    const [state, queue] = await Promise.all([service.readState(ws), intake.queueOf(ws)]);
+    res.json({ ...state, intake: { queuedReports: queue.queued, oldestQueuedAt: queue.oldestAt?.toISOString() ?? null } });
   });
 
   for (const action of ['activate', 'withdraw'] as const) {

@@ -313,7 +313,7 @@ test('the OpenAPI document lists every route', async () => {
   expect((await api.call('GET', '/docs')).status).toBe(200);
 });
 
-test('while Temporal is unreachable, routes that need it answer 503 and readiness says so', async () => {
+test('while Temporal is unreachable, incident reports are kept (202 queued) and another API process delivers them; other routes that need Temporal answer 503', async () => {
   const { Client, Connection } = await import('@temporalio/client');
   const { buildApi } = await import('../../api/build');
   const { CredentialCipher } = await import('../../store/crypto');
@@ -340,8 +340,11 @@ test('while Temporal is unreachable, routes that need it answer 503 and readines
       headers: { authorization: `Bearer ${keys['acme:detector']}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'while-temporal-is-down' }),
     });
-    expect(incident.status).toBe(503);
-    expect(((await incident.json()) as { error: { code: string } }).error.code).toBe('temporal_unavailable');
+    expect(incident.status).toBe(202);
+    expect(await incident.json()).toMatchObject({ incidentId: 'while-temporal-is-down', delivery: 'queued', queuedReports: 1 });
+    const state = await fetch(`${url}/v1/workspaces/acme/scrubbing`, { headers: { authorization: `Bearer ${keys['acme:viewer']}` } });
+    expect(state.status).toBe(503);
+    expect(((await state.json()) as { error: { code: string } }).error.code).toBe('temporal_unavailable');
     // Routes that only need MongoDB keep working.
     const read = await fetch(`${url}/v1/workspaces/acme`, { headers: { authorization: `Bearer ${keys['acme:viewer']}` } });
     expect(read.status).toBe(200);
@@ -351,8 +354,19 @@ test('while Temporal is unreachable, routes that need it answer 503 and readines
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    await app.settle(); // the report stays stored
     await connection.close();
   }
+  // The test's own API (Temporal reachable) finds the report its peer kept and delivers it.
+  await api.withWorker(async () => {
+    const delivered = await eventually(
+      () => api.call('GET', '/v1/workspaces/acme/scrubbing', { token: keys['acme:viewer'] }),
+      (a) => a.status === 200 && a.body.activeIncidents.some((i: { incidentId: string }) => i.incidentId === 'while-temporal-is-down'),
+      { what: 'the kept report delivered', timeoutMs: 30_000 },
+    );
+    expect(delivered.body.intake).toEqual({ queuedReports: 0, oldestQueuedAt: null });
+    expect((await api.call('POST', '/v1/workspaces/acme/incidents/while-temporal-is-down/resolve', { token: keys['acme:detector'], body: {} })).body.delivery).toBe('delivered');
+  });
 });
 
 describe('workspace limits', () => {

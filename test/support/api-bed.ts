@@ -6,6 +6,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApi } from '../../api/build';
+import type { Client, Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import type { IntakeSettings } from '../../api/intake';
 import type { WorkspaceLimits } from '../../api/limits';
 import { outboundPolicyFromEnv, type OutboundPolicy } from '../../activities/outbound/destination';
 import { CredentialCipher } from '../../store/crypto';
@@ -47,12 +50,17 @@ export async function startApi(bed: Bed, options: {
     pagerDutyUrl?: string;
     limits?: Partial<WorkspaceLimits>;
     outbound?: OutboundPolicy;
+    intake?: Partial<IntakeSettings>;
+    /** Another Temporal server than the bed's (a test that stops and restarts it); the worker connects there too. */
+    temporal?: { client: Client; connection: Connection; nativeConnection?: NativeConnection };
+    /** Temporal calls other than manual actions give up after this long (default 10 s). */
+    callTimeoutMs?: number;
   } = {}): Promise<ApiBed> {
   const database = options.database ?? (await openTestDatabase());
   const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('test'));
   const app = buildApi({
-    client: bed.env.client,
-    connection: bed.env.connection,
+    client: options.temporal?.client ?? bed.env.client,
+    connection: options.temporal?.connection ?? bed.env.connection,
     database,
     cipher,
     taskQueue: TASK_QUEUE,
@@ -61,6 +69,8 @@ export async function startApi(bed: Bed, options: {
     requestsPerMinute: options.requestsPerMinute ?? 100_000,
     authFailuresPerMinute: options.authFailuresPerMinute ?? 100_000,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.intake ? { intake: options.intake } : {}),
+    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
     // The tests' receivers listen on loopback over http: the operator's allow-list permits them.
     outbound: options.outbound ?? LOOPBACK_RECEIVERS,
   });
@@ -90,7 +100,7 @@ export async function startApi(bed: Bed, options: {
       return { status: response.status, headers: response.headers, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
     },
     withWorker: (fn) =>
-      withWorker(bed, TASK_QUEUE, integrationRepository(database.models, cipher), fn, auditRepository(database.models), {
+      withWorker(options.temporal?.nativeConnection ? { ...bed, env: { ...bed.env, nativeConnection: options.temporal.nativeConnection } as Bed['env'] } : bed, TASK_QUEUE, integrationRepository(database.models, cipher), fn, auditRepository(database.models), {
         notifications: {
           channels: channelRepository(database.models, cipher),
           pagerDutyUrl: options.pagerDutyUrl ?? 'http://127.0.0.1:9/unused',

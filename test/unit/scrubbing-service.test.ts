@@ -16,11 +16,14 @@ interface Calls {
   startUpdateWithStart?: () => Promise<unknown>;
   execute?: () => Promise<unknown>;
   query?: () => Promise<unknown>;
+  /** Temporal's own answer (the probe after a query that timed out). */
+  systemInfo?: () => Promise<unknown>;
 }
 
 function service(calls: Calls, onLateError?: (err: unknown) => void) {
   const client = {
     withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(), // a deadline the SDK does not keep
+    workflowService: { getSystemInfo: calls.systemInfo ?? (() => Promise.resolve({})) },
     workflow: {
       getHandle: () => ({ signal: calls.signal ?? (() => Promise.resolve()), query: calls.query ?? never }),
       startUpdateWithStart: calls.startUpdateWithStart ?? never,
@@ -93,4 +96,7 @@ test('a state query the workflow does not answer is 503 workflow_unresponsive; T
   await expect(service({ query: failing(13) }).readState('ws')).rejects.toMatchObject({ status: 503, code: 'workflow_unresponsive' });
   const down = await service({ query: failing(14) }).readState('ws').catch((err: unknown) => err);
   expect(down).toBeInstanceOf(ServiceError); // rendered 503 temporal_unavailable by the error handler
+  // A deadline while Temporal itself does not answer either: Temporal is unavailable, not the workflow.
+  const unreachable = () => Promise.reject(new Error('14 UNAVAILABLE: No connection established'));
+  await expect(service({ query: failing(4), systemInfo: unreachable }).readState('ws')).rejects.toMatchObject({ status: 503, code: 'temporal_unavailable' });
 });

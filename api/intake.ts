@@ -1,0 +1,277 @@
+/**
+ * Incident intake: an authenticated, valid report is kept in MongoDB before the API answers,
+ * then delivered to the workspace's workflow, at once when Temporal takes it in time, else by
+ * the delivery loop as soon as Temporal can take it (it also picks up what an earlier process
+ * left behind). The answer is always 202: `delivered` or `queued`. Reports of one workspace are
+ * delivered oldest first; one delivered twice is harmless (the workflow is idempotent on
+ * incident IDs, and a start after its resolve is ignored). Bounded per workspace (429 beyond).
+ */
+import type { Registry } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import type { IncidentReport, IncidentReportRepository, QueuedReport } from '../store/incident-reports';
+import type { Logger } from '../telemetry/logger';
+import type { WorkspaceConfig } from '../workflows/messages';
+import { HttpError } from './http-errors';
+
+export const DEFAULT_INTAKE = {
+  /** Undelivered reports a workspace may have; beyond, 429. */
+  maxQueuedPerWorkspace: 10_000,
+  /** How long a request waits for its report to reach the workflow before answering `queued`. */
+  deliveryWaitMs: 2_000,
+  /** How often the delivery loop looks for reports left behind (another process, a restart). */
+  idlePollMs: 5_000,
+  /** Workspaces delivered to at once by the loop. */
+  concurrency: 16,
+  /** After failed deliveries the loop retries after 250 ms, doubling up to this. */
+  retryMaxMs: 5_000,
+};
+
+export type IntakeSettings = typeof DEFAULT_INTAKE;
+
+export type IntakeAnswer =
+  | { delivery: 'delivered' }
+  | { delivery: 'queued'; queuedReports: number; reason: string };
+
+export interface IntakeDependencies {
+  reports: IncidentReportRepository;
+  /** Sends one report to the workspace's workflow (signal-with-start); throws when Temporal did not take it. */
+  deliver(workspace: string, report: IncidentReport, config?: WorkspaceConfig): Promise<void>;
+  /** A delivery error that means the report can never be delivered (the workspace is gone): dropped, logged. */
+  isPermanent(err: unknown): boolean;
+  logger: Logger;
+  registry?: Registry;
+  settings?: Partial<IntakeSettings>;
+}
+
+export function createIncidentIntake(deps: IntakeDependencies) {
+  const settings = { ...DEFAULT_INTAKE, ...deps.settings };
+  const { reports, logger } = deps;
+
+  /** Reports being delivered by this process (by a request or the loop): the loop never sends one twice at once. */
+  const inFlight = new Set<string>();
+  /** Workspaces with undelivered reports, as this process knows them, and how many. */
+  const backlog = new Map<string, number>();
+  /** Until then a delivery just failed: new reports are queued without waiting. */
+  let failingUntil = 0;
+  let failures = 0;
+  const requestDeliveries = new Set<Promise<unknown>>();
+
+  const accepted = deps.registry
+    ? new Counter({
+        name: 'scrubbing_intake_reports_total',
+        help: 'Incident reports accepted, by how the API answered (delivered, queued) or refused (queue_full)',
+        labelNames: ['outcome'],
+        registers: [deps.registry],
+      })
+    : undefined;
+  const delivered = deps.registry
+    ? new Counter({ name: 'scrubbing_intake_deliveries_total', help: 'Queued incident reports the delivery loop sent, by result', labelNames: ['result'], registers: [deps.registry] })
+    : undefined;
+  if (deps.registry) {
+    // Read when scraped: what every API process has left undelivered, from MongoDB.
+    const snapshot = () => reports.totals().catch(() => ({ queued: NaN, oldestAt: null }));
+    let last: Promise<{ queued: number; oldestAt: Date | null }> | undefined;
+    const once = () => (last ??= snapshot().finally(() => setTimeout(() => (last = undefined), 500)));
+    new Gauge({
+      name: 'scrubbing_intake_queued_reports',
+      help: 'Incident reports accepted and not yet delivered to their workflow (all workspaces)',
+      registers: [deps.registry],
+      async collect() {
+        this.set((await once()).queued);
+      },
+    });
+    new Gauge({
+      name: 'scrubbing_intake_oldest_queued_seconds',
+      help: 'Age of the oldest undelivered incident report (0 when none waits)',
+      registers: [deps.registry],
+      async collect() {
+        const { oldestAt } = await once();
+        this.set(oldestAt ? Math.max(0, (Date.now() - oldestAt.getTime()) / 1000) : 0);
+      },
+    });
+  }
+
+  const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+  function deliveryFailed(): void {
+    failures++;
+    failingUntil = Date.now() + Math.min(settings.retryMaxMs, 125 * 2 ** Math.min(failures, 10));
+  }
+
+  /**
+   * Delivers one report; true when it reached the workflow (or can never reach it and was
+   * dropped). `storing` is the write that keeps it, when it runs beside the delivery (a request's
+   * report): the record is removed or marked only once it exists.
+   */
+  async function deliverStored(report: QueuedReport, config?: WorkspaceConfig, storing: Promise<unknown> = Promise.resolve()): Promise<boolean> {
+    const kept = () => storing.then(() => true, () => false);
+    inFlight.add(report.id);
+    try {
+      await deps.deliver(report.workspace, { kind: report.kind, payload: report.payload }, config);
+    } catch (err) {
+      if (deps.isPermanent(err)) {
+        logger.warn({ workspace: report.workspace, kind: report.kind, error: describe(err) }, 'an incident report can never be delivered; dropped');
+        if (await kept()) await reports.remove(report.id);
+        return true;
+      }
+      deliveryFailed();
+      if (await kept()) await reports.failed(report.id, describe(err)).catch(() => undefined);
+      return false;
+    } finally {
+      inFlight.delete(report.id);
+    }
+    failures = 0;
+    failingUntil = 0;
+    if (await kept()) {
+      await reports.remove(report.id).catch((err: unknown) => {
+        // Delivered; it will be delivered again later, which is harmless.
+        logger.warn({ workspace: report.workspace, error: describe(err) }, 'a delivered incident report could not be removed');
+      });
+    }
+    return true;
+  }
+
+  function forget(workspace: string, count = 1): void {
+    const left = (backlog.get(workspace) ?? count) - count;
+    if (left > 0) backlog.set(workspace, left);
+    else backlog.delete(workspace);
+  }
+
+  // The delivery loop.
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const poke = () => wake?.();
+
+  /** One workspace's queue, oldest first, until it is empty or a delivery fails (false). */
+  async function drain(workspace: string): Promise<boolean> {
+    for (;;) {
+      const pending = await reports.pendingFor(workspace, 100);
+      if (pending.length === 0) {
+        backlog.delete(workspace);
+        return true;
+      }
+      for (const report of pending) {
+        // A request is delivering it right now: later ones wait, so the order holds.
+        if (inFlight.has(report.id) || stopped) return true;
+        const ok = await deliverStored(report);
+        delivered?.inc({ result: ok ? 'delivered' : 'failed' });
+        if (!ok) return false;
+        forget(workspace);
+      }
+    }
+  }
+
+  async function round(): Promise<void> {
+    // Workspaces this process queued for, and any another process (or an earlier run) left.
+    const workspaces = new Set(backlog.keys());
+    for (const report of await reports.oldest(500)) workspaces.add(report.workspace);
+    const queue = [...workspaces];
+    // After a failure, one workspace probes first: while Temporal is away, a round costs one call, not one per workspace.
+    if (failures > 0 && queue.length > 0 && !(await drain(queue.shift()!))) return;
+    let failed = false;
+    const worker = async () => {
+      for (let next = queue.shift(); next !== undefined && !stopped && !failed; next = queue.shift()) {
+        if (!(await drain(next))) failed = true; // Temporal refused one: wait before trying the rest
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, queue.length) }, worker));
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await round();
+      } catch (err) {
+        deliveryFailed();
+        logger.warn({ error: describe(err) }, 'incident delivery round failed');
+      }
+      if (stopped) break;
+      const waitMs = backlog.size > 0 ? Math.max(200, failingUntil - Date.now()) : settings.idlePollMs;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  })();
+
+  return {
+    /**
+     * Keeps the report and tries to deliver it for up to `deliveryWaitMs`. Throws 429 when the
+     * workspace already has its maximum of undelivered reports, and the MongoDB error when the
+     * report was neither kept nor delivered (503). Anything else is a 202.
+     */
+    async accept(workspace: string, report: IncidentReport, config?: WorkspaceConfig): Promise<IntakeAnswer> {
+      const waiting = backlog.get(workspace);
+      if (waiting !== undefined || Date.now() < failingUntil) {
+        const queued = waiting ?? (await reports.queueOf(workspace)).queued;
+        if (queued >= settings.maxQueuedPerWorkspace) {
+          accepted?.inc({ outcome: 'queue_full' });
+          throw new HttpError(
+            429,
+            'intake_queue_full',
+            `the workspace already has ${queued} incident reports waiting for Temporal (the limit is ${settings.maxQueuedPerWorkspace}); retry later`,
+            [{ field: 'workspace', message: 'too many undelivered incident reports' }],
+          );
+        }
+        await reports.add(workspace, report);
+        backlog.set(workspace, queued + 1);
+        poke();
+        accepted?.inc({ outcome: 'queued' });
+        return { delivery: 'queued', queuedReports: queued + 1, reason: waiting === undefined ? 'Temporal did not take the last report' : 'earlier reports of this workspace are still waiting' };
+      }
+
+      // Kept and sent at once, side by side: the answer waits for the longer of the two, not their sum.
+      const id = reports.newId();
+      const storing = reports.add(workspace, report, id);
+      const stored: QueuedReport = { ...report, id, workspace, receivedAt: new Date(), attempts: 0, lastError: null };
+      const delivery = deliverStored(stored, config, storing);
+      requestDeliveries.add(delivery);
+      void delivery.finally(() => requestDeliveries.delete(delivery));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), settings.deliveryWaitMs)));
+      const [outcome, keptError] = await Promise.all([
+        Promise.race([delivery, late]).finally(() => clearTimeout(timer)),
+        storing.then(() => undefined, (err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+      ]);
+      // Neither delivered nor kept (MongoDB is away): not accepted; the detector should retry.
+      if (keptError !== undefined && outcome !== true) throw keptError;
+      if (outcome === true) {
+        accepted?.inc({ outcome: 'delivered' });
+        return { delivery: 'delivered' };
+      }
+      // Still being delivered (Temporal is slow), or it failed and waits for the loop: either way the
+      // workspace has a backlog now, so its next reports queue behind this one.
+      const queuedReports = (backlog.get(workspace) ?? 0) + 1;
+      backlog.set(workspace, queuedReports);
+      if (outcome === 'late') {
+        void delivery.then((ok) => {
+          if (ok) forget(workspace);
+          poke();
+        });
+      } else poke();
+      accepted?.inc({ outcome: 'queued' });
+      return {
+        delivery: 'queued',
+        queuedReports,
+        reason: outcome === 'late' ? `Temporal did not confirm it within ${settings.deliveryWaitMs} ms; still being delivered` : 'Temporal did not take it; retried until it does',
+      };
+    },
+
+    /** What waits for the workspace's workflow (the state view shows it). */
+    queueOf: (workspace: string) => reports.queueOf(workspace),
+
+    /** Stops the delivery loop after the deliveries under way; what is left stays stored for the next process. */
+    async stop(): Promise<void> {
+      stopped = true;
+      poke();
+      await loop;
+      await Promise.allSettled([...requestDeliveries]);
+    },
+  };
+}
+
+export type IncidentIntake = ReturnType<typeof createIncidentIntake>;

@@ -1,0 +1,82 @@
+/**
+ * The intake outbox: incident reports accepted by the API and not yet delivered to the
+ * workspace's workflow, oldest first. A report is removed once delivered; one delivered twice
+ * (the API stopped between the signal and the removal) is harmless, because the workflow is
+ * idempotent on incident IDs. No TTL index or transaction: it runs on FerretDB too.
+ */
+import { Types } from 'mongoose';
+import type { IncidentResolved, IncidentStart } from '../workflows/messages';
+import type { Models } from './models';
+
+/** What a detector reported, as the workflow's signal will carry it (`requestId` for log correlation only). */
+export type IncidentReport =
+  | { kind: 'started'; payload: IncidentStart & { requestId?: string } }
+  | { kind: 'resolved'; payload: IncidentResolved };
+
+export type QueuedReport = IncidentReport & { id: string; workspace: string; receivedAt: Date; attempts: number; lastError: string | null };
+
+interface Raw {
+  _id: Types.ObjectId;
+  workspace: string;
+  kind: IncidentReport['kind'];
+  payload: unknown;
+  receivedAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
+
+const toQueued = (raw: Raw): QueuedReport =>
+  ({ id: raw._id.toHexString(), workspace: raw.workspace, kind: raw.kind, payload: raw.payload, receivedAt: raw.receivedAt, attempts: raw.attempts, lastError: raw.lastError }) as QueuedReport;
+
+export function incidentReportRepository({ IncidentReport }: Models) {
+  return {
+    /** A new report's id (ids sort in the order this process makes them). */
+    newId: (): string => new Types.ObjectId().toHexString(),
+
+    /** Keeps a report; resolves once it is stored (durable before the API answers). */
+    async add(workspace: string, report: IncidentReport, id = new Types.ObjectId().toHexString(), receivedAt = new Date()): Promise<string> {
+      await IncidentReport.create({ _id: new Types.ObjectId(id), workspace, kind: report.kind, payload: report.payload, receivedAt });
+      return id;
+    },
+
+    async remove(id: string): Promise<void> {
+      await IncidentReport.deleteOne({ _id: new Types.ObjectId(id) });
+    },
+
+    async failed(id: string, error: string): Promise<void> {
+      await IncidentReport.updateOne({ _id: new Types.ObjectId(id) }, { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } });
+    },
+
+    /** The oldest undelivered reports of every workspace, in the order they were received. */
+    async oldest(limit: number): Promise<QueuedReport[]> {
+      const rows = await IncidentReport.find().sort({ receivedAt: 1, _id: 1 }).limit(limit).lean<Raw[]>();
+      return rows.map(toQueued);
+    },
+
+    /** A workspace's undelivered reports, oldest first. */
+    async pendingFor(workspace: string, limit: number): Promise<QueuedReport[]> {
+      const rows = await IncidentReport.find({ workspace }).sort({ receivedAt: 1, _id: 1 }).limit(limit).lean<Raw[]>();
+      return rows.map(toQueued);
+    },
+
+    /** How many reports of the workspace wait, and since when. */
+    async queueOf(workspace: string): Promise<{ queued: number; oldestAt: Date | null }> {
+      const [queued, oldest] = await Promise.all([
+        IncidentReport.countDocuments({ workspace }),
+        IncidentReport.findOne({ workspace }).sort({ receivedAt: 1 }).select({ receivedAt: 1 }).lean<{ receivedAt: Date }>(),
+      ]);
+      return { queued, oldestAt: oldest?.receivedAt ?? null };
+    },
+
+    /** Every workspace's waiting reports together (for /metrics). */
+    async totals(): Promise<{ queued: number; oldestAt: Date | null }> {
+      const [queued, oldest] = await Promise.all([
+        IncidentReport.countDocuments({}),
+        IncidentReport.findOne({}).sort({ receivedAt: 1 }).select({ receivedAt: 1 }).lean<{ receivedAt: Date }>(),
+      ]);
+      return { queued, oldestAt: oldest?.receivedAt ?? null };
+    },
+  };
+}
+
+export type IncidentReportRepository = ReturnType<typeof incidentReportRepository>;

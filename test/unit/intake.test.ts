@@ -1,0 +1,143 @@
+/**
+ * The intake's delivery order and failure handling, on an in-memory outbox and a scripted
+ * Temporal: a workspace's reports go oldest first and never overtake one that failed; a report
+ * that can never be delivered is dropped; a workspace with a backlog queues new reports behind it.
+ */
+import { createIncidentIntake } from '../../api/intake';
+import type { IncidentReport, IncidentReportRepository, QueuedReport } from '../../store/incident-reports';
+import { createLogger } from '../../telemetry/logger';
+
+function memoryOutbox() {
+  const rows: QueuedReport[] = [];
+  let next = 0;
+  const later = <T>(value: T) => new Promise<T>((resolve) => setImmediate(() => resolve(value)));
+  const repo: IncidentReportRepository = {
+    newId: () => String(++next).padStart(24, '0'),
+    add: (workspace, report, id = String(++next).padStart(24, '0'), receivedAt = new Date()) => {
+      rows.push({ ...report, id, workspace, receivedAt, attempts: 0, lastError: null });
+      return later(id);
+    },
+    remove: (id) => {
+      const at = rows.findIndex((r) => r.id === id);
+      if (at >= 0) rows.splice(at, 1);
+      return later(undefined);
+    },
+    failed: (id, error) => {
+      const row = rows.find((r) => r.id === id);
+      if (row) Object.assign(row, { attempts: row.attempts + 1, lastError: error });
+      return later(undefined);
+    },
+    oldest: (limit) => later(rows.slice(0, limit)),
+    pendingFor: (workspace, limit) => later(rows.filter((r) => r.workspace === workspace).slice(0, limit)),
+    queueOf: (workspace) => {
+      const mine = rows.filter((r) => r.workspace === workspace);
+      return later({ queued: mine.length, oldestAt: mine[0]?.receivedAt ?? null });
+    },
+    totals: () => later({ queued: rows.length, oldestAt: rows[0]?.receivedAt ?? null }),
+  };
+  return { repo, rows };
+}
+
+const started = (incidentId: string): IncidentReport => ({ kind: 'started', payload: { incidentId } });
+const logger = createLogger('test', { LOG_LEVEL: 'silent' });
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(condition()).toBe(true);
+}
+
+test('while Temporal refuses, reports are kept; once it takes them, each workspace gets its own oldest first', async () => {
+  const { repo, rows } = memoryOutbox();
+  const delivered: string[] = [];
+  let up = false;
+  const intake = createIncidentIntake({
+    reports: repo,
+    deliver: (ws, report) => {
+      if (!up) return Promise.reject(new Error('UNAVAILABLE'));
+      delivered.push(`${ws}:${report.payload.incidentId}`);
+      return Promise.resolve();
+    },
+    isPermanent: () => false,
+    logger,
+    settings: { deliveryWaitMs: 50, idlePollMs: 20, retryMaxMs: 100 },
+  });
+  try {
+    const answers = [];
+    for (const id of ['a1', 'a2', 'a3']) answers.push(await intake.accept('a', started(id)));
+    answers.push(await intake.accept('b', started('b1')));
+    expect(answers.map((a) => a.delivery)).toEqual(['queued', 'queued', 'queued', 'queued']);
+    expect(answers[2]).toMatchObject({ queuedReports: 3 });
+    expect(rows).toHaveLength(4);
+    up = true;
+    await until(() => rows.length === 0);
+    expect(delivered.filter((d) => d.startsWith('a:'))).toEqual(['a:a1', 'a:a2', 'a:a3']);
+    expect(delivered).toContain('b:b1');
+    expect(await intake.accept('a', started('a4'))).toEqual({ delivery: 'delivered' });
+  } finally {
+    await intake.stop();
+  }
+});
+
+test('a report that fails is retried before any later one of its workspace, and the queue cap holds', async () => {
+  const { repo, rows } = memoryOutbox();
+  const delivered: string[] = [];
+  let failFirst = 3;
+  const intake = createIncidentIntake({
+    reports: repo,
+    deliver: (_ws, report) => {
+      if (report.payload.incidentId === 'x1' && failFirst-- > 0) return Promise.reject(new Error('DEADLINE_EXCEEDED'));
+      delivered.push(report.payload.incidentId);
+      return Promise.resolve();
+    },
+    isPermanent: () => false,
+    logger,
+    settings: { deliveryWaitMs: 50, idlePollMs: 20, retryMaxMs: 100, maxQueuedPerWorkspace: 3 },
+  });
+  try {
+    expect((await intake.accept('x', started('x1'))).delivery).toBe('queued');
+    expect((await intake.accept('x', started('x2'))).delivery).toBe('queued');
+    expect((await intake.accept('x', started('x3'))).delivery).toBe('queued');
+    await expect(intake.accept('x', started('x4'))).rejects.toMatchObject({ status: 429, code: 'intake_queue_full' });
+    await until(() => rows.length === 0);
+    expect(delivered).toEqual(['x1', 'x2', 'x3']);
+  } finally {
+    await intake.stop();
+  }
+});
+
+test('a report that can never be delivered (its workspace is gone) is dropped, not retried forever', async () => {
+  const { repo, rows } = memoryOutbox();
+  await repo.add('gone', started('g1'));
+  const intake = createIncidentIntake({
+    reports: repo,
+    deliver: () => Promise.reject(Object.assign(new Error('workspace not found'), { permanent: true })),
+    isPermanent: (err) => (err as { permanent?: boolean }).permanent === true,
+    logger,
+    settings: { idlePollMs: 20 },
+  });
+  try {
+    await until(() => rows.length === 0);
+  } finally {
+    await intake.stop();
+  }
+});
+
+test('while MongoDB is away, a report Temporal took is still 202 delivered; one neither kept nor delivered is refused (the detector retries)', async () => {
+  const { repo } = memoryOutbox();
+  const databaseDown = Object.assign(new Error('connection closed'), { name: 'MongoNetworkError' });
+  let temporalUp = true;
+  const intake = createIncidentIntake({
+    reports: { ...repo, add: () => Promise.reject(databaseDown), failed: () => Promise.reject(databaseDown), remove: () => Promise.reject(databaseDown) },
+    deliver: () => (temporalUp ? Promise.resolve() : Promise.reject(new Error('UNAVAILABLE'))),
+    isPermanent: () => false,
+    logger,
+    settings: { deliveryWaitMs: 50, idlePollMs: 20, retryMaxMs: 100 },
+  });
+  try {
+    expect(await intake.accept('m', started('m1'))).toEqual({ delivery: 'delivered' });
+    temporalUp = false;
+    await expect(intake.accept('m', started('m2'))).rejects.toBe(databaseDown);
+  } finally {
+    await intake.stop();
+  }
+});
