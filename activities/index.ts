@@ -10,7 +10,10 @@ import {
   AUDIT_ACTIVITY,
   NOTIFY_ACTIVITY,
   PURGE_ACTIVITY,
+  RECOVER_ACTIVITY,
   type AuditEntry,
+  type RecoverInput,
+  type RecoveredIncidents,
   type IntegrationRef,
   OperationFailureDetails,
   OperationInput,
@@ -28,8 +31,17 @@ export interface AuditSink {
   record(entry: AuditEntry): Promise<void>;
 }
 
+/** The incident record (store/incidents.ts); without it, a run that starts fresh recovers nothing. */
+export interface IncidentRecord {
+  recover(workspaceId: string, known: string[], limit: number, after?: string): Promise<RecoveredIncidents>;
+}
+
+/** Incidents a recovery page carries (a page stays far below Temporal's payload limit). */
+export const RECOVERY_PAGE = 2_000;
+
 export interface ActivityDependencies {
   integrations: IntegrationStore;
+  incidents?: IncidentRecord;
   providers: ProviderRegistry;
   audit: AuditSink;
   /** Where events go; without it, the notification activity delivers nothing. */
@@ -46,6 +58,7 @@ export type ScrubbingActivities = Record<string, OperationActivity> & {
   [AUDIT_ACTIVITY]: (entry: AuditEntry) => Promise<void>;
   [PURGE_ACTIVITY]: (ref: IntegrationRef) => Promise<void>;
   [NOTIFY_ACTIVITY]: (event: NotificationEvent) => Promise<DeliveryReport>;
+  [RECOVER_ACTIVITY]: (input: RecoverInput) => Promise<RecoveredIncidents>;
 };
 
 export function createActivities(deps: ActivityDependencies): ScrubbingActivities {
@@ -93,12 +106,14 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     allOperationActivityNames().map((name) => [name, runProviderOperation]),
   );
 
-  const others: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY> = {
+  const others: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY | typeof RECOVER_ACTIVITY> = {
     integrationStatus: (ref) => withAdapter(ref, (adapter, integration) => adapter.status(integration)),
     testIntegration: (ref) => withAdapter(ref, (adapter, integration) => adapter.test(integration)),
     [AUDIT_ACTIVITY]: (entry) => deps.audit.record(entry),
     [PURGE_ACTIVITY]: (ref) => deps.integrations.purge(ref.workspaceId, ref.integrationId),
     [NOTIFY_ACTIVITY]: createNotifyActivity(deps.notifications, deps.metrics),
+    [RECOVER_ACTIVITY]: (input) =>
+      deps.incidents ? deps.incidents.recover(input.workspaceId, input.known, RECOVERY_PAGE, input.after) : Promise.resolve({ active: [], earlier: false }),
   };
   return Object.assign<Record<string, OperationActivity>, typeof others>(operations, others);
 }

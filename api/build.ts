@@ -14,6 +14,7 @@ import { createScrubbingService } from './scrubbing-service';
 import { HttpError } from './http-errors';
 import { createIncidentIntake, type IntakeSettings } from './intake';
 import { incidentReportRepository } from '../store/incident-reports';
+import { incidentRepository } from '../store/incidents';
 import { createServices } from './services';
 import { createApiTelemetry } from './telemetry';
 import { createLogger, type Logger } from '../telemetry/logger';
@@ -56,8 +57,10 @@ export function buildApi(wiring: ApiWiring) {
       logger.warn({ ...action, error: err instanceof Error ? err.message : String(err) }, 'a manual action answered 202 then failed to reach the workflow'),
   });
   const telemetry = createApiTelemetry(logger);
+  const incidents = incidentRepository(models);
   const intake = createIncidentIntake({
     reports: incidentReportRepository(models),
+    record: (ws, report) => (report.kind === 'started' ? incidents.started(ws, report.payload) : incidents.resolved(ws, report.payload.incidentId)),
     deliver: (ws, report, config) => scrubbing.deliverReport(ws, report, config),
     // The workspace is gone: nothing will ever take its reports.
     isPermanent: (err) => err instanceof HttpError && err.status === 404,

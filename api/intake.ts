@@ -36,6 +36,11 @@ export interface IntakeDependencies {
   reports: IncidentReportRepository;
   /** Sends one report to the workspace's workflow (signal-with-start); throws when Temporal did not take it. */
   deliver(workspace: string, report: IncidentReport, config?: WorkspaceConfig): Promise<void>;
+  /**
+   * Keeps the incident record (which incidents are active, for a run that starts without a
+   * predecessor); written beside the outbox entry, before the answer.
+   */
+  record?(workspace: string, report: IncidentReport): Promise<void>;
   /** A delivery error that means the report can never be delivered (the workspace is gone): dropped, logged. */
   isPermanent(err: unknown): boolean;
   logger: Logger;
@@ -217,7 +222,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
             [{ field: 'workspace', message: 'too many undelivered incident reports' }],
           );
         }
-        await reports.add(workspace, report);
+        await Promise.all([reports.add(workspace, report), deps.record?.(workspace, report)]);
         backlog.set(workspace, queued + 1);
         poke();
         accepted?.inc({ outcome: 'queued' });
@@ -226,7 +231,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
 
       // Kept and sent at once, side by side: the answer waits for the longer of the two, not their sum.
       const id = reports.newId();
-      const storing = reports.add(workspace, report, id);
+      const storing = Promise.all([reports.add(workspace, report, id), deps.record?.(workspace, report)]);
       const stored: QueuedReport = { ...report, id, workspace, receivedAt: new Date(), attempts: 0, lastError: null };
       const delivery = deliverStored(stored, config, storing);
       requestDeliveries.add(delivery);

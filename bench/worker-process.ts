@@ -12,6 +12,7 @@ import { auditRepository } from '../store/audit';
 import { channelRepository } from '../store/channels';
 import { CredentialCipher } from '../store/crypto';
 import { openDatabase } from '../store/db';
+import { incidentRepository } from '../store/incidents';
 import { integrationRepository } from '../store/integrations';
 import { createScrubbingWorkers } from '../worker/create-worker';
 import { createBaselineActivities } from './baseline/activity';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       workflowBundle: { codePath: config.bundlePaths.scrubbing },
       dependencies: {
         integrations: integrationRepository(database.models, cipher),
+        incidents: incidentRepository(database.models),
         audit: auditRepository(database.models),
         providers: createProviderRegistry(config.providerUrls),
         // As worker/main.ts: the bench's workspaces have no channels, but the workflow still asks.

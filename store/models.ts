@@ -127,6 +127,25 @@ const incidentReportSchema = new Schema(
 incidentReportSchema.index({ workspace: 1, receivedAt: 1 });
 incidentReportSchema.index({ receivedAt: 1 });
 
+/**
+ * The incident record (store/incidents.ts): every incident reported per workspace and whether it
+ * is still active, so a run that starts without a predecessor knows what is still going on.
+ */
+const incidentSchema = new Schema(
+  {
+    /** `<workspace>\u0000<incident id>`. */
+    _id: { type: String, required: true },
+    workspace: { type: String, required: true },
+    incidentId: { type: String, required: true },
+    incident: { type: Schema.Types.Mixed, required: true },
+    active: { type: Boolean, required: true },
+    startedAt: { type: Date, required: true },
+    resolvedAt: { type: Date, default: null },
+  },
+  { versionKey: false, minimize: false },
+);
+incidentSchema.index({ workspace: 1, active: 1 });
+
 export type WorkspaceDoc = InferSchemaType<typeof workspaceSchema>;
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;
 export type IntegrationDoc = InferSchemaType<typeof integrationSchema>;
@@ -142,6 +161,7 @@ export function createModels(connection: Connection) {
     Channel: connection.model('Channel', channelSchema, 'notification_channels'),
     LoginFailure: connection.model('LoginFailure', loginFailureSchema, 'provider_login_failures'),
     IncidentReport: connection.model('IncidentReport', incidentReportSchema, 'incident_reports'),
+    Incident: connection.model('Incident', incidentSchema, 'incidents'),
   };
 }
 

@@ -11,6 +11,7 @@ import { channelRepository } from '../store/channels';
 import { auditRepository } from '../store/audit';
 import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
+import { incidentRepository } from '../store/incidents';
 import { integrationRepository } from '../store/integrations';
 import { loginFailureRepository } from '../store/login-failures';
 import { createLogger } from '../telemetry/logger';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
     dependencies: {
       integrations: integrationRepository(database.models, store.cipher),
+      incidents: incidentRepository(database.models),
       audit: auditRepository(database.models),
       providers: createProviderRegistry(providerUrlsFromEnv(), {
         loginFailures: loginFailureRepository(database.models, process.env.PROVIDER_EGRESS_ID || 'default'),

@@ -3,7 +3,7 @@
  * `cloudflare.advertise` rather than a generic name. Pure: shared by the
  * workflow (to call) and the worker (to register).
  */
-import type { Operation } from './state';
+import type { IncidentStart, Operation } from './state';
 
 export const PROVIDER_OPERATION_NAMES = {
   cloudflare: { activate: 'cloudflare.advertise', withdraw: 'cloudflare.withdraw' },
@@ -55,6 +55,26 @@ export const AUDIT_ACTIVITY = 'audit.record';
 export const PURGE_ACTIVITY = 'integrations.purge';
 /** Sends one event to the workspace's notification channels (activities/notifications). */
 export const NOTIFY_ACTIVITY = 'notifications.send';
+
+/** A run that starts without a predecessor reads the incident record (a local activity). */
+export const RECOVER_ACTIVITY = 'incidents.recover';
+
+export interface RecoverInput {
+  workspaceId: string;
+  /** Incidents the run already has (they need not come back). */
+  known: string[];
+  /** Where the page starts (the previous page's `next`). */
+  after?: string;
+}
+
+export interface RecoveredIncidents {
+  /** Active incidents not in `known`, in record order, one page. */
+  active: IncidentStart[];
+  /** Where the next page starts, when there is more. */
+  next?: string;
+  /** The workspace has incident records other than `known` (active, or resolved within a week): a run came before. */
+  earlier: boolean;
+}
 
 export interface AuditEntry {
   workspace: string;

@@ -24,6 +24,11 @@ export * from './state';
 export type WorkspaceEvent =
   | { type: 'incidentStarted'; now: number; incident: IncidentStart }
   | { type: 'incidentResolved'; now: number; incidentId: string }
+  /**
+   * A run that started without a predecessor read the incident record: the incidents still
+   * active; `readProviders` when a run came before it (the provider's state is read, not assumed).
+   */
+  | { type: 'incidentsRecovered'; now: number; incidents: IncidentStart[]; readProviders: boolean }
   | {
       type: 'configChanged';
       now: number;
@@ -46,7 +51,9 @@ export type Command =
   // Provider policy.
   | { kind: 'checkStatus'; integrationId: string }
   | { kind: 'driftDetected'; integrationId: string; drift: DriftRecord; detail: string }
-  | { kind: 'activationDeferred'; integrationId: string; until: number; reason: string };
+  | { kind: 'activationDeferred'; integrationId: string; until: number; reason: string }
+  /** A run without a predecessor found the provider diverted: taken as ours (withdrawn after the hold-down if nothing triggers it). */
+  | { kind: 'diversionAdopted'; integrationId: string; detail: string };
 
 export interface Decision {
   state: WorkspaceState;
@@ -116,6 +123,8 @@ function applyEvent(state: WorkspaceState, event: WorkspaceEvent, commands: Comm
       return statusUnknown(state, event.integrationId, event.error, event.now);
     case 'incidentResolved':
       return resolveIncident(state, event.incidentId);
+    case 'incidentsRecovered':
+      return recoverIncidents(state, event);
     case 'configChanged':
       return changeConfig(state, event.config, event.now);
     case 'operationFinished':
@@ -148,6 +157,19 @@ function startIncident(state: WorkspaceState, incident: IncidentStart, now: numb
   }
   state.incidents[id] = active;
   state.incidentCount = count + 1;
+}
+
+function recoverIncidents(state: WorkspaceState, event: Extract<WorkspaceEvent, { type: 'incidentsRecovered' }>): void {
+  // Each is an ordinary start: one already known, or resolved in this run, changes nothing.
+  for (const incident of event.incidents) startIncident(state, incident, event.now);
+  if (!event.readProviders || !state.rules) return;
+  // Read every integration's provider state now (scheduleReconciliation sends the reads); a
+  // diversion found is taken as ours, so it is withdrawn only after the hold-down.
+  for (const integration of Object.values(state.integrations)) {
+    delete integration.checkStartedAt;
+    integration.adoptOnRead = true;
+  }
+  state.nextReconcileAt = event.now;
 }
 
 /** Active incidents, counted as they come and go (counting a map's keys grows with the attack). */
@@ -397,9 +419,21 @@ function observeStatus(state: WorkspaceState, event: Extract<WorkspaceEvent, { t
   integration.checking = false;
   const observed = event.diverted ? 'diverted' : 'not_diverted';
   integration.provider = { observed: event.pending ? 'pending' : observed, detail: event.detail, checkedAt: event.now };
+  const adopt = integration.adoptOnRead === true;
+  delete integration.adoptOnRead;
   // A read that an operation of ours overtook, or one taken while ours runs, says nothing about drift.
   const current = (integration.checkedOps ?? integration.opsStarted) === integration.opsStarted && integration.inFlight === null;
-  if (!current || event.pending) return;
+  if (!current) return;
+  if (adopt && event.diverted && integration.actual === 'inactive') {
+    // The run before this one diverted it (or is still applying its diversion): ours, as if this
+    // run had, so the hold-down runs from now.
+    integration.actual = 'active';
+    integration.desired = 'active';
+    integration.since = event.now;
+    commands.push({ kind: 'diversionAdopted', integrationId: event.integrationId, detail: event.detail });
+    return;
+  }
+  if (event.pending) return;
   if (integration.actual === 'failed') return reconcileFailed(integration, observed, event.now);
   const expected = integration.actual === 'active' ? 'diverted' : 'not_diverted';
   const previous = integration.drift ?? null;
@@ -446,5 +480,6 @@ function statusUnknown(state: WorkspaceState, integrationId: string, error: stri
   const integration = state.integrations[integrationId];
   if (!integration || !state.rules) return;
   integration.checking = false;
+  delete integration.adoptOnRead;
   integration.provider = { observed: 'unknown', detail: error, checkedAt: now };
 }

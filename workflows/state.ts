@@ -114,6 +114,8 @@ export interface IntegrationState {
   checkStartedAt?: number;
   provider?: ProviderObservation | null;
   drift?: DriftRecord | null;
+  /** The next status read is a recovering run's first look: a diversion found is taken as ours. */
+  adoptOnRead?: boolean;
 }
 
 export interface WorkspaceState {

@@ -13,8 +13,11 @@ import {
   AUDIT_ACTIVITY,
   NOTIFY_ACTIVITY,
   PURGE_ACTIVITY,
+  RECOVER_ACTIVITY,
   type AuditEntry,
   type IntegrationRef,
+  type RecoverInput,
+  type RecoveredIncidents,
   OperationFailureDetails,
   OperationInput,
   OperationResult,
@@ -73,6 +76,10 @@ export const NOTIFICATIONS_PATCH = 'notifications-v1';
 export const PROVIDER_POLICY_PATCH = 'provider-policy-v1';
 /** Notifications, status reads and bookkeeping on the background task queue; runs recorded before it keep the workflow's queue. */
 export const BACKGROUND_QUEUE_PATCH = 'background-task-queue-v1';
+/** A run that starts without a predecessor reads the incident record (runs recorded before it did not). */
+export const RECOVERY_PATCH = 'recover-incidents-v1';
+/** Recovery reads at most this many pages of the incident record (activities/RECOVERY_PAGE each). */
+const MAX_RECOVERY_PAGES = 10;
 
 interface BookkeepingActivities {
   [AUDIT_ACTIVITY](entry: AuditEntry): Promise<void>;
@@ -81,6 +88,10 @@ interface BookkeepingActivities {
 
 interface NotificationActivities {
   [NOTIFY_ACTIVITY](event: NotificationEvent): Promise<unknown>;
+}
+
+interface RecoveryActivities {
+  [RECOVER_ACTIVITY](input: RecoverInput): Promise<RecoveredIncidents>;
 }
 
 interface StatusActivities {
@@ -122,6 +133,13 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     ...background,
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+  });
+
+  // The incident record, read when a run starts without a predecessor: a local activity, so it
+  // costs no extra round trip through Temporal.
+  const recovery = wf.proxyLocalActivities<RecoveryActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 5 },
   });
 
   let state: WorkspaceState = input.carried ?? initialState(input.workspaceId);
@@ -223,6 +241,10 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       const detail = `activation waits until ${new Date(command.until).toISOString()}: ${command.reason}`;
       audit({ actor: 'workflow', action: 'divert.deferred', integration: command.integrationId, outcome: 'requested', detail });
       notify({ event: 'activation_deferred', integrationId: command.integrationId, operation: 'activate', detail });
+    } else if (command.kind === 'diversionAdopted') {
+      const detail = `the provider shows a diversion a run before this one made (${command.detail}); kept as ours, withdrawn after the hold-down once nothing triggers it`;
+      wf.log.info('diversion adopted', { integrationId: command.integrationId });
+      audit({ actor: 'workflow', action: 'divert.adopted', integration: command.integrationId, outcome: 'ok', detail });
     } else if (command.kind === 'forgetIntegration' && wf.patched(AUDIT_TRAIL_PATCH)) {
       const ref = { workspaceId: state.workspaceId, integrationId: command.integrationId };
       inBackground({ kind: 'purge', ref });
@@ -361,6 +383,37 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     validator: (request) => validateManual(request, 'withdraw'),
   });
 
+  /**
+   * A run without a predecessor (the first, or one after a run was terminated or failed) learns
+   * every incident still active from the incident record; when a run came before it, it also
+   * reads every provider's state instead of assuming nothing is diverted.
+   */
+  let recovering = false;
+  async function recoverIncidents(): Promise<void> {
+    let earlier = false;
+    let after: string | undefined;
+    try {
+      for (let page = 0; page < MAX_RECOVERY_PAGES; page++) {
+        const known = Object.keys(state.incidents).slice(0, 100);
+        const found = await recovery[RECOVER_ACTIVITY]({ workspaceId: state.workspaceId, known, ...(after === undefined ? {} : { after }) });
+        earlier ||= found.earlier;
+        after = found.next;
+        const last = after === undefined || page === MAX_RECOVERY_PAGES - 1;
+        if (found.active.length > 0 || (last && earlier)) {
+          apply({ type: 'incidentsRecovered', now: Date.now(), incidents: found.active, readProviders: last && earlier });
+        }
+        if (found.active.length > 0) wf.log.info('incidents recovered from the incident record', { count: found.active.length });
+        if (last) break;
+      }
+    } catch (err) {
+      wf.log.warn('the incident record could not be read; this run knows only the incidents reported to it', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  if (!input.carried && wf.patched(RECOVERY_PATCH)) {
+    recovering = true;
+    void recoverIncidents().finally(() => (recovering = false));
+  }
+
   const continueAsNewDue = (): boolean => {
     const info = wf.workflowInfo();
     const limit = input.continueAsNewAfterEvents;
@@ -369,7 +422,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   /** History length when continuing as new first became possible but background work was still running. */
   let dueAt: number | undefined;
   const readyToContinue = (): boolean => {
-    if (!continueAsNewDue() || operationsInFlight > 0 || !wf.allHandlersFinished()) return false;
+    if (!continueAsNewDue() || operationsInFlight > 0 || recovering || !wf.allHandlersFinished()) return false;
     if (bookkeepingInFlight === 0 && readsInFlight === 0) return true;
     // With the provider policy: a channel that keeps failing (or a steady stream of events) must not
     // keep the history growing. After a quarter more events (at least 50) without a quiet moment,

@@ -14,6 +14,7 @@ import { outboundPolicyFromEnv, type OutboundPolicy } from '../../activities/out
 import { CredentialCipher } from '../../store/crypto';
 import { auditRepository } from '../../store/audit';
 import { channelRepository } from '../../store/channels';
+import { incidentRepository } from '../../store/incidents';
 import { integrationRepository } from '../../store/integrations';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { withWorker, type Bed } from './bed';
@@ -101,6 +102,7 @@ export async function startApi(bed: Bed, options: {
     },
     withWorker: (fn) =>
       withWorker(options.temporal?.nativeConnection ? { ...bed, env: { ...bed.env, nativeConnection: options.temporal.nativeConnection } as Bed['env'] } : bed, TASK_QUEUE, integrationRepository(database.models, cipher), fn, auditRepository(database.models), {
+        incidents: incidentRepository(database.models),
         notifications: {
           channels: channelRepository(database.models, cipher),
           pagerDutyUrl: options.pagerDutyUrl ?? 'http://127.0.0.1:9/unused',

@@ -182,7 +182,7 @@ export async function withWorker<T>(
   store: IntegrationStore,
   fn: () => Promise<T>,
   audit: AuditSink = new MemoryAuditSink(),
-  extra: Pick<ActivityDependencies, 'notifications'> = {},
+  extra: Pick<ActivityDependencies, 'notifications' | 'incidents'> = {},
   tuning?: ScrubbingWorkerOptions['tuning'],
 ): Promise<T> {
   const { main, background } = await createScrubbingWorkers({

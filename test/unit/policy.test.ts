@@ -32,6 +32,10 @@ const observed = (integrationId: string, diverted: boolean, at: number, pending 
   type: 'statusObserved', now: s(at), integrationId, diverted, pending, detail: diverted ? 'advertised' : 'withdrawn',
 });
 
+const recovered = (ids: string[], readProviders: boolean, at: number): WorkspaceEvent => ({
+  type: 'incidentsRecovered', now: s(at), incidents: ids.map((incidentId) => ({ incidentId })), readProviders,
+});
+
 const activate = (integrationId: string, seq: number): Command => ({ kind: 'runOperation', integrationId, op: 'activate', seq });
 const withdraw = (integrationId: string, seq: number): Command => ({ kind: 'runOperation', integrationId, op: 'withdraw', seq });
 const holdDown = (integrationId: string, at: number) => ({ kind: 'startHoldDown', integrationId, until: s(at), reason: expect.any(String) as string });
@@ -254,6 +258,29 @@ const scenarios: [string, Step[]][] = [
       expect(integration(st, 'OVH').checking).toBe(false);
     }],
   ]],
+  ['a run started without a predecessor: recovered incidents divert; a resolve this run saw stays resolved; no read on a first run', [
+    [configure([CF, OVH]), []],
+    [resolve('gone', 1), []],
+    [recovered(['i1', 'gone'], false, 2), [activate('CF', 1), activate('OVH', 1)], (st) => {
+      expect(Object.keys(st.incidents)).toEqual(['i1']);
+      expect(st.incidentCount).toBe(1);
+    }],
+    [recovered(['i1'], false, 3), []],
+  ]],
+  ['a run after a terminated one: with no incident left, every provider is read; a diversion found is ours, withdrawn after the hold-down', [
+    [configure([CF, OVH]), []],
+    [recovered([], true, 1), [check('CF'), check('OVH')]],
+    // Still propagating (pending) counts: the run before this one made it.
+    [observed('CF', true, 2, true), [{ kind: 'diversionAdopted', integrationId: 'CF', detail: 'advertised' }, holdDown('CF', 302)], (st) => {
+      expect(integration(st, 'CF')).toMatchObject({ actual: 'active', desired: 'active' });
+    }],
+    [observed('OVH', false, 2), [], (st) => {
+      expect(integration(st, 'OVH').actual).toBe('inactive');
+      expect(integration(st, 'OVH').adoptOnRead).toBeUndefined(); // later reads are ordinary reconciliation
+    }],
+    [timer(302), [withdraw('CF', 1)]],
+  ]],
+
 ];
 
 describe('provider policy in decide', () => {

@@ -1,0 +1,65 @@
+/**
+ * The incident record: every incident a detector reported for a workspace, and whether it is
+ * still active, written by the API when it accepts a report (before the workflow has it). A
+ * workspace run that starts without a predecessor (the first one, or one after a run was
+ * terminated) reads it, so it knows every incident still active. A start after its resolve
+ * does not reopen an incident (as in the workflow). Resolved records older than a week are
+ * removed as new resolves arrive (no TTL index: the store must run on FerretDB too).
+ */
+import type { RecoveredIncidents } from '../workflows/activity-names';
+import type { IncidentStart } from '../workflows/messages';
+import type { Models } from './models';
+
+const KEEP_RESOLVED_MS = 7 * 24 * 3_600_000;
+
+interface Raw {
+  _id: string;
+  workspace: string;
+  incidentId: string;
+  incident: IncidentStart;
+  active: boolean;
+}
+
+const keyOf = (workspace: string, incidentId: string) => `${workspace}\u0000${incidentId}`;
+
+export function incidentRepository({ Incident }: Models) {
+  return {
+    /** An incident started; a record that exists (active or resolved) is left as it is. */
+    async started(workspace: string, reported: IncidentStart & { requestId?: string }, at = new Date()): Promise<void> {
+      const { requestId: _request, ...incident } = reported;
+      await Incident.updateOne(
+        { _id: keyOf(workspace, incident.incidentId) },
+        { $setOnInsert: { workspace, incidentId: incident.incidentId, incident, active: true, startedAt: at, resolvedAt: null } },
+        { upsert: true },
+      );
+    },
+
+    /** An incident resolved (also one whose start has not been seen). */
+    async resolved(workspace: string, incidentId: string, at = new Date()): Promise<void> {
+      await Incident.updateOne(
+        { _id: keyOf(workspace, incidentId) },
+        { $set: { active: false, resolvedAt: at }, $setOnInsert: { workspace, incidentId, incident: { incidentId }, startedAt: at } },
+        { upsert: true },
+      );
+      await Incident.deleteMany({ workspace, active: false, resolvedAt: { $lt: new Date(at.getTime() - KEEP_RESOLVED_MS) } });
+    },
+
+    /** What a run starting without a predecessor needs to know (workers/recovery activity). */
+    async recover(workspace: string, known: string[], limit: number, after?: string): Promise<RecoveredIncidents> {
+      const knownKeys = known.map((id) => keyOf(workspace, id));
+      const rows = await Incident.find({ workspace, active: true, _id: { $nin: knownKeys, ...(after ? { $gt: after } : {}) } })
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .lean<Raw[]>();
+      const page = rows.slice(0, limit);
+      const earlier = page.length > 0 || (await Incident.exists({ workspace, _id: { $nin: knownKeys } })) !== null;
+      return {
+        active: page.map((row) => row.incident),
+        ...(rows.length > limit ? { next: page[page.length - 1]!._id } : {}),
+        earlier,
+      };
+    },
+  };
+}
+
+export type IncidentRepository = ReturnType<typeof incidentRepository>;
