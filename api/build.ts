@@ -10,6 +10,7 @@ import { workspaceRepository } from '../store/workspaces';
 import { createApp } from './app';
 import type { OutboundPolicy } from '../activities/outbound/destination';
 import type { WorkspaceLimits } from './limits';
+import { cachedKeyLookup } from './key-cache';
 import { createScrubbingService } from './scrubbing-service';
 import { HttpError } from './http-errors';
 import { createIncidentIntake, type IntakeSettings } from './intake';
@@ -36,6 +37,8 @@ export interface ApiWiring {
   outbound?: OutboundPolicy;
   /** Per-workspace caps; each absent one has its default (api/limits.ts). */
   limits?: Partial<WorkspaceLimits>;
+  /** How long a valid API key is remembered (api/key-cache.ts); a revocation through another API process takes effect within it. Default 10 s; 0 = never. */
+  keyCacheMs?: number;
   /** Incident intake knobs (api/intake.ts); each absent one has its default. */
   intake?: Partial<IntakeSettings>;
   /** Where request log lines go; default a silent logger (tests). */
@@ -46,6 +49,7 @@ export function buildApi(wiring: ApiWiring) {
   const { models } = wiring.database;
   const workspaces = workspaceRepository(models);
   const apiKeys = apiKeyRepository(models);
+  const keyLookup = cachedKeyLookup(apiKeys, wiring.keyCacheMs === undefined ? {} : { ttlMs: wiring.keyCacheMs });
   const logger = wiring.logger ?? createLogger('api', { LOG_LEVEL: 'silent' });
   const scrubbing = createScrubbingService({
     client: wiring.client,
@@ -77,12 +81,13 @@ export function buildApi(wiring: ApiWiring) {
     scrubbing,
     ...(wiring.limits ? { limits: wiring.limits } : {}),
     ...(wiring.outbound ? { outbound: wiring.outbound } : {}),
+    forgetKey: (id) => keyLookup.forget(id),
   });
   const app = createApp({
     services,
     scrubbing,
     intake,
-    apiKeys,
+    apiKeys: { ...apiKeys, authenticate: keyLookup.authenticate },
     connection: wiring.connection,
     database: wiring.database,
     adminToken: wiring.adminToken,

@@ -25,6 +25,8 @@ const apiEnvSchema = z.object({
   WORKSPACE_MAX_SCOPE_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_WORKSPACE_LIMITS.scopeEntries),
   WORKSPACE_MAX_CHANNELS: z.coerce.number().int().min(1).max(100).default(DEFAULT_WORKSPACE_LIMITS.channels),
   WORKSPACE_MAX_API_KEYS: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_WORKSPACE_LIMITS.apiKeys),
+  /** How long a valid API key is remembered by an API process; a key revoked through another process stops working here within this time (0 = never remembered). */
+  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   /** Incident reports a workspace may have waiting for Temporal before 429 (api/intake.ts). */
   INTAKE_MAX_QUEUED_PER_WORKSPACE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_INTAKE.maxQueuedPerWorkspace),
   /** How long an incident report waits for Temporal before the API answers 202 `queued` (it is delivered later). */

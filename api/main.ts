@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     authFailuresPerMinute: config.API_AUTH_FAILURES_PER_MINUTE,
     limits: limitsOf(config),
     intake: intakeOf(config),
+    keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
     outbound: outboundPolicyFromEnv(),
     logger,
   });

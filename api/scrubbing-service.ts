@@ -1,7 +1,8 @@
 /**
- * What the API asks of the workspace workflow: report incidents (signal-with-start,
- * so the first report creates the workflow), read its state, run manual actions
- * (update-with-start). Never passes a credential to Temporal.
+ * What the API asks of the workspace workflow: keep it configured (a workspace's first
+ * integration starts it, so attacks find it running), deliver incident reports
+ * (signal-with-start, so a report still creates it if it is gone), read its state, run manual
+ * actions (update-with-start). Never passes a credential to Temporal.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -133,14 +134,27 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     },
 
     /**
-     * Sends the current configuration to a running workflow. Returns false when none runs
-     * (its start input will carry the configuration).
+     * Sends the current configuration to the workspace's workflow, starting it when the workspace
+     * has integrations (so an attack finds it running and is a plain signal). Returns whether a
+     * workflow has it: false only for a workspace without integrations and without a workflow.
      */
     async publishConfig(workspaceId: string): Promise<boolean> {
       const config = await directory.configOf(workspaceId);
       if (!config) return false;
       try {
-        await within(callTimeoutMs, () => client.workflow.getHandle(workspaceWorkflowId(workspaceId)).signal(integrationsChangedSignal, config));
+        if (config.integrations.length > 0) {
+          // A new workflow starts from this configuration; a running one gets it as a signal.
+          await within(callTimeoutMs, () =>
+            client.workflow.signalWithStart<WorkspaceWorkflow, [WorkspaceConfig]>(WORKFLOW_TYPE, {
+              ...startOptions(workspaceId),
+              args: [{ workspaceId, config }],
+              signal: integrationsChangedSignal.name,
+              signalArgs: [config],
+            }),
+          );
+        } else {
+          await within(callTimeoutMs, () => client.workflow.getHandle(workspaceWorkflowId(workspaceId)).signal(integrationsChangedSignal, config));
+        }
         sentVersions.set(workspaceId, Math.max(sentVersions.get(workspaceId) ?? -Infinity, config.version));
         return true;
       } catch (err) {

@@ -22,6 +22,8 @@ export interface ServiceDependencies {
   limits?: Partial<WorkspaceLimits>;
   /** Where channel URLs may point (activities/outbound/destination.ts); default: public https only. */
   outbound?: OutboundPolicy;
+  /** A key was revoked: forget it wherever it is remembered (api/key-cache.ts), so it stops working at once. */
+  forgetKey?: (keyId: string) => void;
 }
 
 export function createServices(deps: ServiceDependencies) {
@@ -111,6 +113,7 @@ export function createServices(deps: ServiceDependencies) {
 
     async revokeApiKey(workspace: string, keyId: string, actor: string) {
       if (!(await apiKeys.revoke(workspace, keyId))) throw new HttpError(404, 'not_found', 'API key not found');
+      deps.forgetKey?.(keyId);
       await apiKeys.pruneRevoked(workspace, limits.apiKeys);
       await audit.record({ workspace, actor, action: 'apiKey.revoke', outcome: 'ok', detail: keyId });
     },
@@ -120,7 +123,8 @@ export function createServices(deps: ServiceDependencies) {
       const integration = await withinCap(
         { workspace, actor, field: 'body', what: 'integrations (those being withdrawn after a delete included)', max: limits.integrations, count: () => integrations.count(workspace) },
         () => integrations.create(workspace, input),
-        (created) => integrations.remove(workspace, created.id),
+        // A reader may have seen it meanwhile: a new version, so no snapshot keeps it (store/workspaces.ts).
+        (created) => integrations.remove(workspace, created.id).then(() => workspaces.bumpConfigVersion(workspace)),
       );
       await configChanged(workspace);
       await audit.record({ workspace, actor, action: 'integration.create', integration: integration.id, outcome: 'ok', detail: `${input.type} ${input.name}` });
@@ -177,7 +181,7 @@ export function createServices(deps: ServiceDependencies) {
       const channel = await withinCap(
         { workspace, actor, field: 'body', what: 'notification channels', max: limits.channels, count: () => channels.count(workspace) },
         () => channels.create(workspace, input),
-        (created) => channels.remove(workspace, created.id).then(() => undefined),
+        (created) => channels.remove(workspace, created.id).then(() => workspaces.bumpConfigVersion(workspace)),
       );
       await configChanged(workspace);
       await audit.record({ workspace, actor, action: 'channel.create', outcome: 'ok', detail: `${channel.id} ${input.type} ${input.name}` });

@@ -15,6 +15,8 @@ export interface Report {
   arrivedAt: number;
   /** When the answer (202) was back here. */
   answeredAt: number;
+  /** Our API's answer says the report was kept and not yet delivered (Temporal slow or away). */
+  queued?: boolean;
 }
 
 /** A workspace that can be attacked, with the BGP prefix the simulator sees change when it is diverted. */
@@ -44,6 +46,7 @@ export async function post(server: StampedServer, path: string, options: { token
     arrivedAt: server.takeArrival(requestId) ?? sentAt,
     answeredAt,
     body: text.startsWith('{') ? JSON.parse(text) : text,
+    queued: text.includes('"delivery":"queued"'),
   };
 }
 

@@ -2,10 +2,13 @@
  * The workspaces the bench attacks. Ours are stored with the API's own repositories
  * (workspace with hold-down 0, an owner key, one Cloudflare integration with encrypted
  * credentials on its own simulated account and prefix): the same records the API would
- * write, without its audit entries, which are not what is measured. The baseline's are a
+ * write, without its audit entries, which are not what is measured; then, as the API does
+ * for a workspace's first integration, its workflow is started with the configuration. The baseline's are a
  * prefix each in the simulator plus an entry in the baseline endpoint's map.
  */
 import { randomBytes } from 'node:crypto';
+import { createScrubbingService } from '../api/scrubbing-service';
+import { TASK_QUEUE } from '../workflows/messages';
 import { apiKeyRepository } from '../store/api-keys';
 import { integrationRepository } from '../store/integrations';
 import { workspaceRepository } from '../store/workspaces';
@@ -31,6 +34,7 @@ export async function createApiWorkspaces(stack: Stack, ids: string[], concurren
   const workspaces = workspaceRepository(stack.database.models);
   const apiKeys = apiKeyRepository(stack.database.models);
   const integrations = integrationRepository(stack.database.models, stack.cipher);
+  const scrubbing = createScrubbingService({ client: stack.client, taskQueue: TASK_QUEUE, manualActionTimeoutMs: 30_000, directory: { configOf: (ws) => workspaces.configSnapshot(ws) } });
   return mapBounded(ids, concurrency, async (id) => {
     await workspaces.create({ id, name: `bench ${id}`, holdDownSeconds: 0 });
     const owner = await apiKeys.create(id, 'owner', 'owner');
@@ -47,6 +51,7 @@ export async function createApiWorkspaces(stack: Stack, ids: string[], concurren
       credentials: { apiToken: token },
     });
     await workspaces.bumpConfigVersion(id);
+    await scrubbing.publishConfig(id);
     return { id, ownerKey: owner.key, integrationId: integration.id, prefix };
   });
 }

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
           'Divert latency: from the moment our API (or the baseline endpoint) received the POST to the moment the simulator received the provider PATCH; both stamped in the bench process on one monotonic clock.',
           `Our attacks and the baseline's alternate one by one; the first ${config.warmupAttacks} of each kind per round are warm-up and not counted.`,
           `The baseline (bench/baseline/) is signal-with-start of a one-activity workflow on its own task queue (${BASELINE_TASK_QUEUE}) and worker in the same worker process, behind an express endpoint without authentication or database; its activity sends only the PATCH. Ours also authenticates the key and reads the configuration in the database, loads and decrypts the credentials, and reads the prefix before patching it.`,
+          'Our workspaces get their workflow when their integration is created, as the API does (P2): a first attack is a signal to a running workflow; the baseline creates its workflow with the attack (signal-with-start).',
           'Scale workflows are opened with the Temporal client (signal-with-start, as the API does) for workspaces without integrations; signals alternate incidentResolved and incidentStarted.',
           'Resident memory is VmRSS from /proc of the worker process and of the Temporal dev server process; the worker runs under ts-node (as npm run worker does) with prebuilt workflow bundles.',
         ],

@@ -43,7 +43,7 @@ function latencyRows(latency: LatencyResult): string[] {
   const { newWorkflow: fresh, existingWorkflow: existing } = latency;
   const both = (pick: (round: LatencyRound) => string) => `${pick(fresh)} / ${pick(existing)}`;
   return [
-    row(`divert latency, ${fresh.ours.divert.n} attacks creating their workflow (p50 / p95 / p99)`, fresh),
+    row(`divert latency, ${fresh.ours.divert.n} first attacks of a workspace (ours: workflow started with its integration; baseline: created by the attack) (p50 / p95 / p99)`, fresh),
     row(`divert latency, ${existing.ours.divert.n} attacks on existing workflows`, existing),
     `| where a divert's time goes, p50, new / existing | API's 202 after ${both((r) => String(r.ours.answered.p50))} ms (baseline ${both((r) => String(r.baseline.answered.p50))} ms); ` +
       `first provider request (ours: the adapter's read) at ${both((r) => String(r.ours.firstProviderRequest.p50))} ms |`,
@@ -55,7 +55,7 @@ function latencyRows(latency: LatencyResult): string[] {
 }
 
 function waveRow(label: string, wave: Wave): string {
-  const retried = wave.refusedThenRetried > 0 ? `; ${wave.refusedThenRetried} POSTs failed and were retried` : '';
+  const retried = `; **${wave.refusedThenRetried} refused** (retried)${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}`;
   return (
     `| ${label} | **${s(wave.allDoneMs)}** after the first POST (last POST at ${s(wave.lastSentMs)}, last 202 at ${s(wave.lastAnsweredMs)}); ` +
     `per workspace p50 / p95 / p99 ${ms(wave.perWorkspace)}${retried}; ${cpu(wave.cpuSeconds)} |`

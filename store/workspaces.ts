@@ -22,6 +22,8 @@ type Raw = { _id: string; name: string; holdDownSeconds: number; policy?: Partia
 const toWorkspace = ({ _id, policy, ...rest }: Raw): Workspace => ({ id: _id, ...rest, policy: workspacePolicy(policy ?? {}) });
 
 export function workspaceRepository({ Workspace, Integration, Channel }: Models) {
+  /** Per workspace: the integrations and channel flag read for a configuration version. */
+  const snapshots = new Map<string, { version: number; integrations: WorkspaceConfig['integrations']; notifications: boolean }>();
   return {
     async create(input: { id: string; name: string; holdDownSeconds?: number; policy?: PolicyPatch }): Promise<Workspace> {
       try {
@@ -57,26 +59,46 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
       await Workspace.updateOne({ _id: id }, { $inc: { configVersion: 1 } });
     },
 
-    /** The non-secret configuration of a workspace, read after its version (so the highest version sees every change). */
+    /**
+     * The non-secret configuration of a workspace, read after its version (so the highest
+     * version sees every change). Every change to integrations or channels bumps the version, so
+     * what was read for a version is reused while the workspace still has it: one read, not three,
+     * for each incident report (the workspace document itself is always read fresh).
+     */
     async configSnapshot(id: string): Promise<WorkspaceConfig | undefined> {
       const workspace = await Workspace.findById(id).lean<Raw>();
-      if (!workspace) return undefined;
-      const integrations = await Integration.find({ workspace: id, deletedAt: null })
-        .sort({ createdAt: 1 })
-        .select({ type: 1, name: 1, autoDivert: 1, scope: 1, dryRun: 1, onDrift: 1, minActiveSeconds: 1, reactivateAfterSeconds: 1 })
-        .lean<SnapshotRow[]>();
-      const channels = await Channel.countDocuments({ workspace: id });
+      if (!workspace) {
+        snapshots.delete(id);
+        return undefined;
+      }
+      let parts = snapshots.get(id);
+      if (parts?.version !== workspace.configVersion) {
+        const [integrations, channels] = await Promise.all([
+          Integration.find({ workspace: id, deletedAt: null })
+            .sort({ createdAt: 1 })
+            .select({ type: 1, name: 1, autoDivert: 1, scope: 1, dryRun: 1, onDrift: 1, minActiveSeconds: 1, reactivateAfterSeconds: 1 })
+            .lean<SnapshotRow[]>(),
+          Channel.countDocuments({ workspace: id }),
+        ]);
+        parts = { version: workspace.configVersion, integrations: integrations.map(snapshotOf), notifications: channels > 0 };
+        snapshots.delete(id);
+        if (snapshots.size >= MAX_CACHED_SNAPSHOTS) snapshots.delete(snapshots.keys().next().value as string);
+        snapshots.set(id, parts);
+      }
       const policy = workspace.policy ?? {};
       return {
         version: workspace.configVersion,
         holdDownSeconds: workspace.holdDownSeconds,
-        integrations: integrations.map(snapshotOf),
-        ...(channels > 0 ? { notifications: true } : {}),
+        integrations: parts.integrations.map((i) => ({ ...i })),
+        ...(parts.notifications ? { notifications: true } : {}),
         ...(Object.keys(policy).length > 0 ? { policy } : {}),
       };
     },
   };
 }
+
+/** Configuration snapshots a repository remembers (oldest out first). */
+const MAX_CACHED_SNAPSHOTS = 10_000;
 
 type SnapshotRow = {
   _id: string;

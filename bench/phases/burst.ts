@@ -3,7 +3,7 @@
  * evenly; how long until the simulator has seen every prefix advertised. Then every
  * incident resolves the same way (hold-down 0): how long until every prefix is withdrawn.
  * A detector whose POST is refused or fails retries after a second, as curl --retry
- * would; the report counts those retries.
+ * would; the report counts those retries (refusals: 5xx, 429) and the answers that say `queued`.
  */
 import { now, sleep } from '../clock';
 import { cpuSince, cpuTimes, type CpuTimes } from '../cpu';
@@ -22,6 +22,8 @@ export interface Wave {
   /** Per workspace: API received the POST → simulator received the PATCH. */
   perWorkspace: Distribution;
   refusedThenRetried: number;
+  /** Answered 202 `queued` (kept by the API, delivered when Temporal took it) rather than `delivered`. */
+  queued: number;
   cpuSeconds: CpuTimes;
 }
 
@@ -36,6 +38,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
   const cpu = cpuTimes(stack);
   const start = now();
   let retried = 0;
+  let queued = 0;
   const outcomes = await Promise.all(
     targets.map(async (target, i) => {
       await sleep(Math.max(0, start + (i * windowMs) / targets.length - now()));
@@ -48,6 +51,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
         await sleep(1_000);
         report = await send();
       }
+      if ('queued' in report && report.queued) queued++;
       const doneAt = await stack.simulator.waitForPatch(target.bgpPrefixId, advertised, start, 300_000);
       return { sentAt, answeredAt: report.answeredAt, latency: doneAt - report.arrivedAt, doneAt };
     }),
@@ -60,6 +64,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     lastAnsweredMs: last(outcomes.map((o) => o.answeredAt)),
     perWorkspace: distribution(outcomes.map((o) => o.latency)),
     refusedThenRetried: retried,
+    queued,
     cpuSeconds: cpuSince(cpu, stack),
   };
 }

@@ -407,8 +407,11 @@ describe('workspace limits', () => {
     // Replacing an integration's own scope counts it once.
     expect((await capped.call('PATCH', `${path}/${b.body.id}`, { token: owner, body: { scope: ['203.0.113.0/25'] } })).status).toBe(200);
     expect(refusal(await capped.call('POST', path, { token: owner, body: hetzner() }))).toEqual({ status: 422, code: 'limit_reached', fields: ['body'] });
-    expect((await capped.call('DELETE', `${path}/${a.body.id}`, { token: owner })).status).toBe(204);
-    expect((await capped.call('POST', path, { token: owner, body: hetzner() })).status).toBe(201);
+    // The workspace's workflow runs (its first integration started it): the deleted one counts until the workflow let it go.
+    expect((await capped.call('DELETE', `${path}/${a.body.id}`, { token: owner })).status).toBe(202);
+    await capped.withWorker(() =>
+      eventually(() => capped.call('POST', path, { token: owner, body: hetzner() }), (answer) => answer.status === 201, { what: 'a place freed once the workflow removed the deleted integration' }),
+    );
   });
 
   test('racing creates never leave more than the cap', async () => {
@@ -508,8 +511,10 @@ test('a workspace at every limit stays far below Temporal\'s payload and history
     const historyBytes = Number(described.raw.workflowExecutionInfo?.historySizeBytes ?? 0);
     process.stdout.write(`workspace at every limit: snapshot ${snapshot.length} bytes, state view ${JSON.stringify(state.body).length} bytes, history ${historyBytes} bytes after an incident and 10 configuration changes\n`);
     expect(JSON.stringify(state.body).length).toBeLessThan(400_000);
-    // Temporal suggests continue-as-new at 4 MB of history and terminates a run at 50 MB.
+    // Temporal suggests continue-as-new at 4 MB of history and terminates a run at 50 MB. The run
+    // started with the first integration, so the 49 creations after it were signals too (each with
+    // the whole snapshot so far): about 2.8 MB here.
     expect(historyBytes).toBeGreaterThan(0);
-    expect(historyBytes).toBeLessThan(2_000_000);
+    expect(historyBytes).toBeLessThan(4_000_000);
   });
 });

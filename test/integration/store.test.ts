@@ -89,6 +89,25 @@ test('workspaces: unique ids, a configuration snapshot whose version grows with 
   await expect(integrations.loadForOperation('snap', a.id)).rejects.toMatchObject({ name: 'IntegrationNotFoundError' });
 });
 
+test('configuration snapshots are reused per version: a change that bumps the version is seen at once, the same version is not read again', async () => {
+  const workspaces = workspaceRepository(db.models);
+  const integrations = integrationRepository(db.models, cipher);
+  await workspaces.create({ id: 'cached', name: 'Cached', holdDownSeconds: 60 });
+  const ovh = { type: 'ovh' as const, settings: { endpoint: 'ovh-eu', ip: '203.0.113.8' }, credentials: { applicationKey: 'k', applicationSecret: 's', consumerKey: 'c' } };
+  const a = await integrations.create('cached', { ...ovh, name: 'a' });
+  await workspaces.bumpConfigVersion('cached');
+  expect((await workspaces.configSnapshot('cached'))?.integrations.map((i) => i.id)).toEqual([a.id]);
+  // Written behind the repository's back without a new version: the snapshot of that version stands.
+  const b = await integrations.create('cached', { ...ovh, name: 'b' });
+  expect((await workspaces.configSnapshot('cached'))?.integrations.map((i) => i.id)).toEqual([a.id]);
+  // Every real change bumps the version: seen on the next read.
+  await workspaces.bumpConfigVersion('cached');
+  expect((await workspaces.configSnapshot('cached'))?.integrations.map((i) => i.id)).toEqual([a.id, b.id]);
+  // The workspace document itself (hold-down, policy) is always read fresh.
+  await workspaces.update('cached', { holdDownSeconds: 90 });
+  expect(await workspaces.configSnapshot('cached')).toMatchObject({ holdDownSeconds: 90, version: 4 });
+});
+
 test('the audit trail pages newest first', async () => {
   const audit = auditRepository(db.models);
   for (let i = 0; i < 5; i++) await audit.record({ workspace: 'aud', actor: 'workflow', action: `a${i}`, outcome: 'ok' });

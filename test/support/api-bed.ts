@@ -56,6 +56,7 @@ export async function startApi(bed: Bed, options: {
     temporal?: { client: Client; connection: Connection; nativeConnection?: NativeConnection };
     /** Temporal calls other than manual actions give up after this long (default 10 s). */
     callTimeoutMs?: number;
+    keyCacheMs?: number;
   } = {}): Promise<ApiBed> {
   const database = options.database ?? (await openTestDatabase());
   const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('test'));
@@ -72,6 +73,7 @@ export async function startApi(bed: Bed, options: {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.intake ? { intake: options.intake } : {}),
     ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
+    ...(options.keyCacheMs === undefined ? {} : { keyCacheMs: options.keyCacheMs }),
     // The tests' receivers listen on loopback over http: the operator's allow-list permits them.
     outbound: options.outbound ?? LOOPBACK_RECEIVERS,
   });

@@ -1,0 +1,68 @@
+/**
+ * The attack path does only what it must (issue P, item 2): a workspace's first integration
+ * starts its workflow, so the first attack finds it running; a valid key is remembered, and a
+ * revoked one stops working at once in the process that revoked it and within the cache's time
+ * (API_KEY_CACHE_SECONDS) in another.
+ */
+import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
+import { NO_PROVIDER_WINDOWS, useBed } from '../support/bed';
+import { eventually } from '../support/eventually';
+import { workspaceWorkflowId } from '../../workflows/messages';
+
+const bed = useBed();
+let a: ApiBed;
+let b: ApiBed;
+beforeAll(async () => {
+  a = await startApi(bed, { keyCacheMs: 1_500 });
+  // A second API process on the same database (a load-balanced pair).
+  b = await startApi(bed, { database: a.database, keyCacheMs: 1_500 });
+});
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+});
+
+test('a workspace\'s first integration starts its workflow: the state is running before any attack, and the first attack diverts', async () => {
+  const owner = (await a.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'early', name: 'Early', holdDownSeconds: 0 } })).body.ownerKey.key as string;
+  const handle = bed.env.client.workflow.getHandle(workspaceWorkflowId('early'));
+  await expect(handle.describe()).rejects.toMatchObject({ name: 'WorkflowNotFoundError' }); // no integration, no workflow
+  const cf = { accountId: 'e'.repeat(32), prefixId: 'f'.repeat(32), bgpPrefixId: '1'.repeat(32), token: 'early-cf-token' };
+  bed.secrets.push(cf.token);
+  bed.sim.cloudflare.seed({ ...cf, cidr: '192.0.2.0/24' });
+  const created = await a.call('POST', '/v1/workspaces/early/integrations', {
+    token: owner,
+    body: { type: 'cloudflare', name: 'cf', ...NO_PROVIDER_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId }, credentials: { apiToken: cf.token } },
+  });
+  expect(created.status).toBe(201);
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+  await a.withWorker(async () => {
+    const idle = await a.call('GET', '/v1/workspaces/early/scrubbing', { token: owner });
+    expect(idle.body).toMatchObject({ running: true, activeIncidentCount: 0, configVersion: 2 });
+    const attack = await a.call('POST', '/v1/workspaces/early/incidents', { token: owner, body: { id: 'first' } });
+    expect(attack.body.delivery).toBe('delivered');
+    await eventually(() => bed.sim.cloudflare.bgpPrefix(cf.accountId, cf.prefixId, cf.bgpPrefixId)?.on_demand.advertised, (v) => v === true, { what: 'diverted' });
+  });
+  // One run from the integration's creation on: the attack signalled it, it did not start another.
+  const runs = [];
+  for await (const run of bed.env.client.workflow.list({ query: `WorkflowId = '${workspaceWorkflowId('early')}'` })) runs.push(run.runId);
+  expect(runs).toHaveLength(1);
+});
+
+test('a revoked key stops working at once in the API process that revoked it, and within the key cache time in another', async () => {
+  const owner = (await a.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'keys', name: 'Keys' } })).body.ownerKey.key as string;
+  const here = await a.call('POST', '/v1/workspaces/keys/api-keys', { token: owner, body: { name: 'here', role: 'viewer' } });
+  const there = await a.call('POST', '/v1/workspaces/keys/api-keys', { token: owner, body: { name: 'there', role: 'viewer' } });
+  for (const api of [a, b]) {
+    for (const key of [here, there]) expect((await api.call('GET', '/v1/workspaces/keys', { token: key.body.key })).status).toBe(200);
+  }
+  // Revoked through A: A refuses it on the next request.
+  expect((await a.call('DELETE', `/v1/workspaces/keys/api-keys/${here.body.id}`, { token: owner })).status).toBe(204);
+  expect((await a.call('GET', '/v1/workspaces/keys', { token: here.body.key })).status).toBe(401);
+  // B remembered it: refused once its cache time (1.5 s here, 10 s by default) has passed.
+  const revokedAt = Date.now();
+  await eventually(() => b.call('GET', '/v1/workspaces/keys', { token: here.body.key }).then((r) => r.status), (s) => s === 401, { what: 'refused by the other process', timeoutMs: 10_000, intervalMs: 200 });
+  expect(Date.now() - revokedAt).toBeLessThan(1_500 + 2_000);
+  // Revoked through B: B refuses it at once.
+  expect((await b.call('DELETE', `/v1/workspaces/keys/api-keys/${there.body.id}`, { token: owner })).status).toBe(204);
+  expect((await b.call('GET', '/v1/workspaces/keys', { token: there.body.key })).status).toBe(401);
+});
