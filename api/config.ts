@@ -12,8 +12,7 @@ const apiEnvSchema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** The server admin token: creates workspaces (and nothing else). */
   ADMIN_TOKEN: z.string({ error: 'is required (at least 24 characters)' }).min(24, 'must be at least 24 characters'),
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
+  // TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TLS / API key settings: worker/temporal-connection.ts.
   TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE),
   /** How long a manual Activate/Withdraw or a Test may wait for the provider before answering 202 (pending) or, for a Test, ok: false. */
   MANUAL_ACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),

@@ -28,6 +28,9 @@ export const DEFAULT_INTAKE = {
 
 export type IntakeSettings = typeof DEFAULT_INTAKE;
 
+/** Delivered reports are removed in one write per this interval. */
+const REMOVAL_BATCH_MS = 200;
+
 export type IntakeAnswer =
   | { delivery: 'delivered' }
   | { delivery: 'queued'; queuedReports: number; reason: string };
@@ -127,13 +130,29 @@ export function createIncidentIntake(deps: IntakeDependencies) {
     }
     failures = 0;
     failingUntil = 0;
-    if (await kept()) {
-      await reports.remove(report.id).catch((err: unknown) => {
-        // Delivered; it will be delivered again later, which is harmless.
-        logger.warn({ workspace: report.workspace, error: describe(err) }, 'a delivered incident report could not be removed');
-      });
-    }
+    if (await kept()) removeLater(report.id);
     return true;
+  }
+
+  /** Delivered reports waiting to be removed together; the loop never sends them again meanwhile. */
+  const removing = new Set<string>();
+  let flushing: NodeJS.Timeout | undefined;
+  function removeLater(id: string): void {
+    removing.add(id);
+    flushing ??= setTimeout(() => void flushRemovals(), REMOVAL_BATCH_MS);
+  }
+  async function flushRemovals(): Promise<void> {
+    flushing = undefined;
+    const ids = [...removing];
+    if (ids.length === 0) return;
+    try {
+      await reports.removeMany(ids);
+    } catch (err) {
+      // Delivered; they will be delivered again later, which is harmless.
+      logger.warn({ count: ids.length, error: describe(err) }, 'delivered incident reports could not be removed');
+    } finally {
+      for (const id of ids) removing.delete(id);
+    }
   }
 
   function forget(workspace: string, count = 1): void {
@@ -150,9 +169,10 @@ export function createIncidentIntake(deps: IntakeDependencies) {
   /** One workspace's queue, oldest first, until it is empty or a delivery fails (false). */
   async function drain(workspace: string): Promise<boolean> {
     for (;;) {
-      const pending = await reports.pendingFor(workspace, 100);
+      const page = await reports.pendingFor(workspace, 100);
+      const pending = page.filter((report) => !removing.has(report.id)); // not those delivered and about to be removed
       if (pending.length === 0) {
-        backlog.delete(workspace);
+        if (page.length < 100) backlog.delete(workspace); // else: look again once the removals are written
         return true;
       }
       for (const report of pending) {
@@ -275,6 +295,8 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       poke();
       await loop;
       await Promise.allSettled([...requestDeliveries]);
+      clearTimeout(flushing);
+      await flushRemovals();
     },
   };
 }

@@ -4,6 +4,7 @@ import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
 import { outboundPolicyFromEnv } from '../activities/outbound/destination';
 import { buildApi } from './build';
+import { temporalConnectionFromEnv } from '../worker/temporal-connection';
 import { intakeOf, limitsOf, loadApiConfig } from './config';
 import { createLogger } from '../telemetry/logger';
 
@@ -12,8 +13,11 @@ const logger = createLogger('api');
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const store = loadStoreConfig();
-  const [connection, database] = await Promise.all([Connection.connect({ address: config.TEMPORAL_ADDRESS }), openDatabase(store.mongoUrl)]);
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, mutual TLS and API key (worker/temporal-connection.ts).
+  const temporal = temporalConnectionFromEnv();
+  logger.info(temporal.summary, 'connecting to Temporal');
+  const [connection, database] = await Promise.all([Connection.connect(temporal.options), openDatabase(store.mongoUrl)]);
+  const client = new Client({ connection, namespace: temporal.namespace });
   const app = buildApi({
     client,
     connection,

@@ -17,6 +17,8 @@ export interface Report {
   answeredAt: number;
   /** Our API's answer says the report was kept and not yet delivered (Temporal slow or away). */
   queued?: boolean;
+  /** The error code of a refusal (`database_unavailable`, …), when the answer was not a 202. */
+  errorCode?: string;
 }
 
 /** A workspace that can be attacked, with the BGP prefix the simulator sees change when it is diverted. */
@@ -47,6 +49,7 @@ export async function post(server: StampedServer, path: string, options: { token
     answeredAt,
     body: text.startsWith('{') ? JSON.parse(text) : text,
     queued: text.includes('"delivery":"queued"'),
+    ...(response.status === 202 ? {} : { errorCode: /"code":"([a-z_]+)"/.exec(text)?.[1] ?? 'unknown' }),
   };
 }
 

@@ -55,7 +55,8 @@ function latencyRows(latency: LatencyResult): string[] {
 }
 
 function waveRow(label: string, wave: Wave): string {
-  const retried = `; **${wave.refusedThenRetried} refused** (retried)${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}`;
+  const reasons = Object.entries(wave.refusals ?? {}).map(([reason, count]) => `${count} × ${reason}`).join(', ');
+  const retried = `; **${wave.refusedThenRetried} refused** (retried${reasons ? `: ${reasons}` : ''})${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}`;
   return (
     `| ${label} | **${s(wave.allDoneMs)}** after the first POST (last POST at ${s(wave.lastSentMs)}, last 202 at ${s(wave.lastAnsweredMs)}); ` +
     `per workspace p50 / p95 / p99 ${ms(wave.perWorkspace)}${retried}; ${cpu(wave.cpuSeconds)} |`
@@ -104,6 +105,11 @@ export function markdownTable(results: BenchResults): string {
       ? [
           waveRow('the same burst on the bare baseline, all diverted', results.burstBaseline.divert),
           waveRow('the bare baseline, all withdrawn', results.burstBaseline.withdraw),
+          ...(burst
+            ? [
+                `| burst ratio, ours / bare baseline (target ≤ 1.25) | all diverted **${(burst.divert.allDoneMs / results.burstBaseline.divert.allDoneMs).toFixed(2)}**; all withdrawn **${(burst.withdraw.allDoneMs / results.burstBaseline.withdraw.allDoneMs).toFixed(2)}** |`,
+              ]
+            : []),
         ]
       : []),
     ...(scale ? scaleRows(scale) : []),

@@ -43,6 +43,11 @@ export function incidentReportRepository({ IncidentReport }: Models) {
       await IncidentReport.deleteOne({ _id: new Types.ObjectId(id) });
     },
 
+    /** Delivered reports, removed together (one write for a burst of deliveries). */
+    async removeMany(ids: string[]): Promise<void> {
+      await IncidentReport.deleteMany({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } });
+    },
+
     async failed(id: string, error: string): Promise<void> {
       await IncidentReport.updateOne({ _id: new Types.ObjectId(id) }, { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } });
     },

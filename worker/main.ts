@@ -19,6 +19,7 @@ import { temporalLogger } from '../telemetry/temporal-logger';
 import { createWorkerMetrics, serveMetrics } from '../telemetry/worker-metrics';
 import { createScrubbingWorkers } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
+import { temporalConnectionFromEnv } from './temporal-connection';
 
 const logger = createLogger('worker');
 
@@ -31,8 +32,8 @@ function loginFailureBudgetFromEnv(): number {
 
 async function main(): Promise<void> {
   const store = loadStoreConfig();
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const temporal = temporalConnectionFromEnv();
+  const { namespace } = temporal;
   const metricsHost = process.env.WORKER_METRICS_HOST ?? '127.0.0.1';
   // Either port may be `off`; 0 picks a free one.
   const metricsPort = process.env.WORKER_METRICS_PORT ?? '9464';
@@ -43,9 +44,12 @@ async function main(): Promise<void> {
   });
   const metrics = createWorkerMetrics({ maxWorkspaces: Number(process.env.METRICS_MAX_WORKSPACES ?? 50) });
   const metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(metrics.registry, Number(metricsPort), metricsHost);
-  const registered = await ensureSearchAttributes(address, namespace);
-  if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
-  const [database, connection] = await Promise.all([openDatabase(store.mongoUrl), NativeConnection.connect({ address })]);
+  logger.info(temporal.summary, 'connecting to Temporal');
+  if (temporal.registerSearchAttributes) {
+    const registered = await ensureSearchAttributes(temporal.options, namespace);
+    if (registered.length > 0) logger.info({ registered }, 'registered search attributes');
+  }
+  const [database, connection] = await Promise.all([openDatabase(store.mongoUrl), NativeConnection.connect(temporal.options)]);
   const { main: worker, background } = await createScrubbingWorkers({
     connection,
     namespace,

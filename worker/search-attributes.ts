@@ -3,14 +3,15 @@
  * a fresh Temporal cluster works without a manual `temporal operator search-attribute create`.
  * The workflow's upserts would fail its tasks if they were not registered.
  */
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {
-  const connection = await Connection.connect({ address });
+/** `connection`: an address, or the full options (TLS, API key) from worker/temporal-connection.ts. */
+export async function ensureSearchAttributes(connectTo: string | ConnectionOptions, namespace: string): Promise<string[]> {
+  const connection = await Connection.connect(typeof connectTo === 'string' ? { address: connectTo } : connectTo);
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
     const known = { ...existing.customAttributes, ...existing.systemAttributes };

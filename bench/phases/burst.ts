@@ -22,6 +22,8 @@ export interface Wave {
   /** Per workspace: API received the POST → simulator received the PATCH. */
   perWorkspace: Distribution;
   refusedThenRetried: number;
+  /** Refusals by status and error code (`503 database_unavailable`, `0 fetch failed`, …). */
+  refusals: Record<string, number>;
   /** Answered 202 `queued` (kept by the API, delivered when Temporal took it) rather than `delivered`. */
   queued: number;
   cpuSeconds: CpuTimes;
@@ -38,6 +40,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
   const cpu = cpuTimes(stack);
   const start = now();
   let retried = 0;
+  const refusals: Record<string, number> = {};
   let queued = 0;
   const outcomes = await Promise.all(
     targets.map(async (target, i) => {
@@ -48,6 +51,8 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
       for (let attempt = 1; report.status !== 202; attempt++) {
         if (attempt > 10) throw new Error(`${kind} for ${target.workspaceId} kept failing (last answer ${report.status})`);
         retried++;
+        const reason = `${report.status} ${'errorCode' in report ? (report.errorCode ?? '') : 'error' in report ? String((report.error as Error)?.message ?? report.error) : ''}`.trim();
+        refusals[reason] = (refusals[reason] ?? 0) + 1;
         await sleep(1_000);
         report = await send();
       }
@@ -64,6 +69,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     lastAnsweredMs: last(outcomes.map((o) => o.answeredAt)),
     perWorkspace: distribution(outcomes.map((o) => o.latency)),
     refusedThenRetried: retried,
+    refusals,
     queued,
     cpuSeconds: cpuSince(cpu, stack),
   };

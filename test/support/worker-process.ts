@@ -1,10 +1,19 @@
-/** The real `npm run worker` entry point as its own process, for tests that kill it. */
+/** The real `npm run worker` (and `npm run api`) entry points as their own processes, for tests that kill them or need them whole. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { recordEvidence } from './secret-scan';
 import { REPO_ROOT } from './tools';
 
 export function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'worker/main.ts'], {
+  return spawnEntry('worker/main.ts', 'worker polling', env);
+}
+
+/** `npm run api`, ready once it listens. */
+export function spawnApi(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
+  return spawnEntry('api/main.ts', 'api listening', env);
+}
+
+function spawnEntry(entry: string, readyLine: string, env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -17,9 +26,9 @@ export function spawnWorker(env: Record<string, string>): { child: ChildProcess;
   child.stdout?.on('data', (chunk: Buffer) => recordEvidence('log-line', chunk.toString()));
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker polling')) resolve();
+      if (chunk.toString().includes(readyLine)) resolve();
     });
-    child.on('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
+    child.on('exit', (code) => reject(new Error(`${entry} exited early (${code}): ${stderr}`)));
   });
   return { child, ready };
 }

@@ -22,6 +22,13 @@ function memoryOutbox() {
       if (at >= 0) rows.splice(at, 1);
       return later(undefined);
     },
+    removeMany: (ids) => {
+      for (const id of ids) {
+        const at = rows.findIndex((r) => r.id === id);
+        if (at >= 0) rows.splice(at, 1);
+      }
+      return later(undefined);
+    },
     failed: (id, error) => {
       const row = rows.find((r) => r.id === id);
       if (row) Object.assign(row, { attempts: row.attempts + 1, lastError: error });
