@@ -11,6 +11,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { IncidentReport, IncidentReportRepository, QueuedReport } from '../store/incident-reports';
 import type { Logger } from '../telemetry/logger';
 import type { WorkspaceConfig } from '../workflows/messages';
+import { isDuplicateKey } from '../store/errors';
 import { HttpError } from './http-errors';
 
 export const DEFAULT_INTAKE = {
@@ -112,46 +113,56 @@ export function createIncidentIntake(deps: IntakeDependencies) {
    * report): the record is removed or marked only once it exists.
    */
   async function deliverStored(report: QueuedReport, config?: WorkspaceConfig, storing: Promise<unknown> = Promise.resolve()): Promise<boolean> {
-    const kept = () => storing.then(() => true, () => false);
+    // What happens to the record once it exists; the answer does not wait for it.
+    const afterKept = (then: () => Promise<unknown> | void) => {
+      const done = storing.then(then, () => undefined).catch(() => undefined);
+      bookkeeping.add(done);
+      void done.finally(() => bookkeeping.delete(done));
+    };
     inFlight.add(report.id);
     try {
       await deps.deliver(report.workspace, { kind: report.kind, payload: report.payload }, config);
     } catch (err) {
       if (deps.isPermanent(err)) {
         logger.warn({ workspace: report.workspace, kind: report.kind, error: describe(err) }, 'an incident report can never be delivered; dropped');
-        if (await kept()) await reports.remove(report.id);
+        afterKept(() => reports.remove(report.id));
         return true;
       }
       deliveryFailed();
-      if (await kept()) await reports.failed(report.id, describe(err)).catch(() => undefined);
+      afterKept(() => reports.failed(report.id, describe(err)));
       return false;
     } finally {
       inFlight.delete(report.id);
     }
     failures = 0;
     failingUntil = 0;
-    if (await kept()) removeLater(report.id);
+    sent.add(report.id); // the loop never sends it again
+    afterKept(() => removeLater(report.id));
     return true;
   }
 
-  /** Delivered reports waiting to be removed together; the loop never sends them again meanwhile. */
-  const removing = new Set<string>();
+  /** Writes that follow a delivery (removal, failure count); stop() waits for them. */
+  const bookkeeping = new Set<Promise<unknown>>();
+  /** Delivered reports: skipped by the loop until they are removed (together, one write per batch). */
+  const sent = new Set<string>();
+  const toRemove = new Set<string>();
   let flushing: NodeJS.Timeout | undefined;
   function removeLater(id: string): void {
-    removing.add(id);
+    toRemove.add(id);
     flushing ??= setTimeout(() => void flushRemovals(), REMOVAL_BATCH_MS);
   }
   async function flushRemovals(): Promise<void> {
     flushing = undefined;
-    const ids = [...removing];
+    const ids = [...toRemove];
     if (ids.length === 0) return;
+    for (const id of ids) toRemove.delete(id);
     try {
       await reports.removeMany(ids);
     } catch (err) {
       // Delivered; they will be delivered again later, which is harmless.
       logger.warn({ count: ids.length, error: describe(err) }, 'delivered incident reports could not be removed');
     } finally {
-      for (const id of ids) removing.delete(id);
+      for (const id of ids) sent.delete(id);
     }
   }
 
@@ -159,6 +170,34 @@ export function createIncidentIntake(deps: IntakeDependencies) {
     const left = (backlog.get(workspace) ?? count) - count;
     if (left > 0) backlog.set(workspace, left);
     else backlog.delete(workspace);
+  }
+
+  /**
+   * Writes the outbox entry and the incident record, each tried up to three times (both are
+   * idempotent: the entry has its id, the record is an upsert). Seen in the bench: a few writes
+   * of a 1,000-report burst failed with an error that was not an outage. A report that could not
+   * be kept is a 503 (the detector retries), never a 500.
+   */
+  async function keep(workspace: string, report: IncidentReport, id: string): Promise<void> {
+    const attempt = async (write: () => Promise<unknown>, duplicateIsDone: boolean) => {
+      for (let tries = 1; ; tries++) {
+        try {
+          await write();
+          return;
+        } catch (err) {
+          if (duplicateIsDone && isDuplicateKey(err)) return; // an earlier try was written
+          if (tries >= 3) {
+            logger.warn({ workspace, error: describe(err) }, 'an incident report could not be kept');
+            throw new HttpError(503, 'database_unavailable', 'the database did not keep the report; try again');
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50 * tries));
+        }
+      }
+    };
+    await Promise.all([
+      attempt(() => reports.add(workspace, report, id), true),
+      ...(deps.record ? [attempt(() => deps.record!(workspace, report), false)] : []),
+    ]);
   }
 
   // The delivery loop.
@@ -170,7 +209,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
   async function drain(workspace: string): Promise<boolean> {
     for (;;) {
       const page = await reports.pendingFor(workspace, 100);
-      const pending = page.filter((report) => !removing.has(report.id)); // not those delivered and about to be removed
+      const pending = page.filter((report) => !sent.has(report.id)); // not those delivered and about to be removed
       if (pending.length === 0) {
         if (page.length < 100) backlog.delete(workspace); // else: look again once the removals are written
         return true;
@@ -242,7 +281,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
             [{ field: 'workspace', message: 'too many undelivered incident reports' }],
           );
         }
-        await Promise.all([reports.add(workspace, report), deps.record?.(workspace, report)]);
+        await keep(workspace, report, reports.newId());
         backlog.set(workspace, queued + 1);
         poke();
         accepted?.inc({ outcome: 'queued' });
@@ -251,7 +290,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
 
       // Kept and sent at once, side by side: the answer waits for the longer of the two, not their sum.
       const id = reports.newId();
-      const storing = Promise.all([reports.add(workspace, report, id), deps.record?.(workspace, report)]);
+      const storing = keep(workspace, report, id);
       const stored: QueuedReport = { ...report, id, workspace, receivedAt: new Date(), attempts: 0, lastError: null };
       const delivery = deliverStored(stored, config, storing);
       requestDeliveries.add(delivery);
@@ -295,6 +334,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       poke();
       await loop;
       await Promise.allSettled([...requestDeliveries]);
+      await Promise.allSettled([...bookkeeping]);
       clearTimeout(flushing);
       await flushRemovals();
     },

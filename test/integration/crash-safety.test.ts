@@ -21,7 +21,7 @@ import { freePort } from '../support/net';
 import { recordSecrets } from '../support/secret-scan';
 import { bundleWorkflows, everyHistoryText, SEARCH_ATTRIBUTE_ARGS } from '../support/temporal';
 import { temporalCliPath } from '../support/tools';
-import { killWorker, spawnWorker } from '../support/worker-process';
+import { killWorker, spawnWorker, workerBedEnv } from '../support/worker-process';
 
 let sim: RunningSimulator | undefined;
 afterAll(() => sim?.close());
@@ -59,12 +59,7 @@ test('worker and Temporal stopped between "activate requested" and "provider con
     TEMPORAL_TASK_QUEUE: 'crash-safety',
     MONGO_URL: database.url,
     ENCRYPTION_KEYS: encryptionKeys,
-    WORKFLOW_BUNDLE_PATH: bundlePath,
-    CLOUDFLARE_API_URL: sim.cloudflareUrl,
-    OVH_API_URL: sim.ovhUrl,
-    HETZNER_ROBOT_URL: sim.hetznerUrl,
-    WORKER_METRICS_PORT: '0',
-    TEMPORAL_METRICS_PORT: 'off',
+    ...workerBedEnv(sim, bundlePath),
   };
   const patches = () => sim!.faults.requests.filter((r) => r.method === 'PATCH').map((r) => (r.body as { on_demand: { advertised: boolean } }).on_demand.advertised);
   const advertised = () => sim!.cloudflare.bgpPrefix(account.accountId, account.prefixId, account.bgpPrefixId)?.on_demand.advertised === true;

@@ -20,7 +20,7 @@ import {
   workspaceInput,
 } from '../support/bed';
 import { eventually } from '../support/eventually';
-import { spawnWorker } from '../support/worker-process';
+import { spawnWorker, workerBedEnv } from '../support/worker-process';
 import { openTestDatabase } from '../support/database';
 import { CredentialCipher } from '../../store/crypto';
 import { integrationRepository } from '../../store/integrations';
@@ -59,12 +59,7 @@ async function killedDuringPatch(retry: Partial<OperationRetryOptions>) {
     TEMPORAL_TASK_QUEUE: taskQueue,
     MONGO_URL: database.url,
     ENCRYPTION_KEYS: encryptionKeys,
-    WORKFLOW_BUNDLE_PATH: bundlePath,
-    CLOUDFLARE_API_URL: bed.sim.cloudflareUrl,
-    OVH_API_URL: bed.sim.ovhUrl,
-    HETZNER_ROBOT_URL: bed.sim.hetznerUrl,
-    WORKER_METRICS_PORT: '0',
-    TEMPORAL_METRICS_PORT: 'off',
+    ...workerBedEnv(bed.sim, bundlePath),
   };
   // The provider takes 1.5 s to answer the PATCH: the worker dies while waiting for it.
   bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, delayMs: 1500 });

@@ -15,7 +15,7 @@ import { testMongoUrl } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/net';
 import { makeCertificates, startMutualTlsProxy, type Certificates, type MutualTlsProxy } from '../support/tls';
-import { killWorker, spawnApi, spawnWorker } from '../support/worker-process';
+import { killWorker, spawnApi, spawnWorker, workerBedEnv } from '../support/worker-process';
 
 const bed = useBed();
 let certificates: Certificates;
@@ -77,15 +77,7 @@ test('the worker and the API, configured with TEMPORAL_TLS_* variables, run thro
   const bundlePath = join(certificates.dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bed.bundle.code);
   const common = { ...tlsEnv(), TEMPORAL_TASK_QUEUE: taskQueue, MONGO_URL: testMongoUrl(), ENCRYPTION_KEYS: encryptionKeys, LOG_LEVEL: 'info' };
-  const worker = spawnWorker({
-    ...common,
-    WORKFLOW_BUNDLE_PATH: bundlePath,
-    CLOUDFLARE_API_URL: bed.sim.cloudflareUrl,
-    OVH_API_URL: bed.sim.ovhUrl,
-    HETZNER_ROBOT_URL: bed.sim.hetznerUrl,
-    WORKER_METRICS_PORT: '0',
-    TEMPORAL_METRICS_PORT: 'off',
-  });
+  const worker = spawnWorker({ ...common, ...workerBedEnv(bed.sim, bundlePath) });
   const api = spawnApi({ ...common, API_PORT: String(port), ADMIN_TOKEN: adminToken });
   try {
     await Promise.all([worker.ready, api.ready]);

@@ -3,6 +3,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { recordEvidence } from './secret-scan';
 import { REPO_ROOT } from './tools';
 
+/** A worker process's environment for the test bed: the simulator's providers, a prebuilt bundle, metrics on a free port. */
+export function workerBedEnv(sim: { cloudflareUrl: string; ovhUrl: string; hetznerUrl: string }, bundlePath: string): Record<string, string> {
+  return {
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+    CLOUDFLARE_API_URL: sim.cloudflareUrl,
+    OVH_API_URL: sim.ovhUrl,
+    HETZNER_ROBOT_URL: sim.hetznerUrl,
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_METRICS_PORT: 'off',
+  };
+}
+
 export function spawnWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
   return spawnEntry('worker/main.ts', 'worker polling', env);
 }

@@ -143,7 +143,34 @@ test('while MongoDB is away, a report Temporal took is still 202 delivered; one 
   try {
     expect(await intake.accept('m', started('m1'))).toEqual({ delivery: 'delivered' });
     temporalUp = false;
-    await expect(intake.accept('m', started('m2'))).rejects.toBe(databaseDown);
+    await expect(intake.accept('m', started('m2'))).rejects.toMatchObject({ status: 503, code: 'database_unavailable' });
+  } finally {
+    await intake.stop();
+  }
+});
+
+test('a write that fails once with an unexpected error is tried again: the report is kept, not refused with a 500', async () => {
+  const { repo, rows } = memoryOutbox();
+  let failNext = true;
+  const intake = createIncidentIntake({
+    reports: {
+      ...repo,
+      add: (...args: Parameters<typeof repo.add>) => {
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(Object.assign(new Error('could not serialize access'), { name: 'MongoServerError' }));
+        }
+        return repo.add(...args);
+      },
+    },
+    deliver: () => Promise.reject(new Error('UNAVAILABLE')),
+    isPermanent: () => false,
+    logger,
+    settings: { deliveryWaitMs: 50, idlePollMs: 60_000, retryMaxMs: 60_000 },
+  });
+  try {
+    expect(await intake.accept('r', started('r1'))).toMatchObject({ delivery: 'queued' });
+    expect(rows.map((r) => r.payload)).toEqual([{ incidentId: 'r1' }]);
   } finally {
     await intake.stop();
   }
