@@ -55,8 +55,12 @@ function toHttpError(err: unknown): HttpError {
   }
   if (err instanceof ServiceError) return new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; try again');
   if (isDatabaseUnavailable(err)) return new HttpError(503, 'database_unavailable', 'the database is unavailable; try again');
+  // The database failed the request (a server error under load, a pool wait that ran out): try again, not a bug of ours.
+  if (err instanceof Error && /^Mongo[A-Za-z]*Error$/.test(err.name)) return new HttpError(503, 'database_unavailable', 'the database failed the request; try again');
   return new HttpError(500, 'internal', 'internal error');
 }
+
+export { toHttpError };
 
 export const renderError: ErrorRequestHandler = (err, _req, res, _next) => {
   const httpError = toHttpError(err);
