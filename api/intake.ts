@@ -13,6 +13,7 @@ import type { Logger } from '../telemetry/logger';
 import type { WorkspaceConfig } from '../workflows/messages';
 import { isDuplicateKey } from '../store/errors';
 import { HttpError } from './http-errors';
+import { LATE, byDeadline } from './scrubbing-service';
 
 export const DEFAULT_INTAKE = {
   /** Undelivered reports a workspace may have; beyond, 429. */
@@ -265,8 +266,8 @@ export function createIncidentIntake(deps: IntakeDependencies) {
   return {
     /**
      * Keeps the report and tries to deliver it for up to `deliveryWaitMs`. Throws 429 when the
-     * workspace already has its maximum of undelivered reports, and the MongoDB error when the
-     * report was neither kept nor delivered (503). Anything else is a 202.
+     * workspace already has its maximum of undelivered reports, and 503 `database_unavailable`
+     * when the report was neither kept nor delivered. Anything else is a 202.
      */
     async accept(workspace: string, report: IncidentReport, config?: WorkspaceConfig): Promise<IntakeAnswer> {
       const waiting = backlog.get(workspace);
@@ -295,10 +296,8 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       const delivery = deliverStored(stored, config, storing);
       requestDeliveries.add(delivery);
       void delivery.finally(() => requestDeliveries.delete(delivery));
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), settings.deliveryWaitMs)));
       const [outcome, keptError] = await Promise.all([
-        Promise.race([delivery, late]).finally(() => clearTimeout(timer)),
+        byDeadline(delivery, Date.now() + settings.deliveryWaitMs),
         storing.then(() => undefined, (err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
       ]);
       // Neither delivered nor kept (MongoDB is away): not accepted; the detector should retry.
@@ -311,7 +310,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       // workspace has a backlog now, so its next reports queue behind this one.
       const queuedReports = (backlog.get(workspace) ?? 0) + 1;
       backlog.set(workspace, queuedReports);
-      if (outcome === 'late') {
+      if (outcome === LATE) {
         void delivery.then((ok) => {
           if (ok) forget(workspace);
           poke();
@@ -321,7 +320,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       return {
         delivery: 'queued',
         queuedReports,
-        reason: outcome === 'late' ? `Temporal did not confirm it within ${settings.deliveryWaitMs} ms; still being delivered` : 'Temporal did not take it; retried until it does',
+        reason: outcome === LATE ? `Temporal did not confirm it within ${settings.deliveryWaitMs} ms; still being delivered` : 'Temporal did not take it; retried until it does',
       };
     },
 

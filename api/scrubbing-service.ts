@@ -272,13 +272,13 @@ export type ManualActionOutcome = { done: true; view: IntegrationView } | { done
 
 export type ScrubbingService = ReturnType<typeof createScrubbingService>;
 
-const LATE = Symbol('late');
+export const LATE = Symbol('late');
 
 /**
  * The promise's value, or LATE once the deadline passed, whichever comes first: the API's answer
  * never waits longer than its deadline, even when the SDK takes longer to give up a call.
  */
-async function byDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | typeof LATE> {
+export async function byDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | typeof LATE> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<typeof LATE>((resolve) => {
     timer = setTimeout(() => resolve(LATE), Math.max(0, deadline - Date.now()));
