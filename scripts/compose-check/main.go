@@ -1,6 +1,7 @@
 // compose-check loads docker-compose.yml with compose-go, the library Docker Compose itself
 // uses, and fails on anything Compose would reject (schema, interpolation, anchors, depends_on).
-// No Docker engine is needed. Usage: compose-check FILE [KEY=VALUE ...] (variables for interpolation).
+// No Docker engine is needed. Usage: compose-check [--json] FILE [KEY=VALUE ...] (variables for
+// interpolation); --json prints the loaded project (images, dependencies, volumes) instead of the names.
 package main
 
 import (
@@ -15,18 +16,23 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: compose-check FILE [KEY=VALUE ...]")
+	args := os.Args[1:]
+	asJSON := len(args) > 0 && args[0] == "--json"
+	if asJSON {
+		args = args[1:]
+	}
+	if len(args) < 1 {
+		fmt.Fprintln(os.Stderr, "usage: compose-check [--json] FILE [KEY=VALUE ...]")
 		os.Exit(2)
 	}
-	file := os.Args[1]
+	file := args[0]
 	content, err := os.ReadFile(file)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	env := map[string]string{}
-	for _, pair := range os.Args[2:] {
+	for _, pair := range args[1:] {
 		if k, v, ok := strings.Cut(pair, "="); ok {
 			env[k] = v
 		}
@@ -40,6 +46,15 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "invalid:", err)
 		os.Exit(1)
+	}
+	if asJSON {
+		out, err := project.MarshalJSON()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println(string(out))
+		return
 	}
 	for _, name := range project.ServiceNames() {
 		fmt.Println("service", name)
