@@ -74,6 +74,20 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     }
   }
 
+  /**
+   * The operation's audit record, written before the result goes back; if the database refuses
+   * it, the workflow records it in the background instead (the diversion does not wait or fail).
+   */
+  async function recordOutcome(entry: AuditEntry): Promise<boolean> {
+    try {
+      await deps.audit.record(entry);
+      return true;
+    } catch (err) {
+      Context.current().log.warn('audit record left to the workflow', { error: err instanceof Error ? err.message : String(err) });
+      return false;
+    }
+  }
+
   /** Registered under every `<provider>.<operation>` name; the input says which operation. */
   const runProviderOperation: OperationActivity = async (input) => {
     const { attempt, activityType } = Context.current().info;
@@ -94,7 +108,8 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
         ...(input.context ? { activeIncidents: input.context.activeIncidents } : {}),
         ...(input.context?.firstIncidentAt === undefined ? {} : { divertLatencySeconds: (Date.now() - input.context.firstIncidentAt) / 1000 }),
       });
-      return { diverted: status.diverted, pending: status.pending, detail: status.detail, attempt };
+      const result: OperationResult = { diverted: status.diverted, pending: status.pending, detail: status.detail, attempt };
+      return input.audit ? { ...result, audited: await recordOutcome({ ...input.audit, detail: status.detail }) } : result;
     } catch (err) {
       const retryable = !(err instanceof ApplicationFailure && err.nonRetryable);
       deps.metrics?.providerCall({ provider, operation: input.operation, outcome: retryable ? 'retryable_error' : 'failed', seconds: seconds() });

@@ -4,13 +4,17 @@
  * workspace run that starts without a predecessor (the first one, or one after a run was
  * terminated) reads it, so it knows every incident still active. A start after its resolve
  * does not reopen an incident (as in the workflow). Resolved records older than a week are
- * removed as new resolves arrive (no TTL index: the store must run on FerretDB too).
+ * removed as new resolves arrive, at most once per workspace every 10 minutes per process (a
+ * burst of resolves costs one write each, not two); no TTL index: the store runs on FerretDB too.
  */
 import type { RecoveredIncidents } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
 import type { Models } from './models';
 
 const KEEP_RESOLVED_MS = 7 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
+/** Workspaces whose last prune this process remembers; beyond, it forgets them all (and prunes again). */
+const MAX_REMEMBERED_PRUNES = 10_000;
 
 interface Raw {
   _id: string;
@@ -23,6 +27,15 @@ interface Raw {
 const keyOf = (workspace: string, incidentId: string) => `${workspace}\u0000${incidentId}`;
 
 export function incidentRepository({ Incident }: Models) {
+  const lastPruned = new Map<string, number>();
+  /** Whether the workspace's old resolved records are due for removal at `at` (and notes it). */
+  const pruneDue = (workspace: string, at: number): boolean => {
+    const last = lastPruned.get(workspace);
+    if (last !== undefined && at - last < PRUNE_EVERY_MS && at >= last) return false;
+    if (lastPruned.size >= MAX_REMEMBERED_PRUNES) lastPruned.clear();
+    lastPruned.set(workspace, at);
+    return true;
+  };
   return {
     /** An incident started; a record that exists (active or resolved) is left as it is. */
     async started(workspace: string, reported: IncidentStart & { requestId?: string }, at = new Date()): Promise<void> {
@@ -41,7 +54,9 @@ export function incidentRepository({ Incident }: Models) {
         { $set: { active: false, resolvedAt: at }, $setOnInsert: { workspace, incidentId, incident: { incidentId }, startedAt: at } },
         { upsert: true },
       );
-      await Incident.deleteMany({ workspace, active: false, resolvedAt: { $lt: new Date(at.getTime() - KEEP_RESOLVED_MS) } });
+      if (pruneDue(workspace, at.getTime())) {
+        await Incident.deleteMany({ workspace, active: false, resolvedAt: { $lt: new Date(at.getTime() - KEEP_RESOLVED_MS) } });
+      }
     },
 
     /** What a run starting without a predecessor needs to know (workers/recovery activity). */

@@ -33,6 +33,11 @@ export interface OperationInput {
   operation: Operation;
   /** For metrics only: the workspace's active incidents when the operation was dispatched. */
   context?: { activeIncidents: number; firstIncidentAt?: number };
+  /**
+   * The audit record of the operation's success, written by the activity itself (with the
+   * provider's detail) before it returns, so it costs the workflow no activity and no workflow task.
+   */
+  audit?: Omit<AuditEntry, 'detail'>;
 }
 
 export interface OperationResult {
@@ -43,6 +48,8 @@ export interface OperationResult {
   detail: string;
   /** Which attempt succeeded (1 = first try). */
   attempt: number;
+  /** The input's audit record was written (false or absent: the workflow records it). */
+  audited?: boolean;
 }
 
 /** Carried in an operation failure's details so the workflow can show the attempt count. */
@@ -85,6 +92,8 @@ export interface AuditEntry {
   incident?: string;
   outcome: 'ok' | 'failed' | 'requested';
   detail?: string;
+  /** Unique per record of a run (run id, sequence): retried writes add it once. */
+  key?: string;
 }
 
 export interface IntegrationRef {

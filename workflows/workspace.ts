@@ -78,6 +78,11 @@ export const PROVIDER_POLICY_PATCH = 'provider-policy-v1';
 export const BACKGROUND_QUEUE_PATCH = 'background-task-queue-v1';
 /** A run that starts without a predecessor reads the incident record (runs recorded before it did not). */
 export const RECOVERY_PATCH = 'recover-incidents-v1';
+/**
+ * A provider operation's success is audited by its activity (runs recorded before it audit it with a
+ * separate bookkeeping activity, whose completion cost a workflow task on the attack path).
+ */
+export const OPERATION_AUDIT_PATCH = 'operation-audit-v1';
 /** Recovery reads at most this many pages of the incident record (activities/RECOVERY_PAGE each). */
 const MAX_RECOVERY_PAGES = 10;
 
@@ -177,9 +182,12 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     }
   }
 
+  let auditsKeyed = 0;
+  /** Each record's idempotency key: unique in the run, so a retried write adds it once. */
+  const auditKey = (): string => `${wf.workflowInfo().runId}/${++auditsKeyed}`;
   function audit(entry: Omit<AuditEntry, 'workspace'>): void {
     if (!wf.patched(AUDIT_TRAIL_PATCH)) return;
-    inBackground({ kind: 'audit', entry: { workspace: state.workspaceId, ...entry } });
+    inBackground({ kind: 'audit', entry: { workspace: state.workspaceId, key: auditKey(), ...entry } });
   }
   /** Sends a workflow event to the workspace's channels, in the background, when it has any. */
   function notify(event: Omit<NotificationEvent, 'id' | 'workspaceId' | 'workflowId' | 'incidents' | 'at' | 'integration'> & { integrationId: string }): void {
@@ -263,12 +271,16 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       const incidents = Object.values(state.incidents);
       const firstIncidentAt = incidents.reduce<number | undefined>((first, i) => (first === undefined || i.receivedAt < first ? i.receivedAt : first), undefined);
       const context = { activeIncidents: incidents.length, ...(firstIncidentAt === undefined ? {} : { firstIncidentAt }) };
-      const result = dryRun
+      // The success's audit record goes with the call: the activity writes it with the provider's detail.
+      const success = { workspace: state.workspaceId, actor: 'workflow', action: verb, integration: integrationId, outcome: 'ok' as const, key: auditKey() };
+      const result: OperationResult = dryRun
         ? await Promise.resolve({ diverted: op === 'activate', pending: false, detail: `dry run: would ${verb}; no provider call`, attempt: 0 })
-        : await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context });
+        : await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context, audit: success });
       if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
       apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: result.diverted, attempts: result.attempt });
-      audit({ actor: 'workflow', action: dryRun ? `dry-run.${verb}` : verb, integration: integrationId, outcome: 'ok', detail: result.detail });
+      if (!(result.audited === true && wf.patched(OPERATION_AUDIT_PATCH))) {
+        audit({ actor: 'workflow', action: dryRun ? `dry-run.${verb}` : verb, integration: integrationId, outcome: 'ok', detail: result.detail });
+      }
       notify(
         dryRun
           ? { event: 'dry_run', integrationId, operation: op, detail: result.detail }

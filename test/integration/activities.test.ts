@@ -45,6 +45,25 @@ test('advertise PATCHes once and reports the attempt; a second call reads and sk
   expect(patches()[0]?.body).toEqual({ on_demand: { advertised: true } });
 });
 
+test("an operation given its audit record writes it with the provider's detail before it returns; a database that refuses leaves it to the workflow", async () => {
+  const sink = new MemoryAuditSink();
+  const audited = createActivities({ integrations: store, providers: createProviderRegistry({ cloudflare: sim.cloudflareUrl }), audit: sink });
+  const audit = { workspace: 'acme', actor: 'workflow', action: 'divert', integration: 'cf-1', outcome: 'ok' as const, key: 'run/1' };
+  await expect(env.run(audited['cloudflare.advertise']!, { ...ref, operation: 'activate', audit })).resolves.toMatchObject({ diverted: true, audited: true });
+  expect(sink.entries).toEqual([{ ...audit, detail: 'prefix 192.0.2.0/24 advertised' }]);
+
+  const refusing = createActivities({
+    integrations: store,
+    providers: createProviderRegistry({ cloudflare: sim.cloudflareUrl }),
+    audit: { record: () => Promise.reject(new Error('database unavailable')) },
+  });
+  // The provider call still succeeds: the record is not a reason to fail or repeat it.
+  await expect(env.run(refusing['cloudflare.withdraw']!, { ...ref, operation: 'withdraw', audit: { ...audit, action: 'withdraw' } })).resolves.toMatchObject({
+    diverted: false,
+    audited: false,
+  });
+});
+
 test('without bgpPrefixId the adapter finds the BGP prefix matching the IP prefix CIDR', async () => {
   store.put({ id: 'cf-1', workspaceId: 'acme', type: 'cloudflare', settings: { accountId: ACCOUNT, prefixId: PREFIX }, credentials: { apiToken: TOKEN } });
   await expect(advertise()).resolves.toMatchObject({ diverted: true });

@@ -4,6 +4,7 @@
  * by a new wave, scoped integrations, one provider failing while another succeeds.
  */
 import {
+  MemoryAuditSink,
   actualOf,
   advertisedAtSimulator,
   advertisements,
@@ -47,6 +48,36 @@ test('the first incident signal creates the workflow and diverts every integrati
     const query = `WorkspaceId = '${ws}' AND ScrubbingState = 'diverted'`;
     await eventually(async () => (await listWorkflowIds(query)).length, (n) => n === 1, { what: 'visible in the list' });
   });
+});
+
+test("a diversion's success is audited by its provider activity: the trail has it with the provider's detail, and the workflow schedules no bookkeeping activity (and no workflow task) for it", async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const audit = new MemoryAuditSink();
+  await withWorker(
+    bed,
+    taskQueue,
+    storeOf(a),
+    async () => {
+      const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
+      await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
+      await eventually(() => audit.entries.filter((e) => e.action === 'divert').length, (n) => n === 1, { what: 'the divert audited' });
+      const [entry] = audit.entries.filter((e) => e.action === 'divert');
+      expect(entry).toEqual({
+        workspace: ws,
+        actor: 'workflow',
+        action: 'divert',
+        integration: a.config.id,
+        outcome: 'ok',
+        detail: 'prefix 192.0.2.0/24 advertised',
+        key: expect.stringMatching(new RegExp(`^${(await handle.describe()).runId}/\\d+$`)),
+      });
+      const scheduled = (await handle.fetchHistory()).events?.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+      expect(scheduled).toEqual(['cloudflare.advertise']);
+    },
+    audit,
+  );
 });
 
 async function listWorkflowIds(query: string): Promise<string[]> {

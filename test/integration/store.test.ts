@@ -5,6 +5,7 @@
  */
 import { apiKeyRepository } from '../../store/api-keys';
 import { auditRepository } from '../../store/audit';
+import { incidentRepository } from '../../store/incidents';
 import { CredentialCipher } from '../../store/crypto';
 import { integrationRepository } from '../../store/integrations';
 import { workspaceRepository } from '../../store/workspaces';
@@ -106,6 +107,46 @@ test('configuration snapshots are reused per version: a change that bumps the ve
   // The workspace document itself (hold-down, policy) is always read fresh.
   await workspaces.update('cached', { holdDownSeconds: 90 });
   expect(await workspaces.configSnapshot('cached')).toMatchObject({ holdDownSeconds: 90, version: 4 });
+});
+
+test('an audit record with a key is added once however often it is written (a retried activity), and the key is not shown', async () => {
+  const audit = auditRepository(db.models);
+  const entry = { workspace: 'aud-key', actor: 'workflow', action: 'divert', integration: 'cf-1', outcome: 'ok' as const, detail: 'advertised', key: 'run-1/7' };
+  await audit.record(entry);
+  await audit.record({ ...entry, detail: 'written again' });
+  await audit.record({ ...entry, key: 'run-1/8', action: 'withdraw' });
+  const { events } = await audit.list('aud-key', { limit: 10 });
+  expect(events.map((e) => [e.action, e.detail])).toEqual([
+    ['withdraw', 'advertised'],
+    ['divert', 'advertised'],
+  ]);
+  expect(events[0]).not.toHaveProperty('key');
+  // Records without a key (the API's) are never merged.
+  await audit.record({ workspace: 'aud-key', actor: 'admin', action: 'x', outcome: 'ok' });
+  await audit.record({ workspace: 'aud-key', actor: 'admin', action: 'x', outcome: 'ok' });
+  expect((await audit.list('aud-key', { limit: 10 })).events).toHaveLength(4);
+});
+
+test('the incident record: a start after its resolve does not reopen it; resolved records older than a week go, pruned at most every 10 minutes per workspace', async () => {
+  const incidents = incidentRepository(db.models);
+  const day = 24 * 3_600_000;
+  const t0 = Date.UTC(2026, 0, 1);
+  await incidents.started('inc-ws', { incidentId: 'old' }, new Date(t0));
+  await incidents.resolved('inc-ws', 'old', new Date(t0));
+  await incidents.started('inc-ws', { incidentId: 'old' }, new Date(t0 + 1000)); // late duplicate start
+  await incidents.started('inc-ws', { incidentId: 'live', target: '192.0.2.7' }, new Date(t0));
+  expect((await incidents.recover('inc-ws', [], 10)).active).toEqual([{ incidentId: 'live', target: '192.0.2.7' }]);
+  const stored = () => db.models.Incident.find({ workspace: 'inc-ws' }).distinct('incidentId');
+
+  // Eight days later a resolve prunes the week-old record; the next within 10 minutes does not look.
+  await incidents.started('inc-ws', { incidentId: 'a' }, new Date(t0 + 8 * day));
+  await incidents.resolved('inc-ws', 'a', new Date(t0 + 8 * day));
+  expect((await stored()).sort()).toEqual(['a', 'live']);
+  await db.models.Incident.create({ _id: 'inc-ws\u0000planted', workspace: 'inc-ws', incidentId: 'planted', incident: { incidentId: 'planted' }, active: false, startedAt: new Date(t0), resolvedAt: new Date(t0) });
+  await incidents.resolved('inc-ws', 'b', new Date(t0 + 8 * day + 60_000));
+  expect((await stored()).sort()).toEqual(['a', 'b', 'live', 'planted']);
+  await incidents.resolved('inc-ws', 'c', new Date(t0 + 8 * day + 11 * 60_000));
+  expect((await stored()).sort()).toEqual(['a', 'b', 'c', 'live']);
 });
 
 test('the audit trail pages newest first', async () => {
