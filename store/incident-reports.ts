@@ -5,6 +5,7 @@
  * idempotent on incident IDs. No TTL index or transaction: it runs on FerretDB too.
  */
 import { Types } from 'mongoose';
+import { groupCommit } from './group-commit';
 import type { IncidentResolved, IncidentStart } from '../workflows/messages';
 import type { Models } from './models';
 
@@ -28,14 +29,24 @@ interface Raw {
 const toQueued = (raw: Raw): QueuedReport =>
   ({ id: raw._id.toHexString(), workspace: raw.workspace, kind: raw.kind, payload: raw.payload, receivedAt: raw.receivedAt, attempts: raw.attempts, lastError: raw.lastError }) as QueuedReport;
 
+/** Under a burst, reports are inserted together (store/group-commit.ts). */
+const BATCHING = { maxBatch: 200, maxInFlight: 4 };
+
 export function incidentReportRepository({ IncidentReport }: Models) {
+  type Doc = Omit<Raw, 'payload'> & { payload: IncidentReport['payload'] };
+  const insert = groupCommit<Doc>(async (docs) => {
+    await IncidentReport.collection.insertMany(docs, { ordered: false });
+  }, BATCHING);
   return {
     /** A new report's id (ids sort in the order this process makes them). */
     newId: (): string => new Types.ObjectId().toHexString(),
 
-    /** Keeps a report; resolves once it is stored (durable before the API answers). */
+    /**
+     * Keeps a report; resolves once it is stored (durable before the API answers). A report
+     * already stored under this id is a duplicate-key error (the caller's earlier try was kept).
+     */
     async add(workspace: string, report: IncidentReport, id = new Types.ObjectId().toHexString(), receivedAt = new Date()): Promise<string> {
-      await IncidentReport.create({ _id: new Types.ObjectId(id), workspace, kind: report.kind, payload: report.payload, receivedAt });
+      await insert({ _id: new Types.ObjectId(id), workspace, kind: report.kind, payload: report.payload, receivedAt, attempts: 0, lastError: null });
       return id;
     },
 

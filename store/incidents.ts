@@ -9,6 +9,8 @@
  */
 import type { RecoveredIncidents } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
+import type { mongo } from 'mongoose';
+import { groupCommit } from './group-commit';
 import type { Models } from './models';
 
 const KEEP_RESOLVED_MS = 7 * 24 * 3_600_000;
@@ -26,7 +28,14 @@ interface Raw {
 
 const keyOf = (workspace: string, incidentId: string) => `${workspace}\u0000${incidentId}`;
 
+/** Under a burst, record writes go to the database together (store/group-commit.ts). */
+const BATCHING = { maxBatch: 200, maxInFlight: 4 };
+
 export function incidentRepository({ Incident }: Models) {
+  // Upserts, each idempotent; their order within a batch is kept (a start and its resolve commute anyway).
+  const write = groupCommit<mongo.AnyBulkWriteOperation<Raw>>(async (ops) => {
+    await Incident.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true });
+  }, BATCHING);
   const lastPruned = new Map<string, number>();
   /** Whether the workspace's old resolved records are due for removal at `at` (and notes it). */
   const pruneDue = (workspace: string, at: number): boolean => {
@@ -40,20 +49,24 @@ export function incidentRepository({ Incident }: Models) {
     /** An incident started; a record that exists (active or resolved) is left as it is. */
     async started(workspace: string, reported: IncidentStart & { requestId?: string }, at = new Date()): Promise<void> {
       const { requestId: _request, ...incident } = reported;
-      await Incident.updateOne(
-        { _id: keyOf(workspace, incident.incidentId) },
-        { $setOnInsert: { workspace, incidentId: incident.incidentId, incident, active: true, startedAt: at, resolvedAt: null } },
-        { upsert: true },
-      );
+      await write({
+        updateOne: {
+          filter: { _id: keyOf(workspace, incident.incidentId) },
+          update: { $setOnInsert: { workspace, incidentId: incident.incidentId, incident, active: true, startedAt: at, resolvedAt: null } },
+          upsert: true,
+        },
+      });
     },
 
     /** An incident resolved (also one whose start has not been seen). */
     async resolved(workspace: string, incidentId: string, at = new Date()): Promise<void> {
-      await Incident.updateOne(
-        { _id: keyOf(workspace, incidentId) },
-        { $set: { active: false, resolvedAt: at }, $setOnInsert: { workspace, incidentId, incident: { incidentId }, startedAt: at } },
-        { upsert: true },
-      );
+      await write({
+        updateOne: {
+          filter: { _id: keyOf(workspace, incidentId) },
+          update: { $set: { active: false, resolvedAt: at }, $setOnInsert: { workspace, incidentId, incident: { incidentId }, startedAt: at } },
+          upsert: true,
+        },
+      });
       if (pruneDue(workspace, at.getTime())) {
         await Incident.deleteMany({ workspace, active: false, resolvedAt: { $lt: new Date(at.getTime() - KEEP_RESOLVED_MS) } });
       }

@@ -49,7 +49,7 @@ test("an operation given its audit record writes it with the provider's detail b
   const sink = new MemoryAuditSink();
   const audited = createActivities({ integrations: store, providers: createProviderRegistry({ cloudflare: sim.cloudflareUrl }), audit: sink });
   const audit = { workspace: 'acme', actor: 'workflow', action: 'divert', integration: 'cf-1', outcome: 'ok' as const, key: 'run/1' };
-  await expect(env.run(audited['cloudflare.advertise']!, { ...ref, operation: 'activate', audit })).resolves.toMatchObject({ diverted: true, audited: true });
+  await expect(env.run(audited['cloudflare.advertise']!, { ...ref, operation: 'activate' as const, audit })).resolves.toMatchObject({ diverted: true, audited: true });
   expect(sink.entries).toEqual([{ ...audit, detail: 'prefix 192.0.2.0/24 advertised' }]);
 
   const refusing = createActivities({
@@ -58,7 +58,7 @@ test("an operation given its audit record writes it with the provider's detail b
     audit: { record: () => Promise.reject(new Error('database unavailable')) },
   });
   // The provider call still succeeds: the record is not a reason to fail or repeat it.
-  await expect(env.run(refusing['cloudflare.withdraw']!, { ...ref, operation: 'withdraw', audit: { ...audit, action: 'withdraw' } })).resolves.toMatchObject({
+  await expect(env.run(refusing['cloudflare.withdraw']!, { ...ref, operation: 'withdraw' as const, audit: { ...audit, action: 'withdraw' } })).resolves.toMatchObject({
     diverted: false,
     audited: false,
   });

@@ -1,0 +1,57 @@
+/**
+ * Group commit: writes asked for while others are in flight go to the database together, in
+ * the next write. When the database keeps up, each write goes alone and at once (no added
+ * wait); under a burst, a thousand reports cost tens of writes instead of a thousand. A batch
+ * that fails is written again item by item, so one bad item fails only its own caller, with
+ * its own error.
+ */
+export interface GroupCommitOptions {
+  /** Items in one write at most. */
+  maxBatch: number;
+  /** Writes in flight at once; items asked for beyond wait for the next one. */
+  maxInFlight: number;
+}
+
+export function groupCommit<T>(write: (items: T[]) => Promise<void>, options: GroupCommitOptions): (item: T) => Promise<void> {
+  type Waiting = { item: T; resolve: () => void; reject: (err: unknown) => void };
+  const queue: Waiting[] = [];
+  let inFlight = 0;
+
+  async function commit(batch: Waiting[]): Promise<void> {
+    try {
+      await write(batch.map((w) => w.item));
+      for (const w of batch) w.resolve();
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      // Which item failed is not known: each is written alone, with its own outcome.
+      await Promise.all(
+        batch.map((w) =>
+          write([w.item]).then(
+            () => w.resolve(),
+            (itemErr: unknown) => w.reject(itemErr),
+          ),
+        ),
+      );
+    }
+  }
+
+  function pump(): void {
+    while (inFlight < options.maxInFlight && queue.length > 0) {
+      const batch = queue.splice(0, options.maxBatch);
+      inFlight++;
+      void commit(batch).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  }
+
+  return (item) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      pump();
+    });
+}
