@@ -10,11 +10,9 @@ export interface AuditEventInput {
   outcome: 'ok' | 'failed' | 'requested';
   detail?: string;
   at?: Date;
-  /** Makes the record idempotent: a second record with the same key in the workspace is not added (a retried write). */
-  key?: string;
 }
 
-export interface AuditEvent extends Required<Omit<AuditEventInput, 'at' | 'key'>> {
+export interface AuditEvent extends Required<Omit<AuditEventInput, 'at'>> {
   id: string;
   at: Date;
 }
@@ -24,21 +22,14 @@ type Raw = Omit<AuditEvent, 'id'> & { _id: { toString(): string } };
 export function auditRepository({ AuditEvent }: Models) {
   return {
     async record(event: AuditEventInput): Promise<void> {
-      const { key, ...rest } = event;
-      const entry = { ...rest, at: event.at ?? new Date() };
-      if (key === undefined) {
-        await AuditEvent.create(entry);
-        return;
-      }
-      // Retries of one write (an activity retried after its worker died) add one record, not two.
-      await AuditEvent.updateOne({ workspace: event.workspace, key }, { $setOnInsert: { ...entry, key } }, { upsert: true });
+      await AuditEvent.create({ ...event, at: event.at ?? new Date() });
     },
 
     /** Newest first; `before` is the `id` of the last event of the previous page. */
     async list(workspace: string, options: { limit: number; before?: string }): Promise<{ events: AuditEvent[]; next: string | null }> {
       const filter: Record<string, unknown> = { workspace };
       if (options.before) filter._id = { $lt: options.before };
-      const rows = await AuditEvent.find(filter, { key: 0 }).sort({ _id: -1 }).limit(options.limit + 1).lean<Raw[]>();
+      const rows = await AuditEvent.find(filter).sort({ _id: -1 }).limit(options.limit + 1).lean<Raw[]>();
       const events = rows.slice(0, options.limit).map(({ _id, ...rest }) => ({ id: _id.toString(), ...rest }));
       return { events, next: rows.length > options.limit ? (events[events.length - 1]?.id ?? null) : null };
     },

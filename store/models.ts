@@ -88,13 +88,10 @@ const auditEventSchema = new Schema(
     incident: { type: String, default: null },
     outcome: { type: String, required: true, enum: ['ok', 'failed', 'requested'] },
     detail: { type: String, default: '' },
-    /** Set by the workflow's records (run, sequence): a retried write finds its record and adds none. */
-    key: { type: String },
   },
   { versionKey: false },
 );
 auditEventSchema.index({ workspace: 1, at: -1 });
-auditEventSchema.index({ workspace: 1, key: 1 });
 
 /** Failed provider logins per egress address, shared by every worker (activities/providers/login-budget.ts). */
 const loginFailureSchema = new Schema(

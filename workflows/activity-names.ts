@@ -92,8 +92,6 @@ export interface AuditEntry {
   incident?: string;
   outcome: 'ok' | 'failed' | 'requested';
   detail?: string;
-  /** Unique per record of a run (run id, sequence): retried writes add it once. */
-  key?: string;
 }
 
 export interface IntegrationRef {

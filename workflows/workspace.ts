@@ -182,12 +182,9 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     }
   }
 
-  let auditsKeyed = 0;
-  /** Each record's idempotency key: unique in the run, so a retried write adds it once. */
-  const auditKey = (): string => `${wf.workflowInfo().runId}/${++auditsKeyed}`;
   function audit(entry: Omit<AuditEntry, 'workspace'>): void {
     if (!wf.patched(AUDIT_TRAIL_PATCH)) return;
-    inBackground({ kind: 'audit', entry: { workspace: state.workspaceId, key: auditKey(), ...entry } });
+    inBackground({ kind: 'audit', entry: { workspace: state.workspaceId, ...entry } });
   }
   /** Sends a workflow event to the workspace's channels, in the background, when it has any. */
   function notify(event: Omit<NotificationEvent, 'id' | 'workspaceId' | 'workflowId' | 'incidents' | 'at' | 'integration'> & { integrationId: string }): void {
@@ -272,7 +269,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       const firstIncidentAt = incidents.reduce<number | undefined>((first, i) => (first === undefined || i.receivedAt < first ? i.receivedAt : first), undefined);
       const context = { activeIncidents: incidents.length, ...(firstIncidentAt === undefined ? {} : { firstIncidentAt }) };
       // The success's audit record goes with the call: the activity writes it with the provider's detail.
-      const success = { workspace: state.workspaceId, actor: 'workflow', action: verb, integration: integrationId, outcome: 'ok' as const, key: auditKey() };
+      const success = { workspace: state.workspaceId, actor: 'workflow', action: verb, integration: integrationId, outcome: 'ok' as const };
       const result: OperationResult = dryRun
         ? await Promise.resolve({ diverted: op === 'activate', pending: false, detail: `dry run: would ${verb}; no provider call`, attempt: 0 })
         : await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context, audit: success });

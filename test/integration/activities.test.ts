@@ -48,7 +48,7 @@ test('advertise PATCHes once and reports the attempt; a second call reads and sk
 test("an operation given its audit record writes it with the provider's detail before it returns; a database that refuses leaves it to the workflow", async () => {
   const sink = new MemoryAuditSink();
   const audited = createActivities({ integrations: store, providers: createProviderRegistry({ cloudflare: sim.cloudflareUrl }), audit: sink });
-  const audit = { workspace: 'acme', actor: 'workflow', action: 'divert', integration: 'cf-1', outcome: 'ok' as const, key: 'run/1' };
+  const audit = { workspace: 'acme', actor: 'workflow', action: 'divert', integration: 'cf-1', outcome: 'ok' as const };
   await expect(env.run(audited['cloudflare.advertise']!, { ...ref, operation: 'activate' as const, audit })).resolves.toMatchObject({ diverted: true, audited: true });
   expect(sink.entries).toEqual([{ ...audit, detail: 'prefix 192.0.2.0/24 advertised' }]);
 

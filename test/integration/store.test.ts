@@ -109,24 +109,6 @@ test('configuration snapshots are reused per version: a change that bumps the ve
   expect(await workspaces.configSnapshot('cached')).toMatchObject({ holdDownSeconds: 90, version: 4 });
 });
 
-test('an audit record with a key is added once however often it is written (a retried activity), and the key is not shown', async () => {
-  const audit = auditRepository(db.models);
-  const entry = { workspace: 'aud-key', actor: 'workflow', action: 'divert', integration: 'cf-1', outcome: 'ok' as const, detail: 'advertised', key: 'run-1/7' };
-  await audit.record(entry);
-  await audit.record({ ...entry, detail: 'written again' });
-  await audit.record({ ...entry, key: 'run-1/8', action: 'withdraw' });
-  const { events } = await audit.list('aud-key', { limit: 10 });
-  expect(events.map((e) => [e.action, e.detail])).toEqual([
-    ['withdraw', 'advertised'],
-    ['divert', 'advertised'],
-  ]);
-  expect(events[0]).not.toHaveProperty('key');
-  // Records without a key (the API's) are never merged.
-  await audit.record({ workspace: 'aud-key', actor: 'admin', action: 'x', outcome: 'ok' });
-  await audit.record({ workspace: 'aud-key', actor: 'admin', action: 'x', outcome: 'ok' });
-  expect((await audit.list('aud-key', { limit: 10 })).events).toHaveLength(4);
-});
-
 test('the incident record: a start after its resolve does not reopen it; resolved records older than a week go, pruned at most every 10 minutes per workspace', async () => {
   const incidents = incidentRepository(db.models);
   const day = 24 * 3_600_000;
