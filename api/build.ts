@@ -62,6 +62,11 @@ export function buildApi(wiring: ApiWiring) {
   });
   const telemetry = createApiTelemetry(logger);
   const incidents = incidentRepository(models);
+  // Records of the first version (their keys had a NUL that FerretDB on PostgreSQL refuses) move to the current keys.
+  void incidents.migrateLegacyKeys().then(
+    (moved) => moved > 0 && logger.info({ moved }, 'incident records moved to the current keys'),
+    (err: unknown) => logger.warn({ error: err instanceof Error ? err.message : String(err) }, 'incident records of the first version could not be moved; retried at the next start'),
+  );
   const intake = createIncidentIntake({
     reports: incidentReportRepository(models),
     record: (ws, report) => (report.kind === 'started' ? incidents.started(ws, report.payload) : incidents.resolved(ws, report.payload.incidentId)),

@@ -26,7 +26,13 @@ interface Raw {
   active: boolean;
 }
 
-const keyOf = (workspace: string, incidentId: string) => `${workspace}\u0000${incidentId}`;
+/**
+ * `<workspace>/<incident id>`: unambiguous, as workspace ids have no `/`. (The first version used a
+ * NUL separator, which FerretDB on PostgreSQL refuses: every record write failed there.)
+ */
+const keyOf = (workspace: string, incidentId: string) => `${workspace}/${incidentId}`;
+/** Every key of this version matches; a record of the first version does not. */
+const CURRENT_KEY = /^[a-z0-9-]+\//;
 
 /** Under a burst, record writes go to the database together (store/group-commit.ts). */
 const BATCHING = { maxBatch: 200, maxInFlight: 4 };
@@ -70,6 +76,20 @@ export function incidentRepository({ Incident }: Models) {
       if (pruneDue(workspace, at.getTime())) {
         await Incident.deleteMany({ workspace, active: false, resolvedAt: { $lt: new Date(at.getTime() - KEEP_RESOLVED_MS) } });
       }
+    },
+
+    /**
+     * Rewrites records of the first version (NUL-separated keys, written on MongoDB or FerretDB on
+     * SQLite) to the current keys; a record already written under the current key wins. Returns
+     * how many it moved. Safe to run on every start and from several processes at once.
+     */
+    async migrateLegacyKeys(): Promise<number> {
+      const legacy = await Incident.find({ _id: { $not: CURRENT_KEY } }).lean<Raw[]>();
+      for (const { _id, ...record } of legacy) {
+        await Incident.updateOne({ _id: keyOf(record.workspace, record.incidentId) }, { $setOnInsert: record }, { upsert: true });
+        await Incident.deleteOne({ _id });
+      }
+      return legacy.length;
     },
 
     /** What a run starting without a predecessor needs to know (workers/recovery activity). */

@@ -133,7 +133,7 @@ incidentReportSchema.index({ receivedAt: 1 });
  */
 const incidentSchema = new Schema(
   {
-    /** `<workspace>\u0000<incident id>`. */
+    /** `<workspace>/<incident id>` (store/incidents.ts). */
     _id: { type: String, required: true },
     workspace: { type: String, required: true },
     incidentId: { type: String, required: true },

@@ -124,11 +124,34 @@ test('the incident record: a start after its resolve does not reopen it; resolve
   await incidents.started('inc-ws', { incidentId: 'a' }, new Date(t0 + 8 * day));
   await incidents.resolved('inc-ws', 'a', new Date(t0 + 8 * day));
   expect((await stored()).sort()).toEqual(['a', 'live']);
-  await db.models.Incident.create({ _id: 'inc-ws\u0000planted', workspace: 'inc-ws', incidentId: 'planted', incident: { incidentId: 'planted' }, active: false, startedAt: new Date(t0), resolvedAt: new Date(t0) });
+  await db.models.Incident.create({ _id: 'inc-ws/planted', workspace: 'inc-ws', incidentId: 'planted', incident: { incidentId: 'planted' }, active: false, startedAt: new Date(t0), resolvedAt: new Date(t0) });
   await incidents.resolved('inc-ws', 'b', new Date(t0 + 8 * day + 60_000));
   expect((await stored()).sort()).toEqual(['a', 'b', 'live', 'planted']);
   await incidents.resolved('inc-ws', 'c', new Date(t0 + 8 * day + 11 * 60_000));
   expect((await stored()).sort()).toEqual(['a', 'b', 'c', 'live']);
+});
+
+test('incident record keys hold no NUL (FerretDB on PostgreSQL refuses it); records of the first version move to the current keys, a newer record winning', async () => {
+  const incidents = incidentRepository(db.models);
+  await incidents.started('keys-ws', { incidentId: 'a/b' });
+  expect(await db.models.Incident.find({ workspace: 'keys-ws' }).distinct('_id')).toEqual(['keys-ws/a/b']);
+
+  const legacy = (incidentId: string, active: boolean) => ({
+    _id: `keys-ws\u0000${incidentId}`,
+    workspace: 'keys-ws',
+    incidentId,
+    incident: { incidentId },
+    active,
+    startedAt: new Date(),
+    resolvedAt: active ? null : new Date(),
+  });
+  // Still active under the old key; and one resolved since under the new key while its old record says active.
+  await db.models.Incident.create([legacy('still-on', true), legacy('a/b', true)]);
+  await incidents.resolved('keys-ws', 'a/b');
+  expect(await incidents.migrateLegacyKeys()).toBe(2);
+  expect((await db.models.Incident.find({ workspace: 'keys-ws' }).distinct('_id')).sort()).toEqual(['keys-ws/a/b', 'keys-ws/still-on']);
+  expect((await incidents.recover('keys-ws', [], 10)).active).toEqual([{ incidentId: 'still-on' }]);
+  expect(await incidents.migrateLegacyKeys()).toBe(0);
 });
 
 test('the audit trail pages newest first', async () => {
