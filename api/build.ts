@@ -15,7 +15,7 @@ import { createScrubbingService } from './scrubbing-service';
 import { HttpError } from './http-errors';
 import { createIncidentIntake, type IntakeSettings } from './intake';
 import { incidentReportRepository } from '../store/incident-reports';
-import { incidentRepository } from '../store/incidents';
+import { PRUNE_EVERY_MS, incidentRepository } from '../store/incidents';
 import { createServices } from './services';
 import { createApiTelemetry } from './telemetry';
 import { createLogger, type Logger } from '../telemetry/logger';
@@ -62,11 +62,23 @@ export function buildApi(wiring: ApiWiring) {
   });
   const telemetry = createApiTelemetry(logger);
   const incidents = incidentRepository(models);
-  // Records of the first version (their keys had a NUL that FerretDB on PostgreSQL refuses) move to the current keys.
-  void incidents.migrateLegacyKeys().then(
-    (moved) => moved > 0 && logger.info({ moved }, 'incident records moved to the current keys'),
-    (err: unknown) => logger.warn({ error: err instanceof Error ? err.message : String(err) }, 'incident records of the first version could not be moved; retried at the next start'),
-  );
+  const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+  // Records of the first version (their keys had a NUL that FerretDB on PostgreSQL refuses) move to the
+  // current keys; then, and every 10 minutes, records resolved more than a week ago go (one delete).
+  const sweep = () =>
+    incidents.pruneResolved().then(
+      (removed) => removed > 0 && logger.info({ removed }, 'incident records resolved more than a week ago removed'),
+      (err: unknown) => logger.warn({ error: describe(err) }, 'old incident records could not be removed; tried again later'),
+    );
+  void incidents
+    .migrateLegacyKeys()
+    .then(
+      (moved) => moved > 0 && logger.info({ moved }, 'incident records moved to the current keys'),
+      (err: unknown) => logger.warn({ error: describe(err) }, 'incident records of the first version could not be moved; tried again at the next start'),
+    )
+    .then(sweep);
+  const sweeping = setInterval(() => void sweep(), PRUNE_EVERY_MS);
+  sweeping.unref();
   const intake = createIncidentIntake({
     reports: incidentReportRepository(models),
     record: (ws, report) => (report.kind === 'started' ? incidents.started(ws, report.payload) : incidents.resolved(ws, report.payload.incidentId)),
@@ -104,5 +116,9 @@ export function buildApi(wiring: ApiWiring) {
    * Stops incident delivery (what is left stays stored for the next process) and resolves once
    * manual actions still being delivered after their 202 have ended: await it before closing the connections.
    */
-  return Object.assign(app, { settle: () => Promise.all([intake.stop(), scrubbing.settle()]).then(() => undefined) });
+  const settle = () => {
+    clearInterval(sweeping);
+    return Promise.all([intake.stop(), scrubbing.settle()]).then(() => undefined);
+  };
+  return Object.assign(app, { settle });
 }

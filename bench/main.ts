@@ -18,6 +18,7 @@ import { beforeOpening, measureScale, openIdleWorkflows } from './phases/scale';
 import { measureStoreReads } from './phases/store-reads';
 import { writeResults, type BenchResults } from './report';
 import { startStack } from './stack';
+import { DEFAULT_WORKER_TUNING } from '../worker/tuning';
 
 const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
         temporalStore: TEMPORAL_STORES[config.temporalStore],
         applicationStore: stack.storeDescription,
         workerTuning: config.tuning,
+        shippedTuning: DEFAULT_WORKER_TUNING,
         experimentalWorkerOptions: config.experiments.workerOptions,
         workerLogLevel: config.workerLogLevel,
         notes: [

@@ -11,6 +11,7 @@ import type { ScaleResult } from './phases/scale';
 import type { StoreReads } from './phases/store-reads';
 import type { Distribution } from './stats';
 import type { ExperimentalWorkerOptions } from './worker-protocol';
+import type { WorkerTuning } from '../worker/tuning';
 
 export interface BenchResults {
   date: string;
@@ -19,6 +20,8 @@ export interface BenchResults {
     temporalStore: string;
     applicationStore: string;
     workerTuning: BenchConfig['tuning'];
+    /** worker/tuning.ts's defaults, which both workers start from. */
+    shippedTuning?: WorkerTuning;
     experimentalWorkerOptions: ExperimentalWorkerOptions;
     workerLogLevel: string;
     notes: string[];
@@ -81,6 +84,9 @@ function historyRows(history: HistoryResult): string[] {
   ];
 }
 
+const shipped = (t: WorkerTuning | undefined) =>
+  t ? `${t.maxCachedWorkflows} cached workflows, workflow-task pollers ${t.workflowTaskPollers}, sticky timeout ${t.stickyQueueScheduleToStartTimeoutSeconds} s` : 'SDK defaults';
+
 export function markdownTable(results: BenchResults): string {
   const { machine, storeReads: reads, divertLatency, burst, scale, history } = results;
   const tuning = [...Object.entries(results.setup.workerTuning), ...Object.entries(results.setup.experimentalWorkerOptions)]
@@ -88,7 +94,8 @@ export function markdownTable(results: BenchResults): string {
     .join(', ');
   const lines = [
     `Measured ${results.date.slice(0, 10)} on **${machine.cores} cores** (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ` +
-      `${machine.temporal} dev server (${results.setup.temporalStore}); ${results.setup.applicationStore.replace('FerretDB', machine.ferretdb)}; worker: ${tuning || 'SDK defaults'}; ` +
+      `${machine.temporal} dev server (${results.setup.temporalStore}); ${results.setup.applicationStore.replace('FerretDB', machine.ferretdb)}; ` +
+      `worker (ours and the baseline's): as shipped (worker/tuning.ts: ${shipped(results.setup.shippedTuning)})${tuning ? `, then ${tuning}` : ''}; ` +
       `\`npm run bench\` took ${Math.round(results.wallTimeSeconds)} s. Temporal, the database, the worker, the API, the simulator and the load share the ${machine.cores} cores.`,
     '',
     `| figure (${machine.cores} cores) | result |`,

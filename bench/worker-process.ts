@@ -15,6 +15,7 @@ import { openDatabase } from '../store/db';
 import { incidentRepository } from '../store/incidents';
 import { integrationRepository } from '../store/integrations';
 import { createScrubbingWorkers } from '../worker/create-worker';
+import { DEFAULT_WORKER_TUNING, workerOptionsOf } from '../worker/tuning';
 import { createBaselineActivities } from './baseline/activity';
 import { BASELINE_TASK_QUEUE } from './baseline/messages';
 import type { FromWorker, ToWorker, WorkerProcessConfig, WorkerTuning } from './worker-protocol';
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
       taskQueue: BASELINE_TASK_QUEUE,
       workflowBundle: { codePath: config.bundlePaths.baseline },
       activities: createBaselineActivities(config.providerUrls.cloudflare, config.baselineToken),
+      // The same worker settings as ours: what ships (worker/tuning.ts), then the bench's overrides.
+      ...workerOptionsOf(DEFAULT_WORKER_TUNING),
       ...tuning,
     }),
   ]);

@@ -4,6 +4,7 @@
  * Lookup is by the public prefix, then a timing-safe comparison of hashes.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { groupCommit } from './group-commit';
 import type { Models } from './models';
 
 export const ROLES = ['owner', 'admin', 'detector', 'viewer'] as const;
@@ -29,6 +30,12 @@ function hashKey(key: string): Buffer {
 }
 
 export function apiKeyRepository({ ApiKey }: Models) {
+  const touchKey = groupCommit<{ id: string; at: Date }>(async (touches) => {
+    await ApiKey.bulkWrite(
+      touches.map(({ id, at }) => ({ updateOne: { filter: { _id: id }, update: { $set: { lastUsedAt: at } } } })),
+      { ordered: false },
+    );
+  }, { maxBatch: 200, maxInFlight: 1 });
   return {
     async create(workspace: string, name: string, role: Role): Promise<{ apiKey: ApiKey; key: string }> {
       const prefix = randomBytes(6).toString('hex');
@@ -72,8 +79,9 @@ export function apiKeyRepository({ ApiKey }: Models) {
       return result.modifiedCount === 1;
     },
 
+    /** Notes a key's last use; a burst of first uses (a thousand detectors at once) is one write. */
     async touch(id: string, at: Date): Promise<void> {
-      await ApiKey.updateOne({ _id: id }, { $set: { lastUsedAt: at } });
+      await touchKey({ id, at });
     },
   };
 }

@@ -37,6 +37,16 @@ export function incidentReportRepository({ IncidentReport }: Models) {
   const insert = groupCommit<Doc>(async (docs) => {
     await IncidentReport.collection.insertMany(docs, { ordered: false });
   }, BATCHING);
+  // When Temporal goes away under a burst, every request's delivery fails at once: one write, not hundreds
+  // (on FerretDB, hundreds of concurrent updates exhaust its PostgreSQL pool and hang it).
+  const markFailed = groupCommit<{ id: string; error: string }>(async (failures) => {
+    await IncidentReport.collection.bulkWrite(
+      failures.map(({ id, error }) => ({
+        updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } } },
+      })),
+      { ordered: false },
+    );
+  }, { maxBatch: 200, maxInFlight: 1 });
   return {
     /** A new report's id (ids sort in the order this process makes them). */
     newId: (): string => new Types.ObjectId().toHexString(),
@@ -59,8 +69,9 @@ export function incidentReportRepository({ IncidentReport }: Models) {
       await IncidentReport.deleteMany({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } });
     },
 
+    /** A delivery failed: counted and noted (together with others failing at the same moment). */
     async failed(id: string, error: string): Promise<void> {
-      await IncidentReport.updateOne({ _id: new Types.ObjectId(id) }, { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } });
+      await markFailed({ id, error });
     },
 
     /** The oldest undelivered reports of every workspace, in the order they were received. */

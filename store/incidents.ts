@@ -4,8 +4,9 @@
  * workspace run that starts without a predecessor (the first one, or one after a run was
  * terminated) reads it, so it knows every incident still active. A start after its resolve
  * does not reopen an incident (as in the workflow). Resolved records older than a week are
- * removed as new resolves arrive, at most once per workspace every 10 minutes per process (a
- * burst of resolves costs one write each, not two); no TTL index: the store runs on FerretDB too.
+ * removed by a periodic sweep (`pruneResolved`, one delete for every workspace), never on the
+ * request path: no TTL index, since the store runs on FerretDB too, where many deletes at once
+ * (a burst of resolves each pruning) exhaust its PostgreSQL pool and hang it.
  */
 import type { RecoveredIncidents } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
@@ -14,9 +15,8 @@ import { groupCommit } from './group-commit';
 import type { Models } from './models';
 
 const KEEP_RESOLVED_MS = 7 * 24 * 3_600_000;
-const PRUNE_EVERY_MS = 10 * 60_000;
-/** Workspaces whose last prune this process remembers; beyond, it forgets them all (and prunes again). */
-const MAX_REMEMBERED_PRUNES = 10_000;
+/** How often an API process sweeps resolved records older than a week. */
+export const PRUNE_EVERY_MS = 10 * 60_000;
 
 interface Raw {
   _id: string;
@@ -42,15 +42,6 @@ export function incidentRepository({ Incident }: Models) {
   const write = groupCommit<mongo.AnyBulkWriteOperation<Raw>>(async (ops) => {
     await Incident.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true });
   }, BATCHING);
-  const lastPruned = new Map<string, number>();
-  /** Whether the workspace's old resolved records are due for removal at `at` (and notes it). */
-  const pruneDue = (workspace: string, at: number): boolean => {
-    const last = lastPruned.get(workspace);
-    if (last !== undefined && at - last < PRUNE_EVERY_MS && at >= last) return false;
-    if (lastPruned.size >= MAX_REMEMBERED_PRUNES) lastPruned.clear();
-    lastPruned.set(workspace, at);
-    return true;
-  };
   return {
     /** An incident started; a record that exists (active or resolved) is left as it is. */
     async started(workspace: string, reported: IncidentStart & { requestId?: string }, at = new Date()): Promise<void> {
@@ -73,9 +64,12 @@ export function incidentRepository({ Incident }: Models) {
           upsert: true,
         },
       });
-      if (pruneDue(workspace, at.getTime())) {
-        await Incident.deleteMany({ workspace, active: false, resolvedAt: { $lt: new Date(at.getTime() - KEEP_RESOLVED_MS) } });
-      }
+    },
+
+    /** Removes every workspace's records resolved more than a week before `now`; returns how many. */
+    async pruneResolved(now = new Date()): Promise<number> {
+      const { deletedCount } = await Incident.deleteMany({ active: false, resolvedAt: { $lt: new Date(now.getTime() - KEEP_RESOLVED_MS) } });
+      return deletedCount;
     },
 
     /**

@@ -8,6 +8,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDependencies } from '../activities';
 import { AUDIT_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY } from '../workflows/activity-names';
 import { TASK_QUEUE, backgroundTaskQueue } from '../workflows/messages';
+import { DEFAULT_WORKER_TUNING, workerOptionsOf, type WorkerTuning } from './tuning';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -18,6 +19,9 @@ export interface ScrubbingWorkerOptions {
   dependencies: ActivityDependencies;
   /** A prebuilt bundle (tests bundle once per file); otherwise the sources are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Cache, pollers and sticky queue (worker/tuning.ts); the measured defaults when absent. */
+  performance?: WorkerTuning;
+  /** Worker options over everything else (tests, bench experiments). */
   tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
 }
 
@@ -32,6 +36,7 @@ export function createScrubbingWorker(options: ScrubbingWorkerOptions): Promise<
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.dependencies),
+    ...workerOptionsOf(options.performance ?? DEFAULT_WORKER_TUNING),
     ...options.tuning,
   });
 }

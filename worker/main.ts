@@ -20,6 +20,7 @@ import { createWorkerMetrics, serveMetrics } from '../telemetry/worker-metrics';
 import { createScrubbingWorkers } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
 import { temporalConnectionFromEnv } from './temporal-connection';
+import { workerTuningFromEnv } from './tuning';
 
 const logger = createLogger('worker');
 
@@ -32,6 +33,7 @@ function loginFailureBudgetFromEnv(): number {
 
 async function main(): Promise<void> {
   const store = loadStoreConfig();
+  const performance = workerTuningFromEnv();
   const temporal = temporalConnectionFromEnv();
   const { namespace } = temporal;
   const metricsHost = process.env.WORKER_METRICS_HOST ?? '127.0.0.1';
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     ...(process.env.TEMPORAL_TASK_QUEUE ? { taskQueue: process.env.TEMPORAL_TASK_QUEUE } : {}),
     // A prebuilt bundle (`npm run build` writes one) starts faster than bundling the sources.
     ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
+    performance,
     dependencies: {
       integrations: integrationRepository(database.models, store.cipher),
       incidents: incidentRepository(database.models),
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
   });
   const bound = metricsServer?.address();
   const metricsUrl = bound && typeof bound === 'object' ? `http://${metricsHost}:${bound.port}/metrics` : 'off';
-  logger.info({ taskQueue: worker.options.taskQueue, backgroundTaskQueue: background.options.taskQueue, metrics: metricsUrl }, 'worker polling task queue');
+  logger.info({ taskQueue: worker.options.taskQueue, backgroundTaskQueue: background.options.taskQueue, metrics: metricsUrl, performance }, 'worker polling task queue');
   // The SDK shuts both workers down gracefully on SIGINT/SIGTERM.
   await Promise.all([worker.run(), background.run()]);
   metricsServer?.close();

@@ -1,0 +1,73 @@
+/**
+ * The worker's performance settings: chosen by measurement (`npm run bench`, README
+ * Benchmarks), stated explicitly instead of left to SDK defaults that derive from the heap,
+ * and overridable from the environment (validated, a bad value names its variable).
+ * temporal-ops.md explains each knob.
+ */
+import type { WorkerOptions } from '@temporalio/worker';
+import { z } from 'zod';
+
+export interface WorkerTuning {
+  /**
+   * Workflows kept in memory between tasks (the SDK's default derives from the heap: 2,310
+   * on the bench's box). Bounds the worker's memory; a workflow not cached replays its
+   * (bounded) history on its next task.
+   */
+  maxCachedWorkflows: number;
+  /**
+   * Workflow-task pollers: `autoscaling` (Temporal's recommendation, server ≥ 1.28) or a fixed
+   * maximum. With the SDK default (10 fixed) only 2 serve the normal queue where a workspace's
+   * first task after an eviction lands.
+   */
+  workflowTaskPollers: 'autoscaling' | number;
+  /**
+   * How long a workflow task waits on this worker's sticky queue before going to any worker:
+   * under a backlog a short timeout bounces tasks to the normal queue, where they replay.
+   */
+  stickyQueueScheduleToStartTimeoutSeconds: number;
+}
+
+export const DEFAULT_WORKER_TUNING: WorkerTuning = {
+  maxCachedWorkflows: 1_000,
+  workflowTaskPollers: 'autoscaling',
+  stickyQueueScheduleToStartTimeoutSeconds: 30,
+};
+
+const positiveInteger = z.coerce.number().int().positive();
+const ENV = {
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0),
+  WORKER_WORKFLOW_TASK_POLLERS: z.union([z.literal('autoscaling'), positiveInteger.min(2)]),
+  WORKER_STICKY_TIMEOUT_SECONDS: positiveInteger,
+} as const;
+
+/** The tuning from WORKER_MAX_CACHED_WORKFLOWS, WORKER_WORKFLOW_TASK_POLLERS and WORKER_STICKY_TIMEOUT_SECONDS over the defaults. */
+export function workerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerTuning {
+  const read = <K extends keyof typeof ENV>(name: K): z.infer<(typeof ENV)[K]> | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const parsed = ENV[name].safeParse(raw);
+    if (!parsed.success) {
+      const expected = name === 'WORKER_WORKFLOW_TASK_POLLERS' ? '"autoscaling" or an integer ≥ 2' : name === 'WORKER_MAX_CACHED_WORKFLOWS' ? 'an integer ≥ 0' : 'a positive integer';
+      throw new Error(`invalid configuration: ${name} must be ${expected} (got ${JSON.stringify(raw)})`);
+    }
+    return parsed.data as z.infer<(typeof ENV)[K]>;
+  };
+  const cached = read('WORKER_MAX_CACHED_WORKFLOWS');
+  const pollers = read('WORKER_WORKFLOW_TASK_POLLERS');
+  const sticky = read('WORKER_STICKY_TIMEOUT_SECONDS');
+  return {
+    maxCachedWorkflows: cached ?? DEFAULT_WORKER_TUNING.maxCachedWorkflows,
+    workflowTaskPollers: pollers ?? DEFAULT_WORKER_TUNING.workflowTaskPollers,
+    stickyQueueScheduleToStartTimeoutSeconds: sticky ?? DEFAULT_WORKER_TUNING.stickyQueueScheduleToStartTimeoutSeconds,
+  };
+}
+
+/** The Worker.create options a tuning stands for. */
+export function workerOptionsOf(tuning: WorkerTuning): Pick<WorkerOptions, 'maxCachedWorkflows' | 'workflowTaskPollerBehavior' | 'stickyQueueScheduleToStartTimeout'> {
+  return {
+    maxCachedWorkflows: tuning.maxCachedWorkflows,
+    workflowTaskPollerBehavior:
+      tuning.workflowTaskPollers === 'autoscaling' ? { type: 'autoscaling' } : { type: 'simple-maximum', maximum: tuning.workflowTaskPollers },
+    stickyQueueScheduleToStartTimeout: `${tuning.stickyQueueScheduleToStartTimeoutSeconds} seconds`,
+  };
+}
