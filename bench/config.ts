@@ -23,6 +23,8 @@ export interface BenchConfig {
   burstWindowMs: number;
   /** The burst again on the bare baseline in the same run (about a minute more); BENCH_BURST_BASELINE=0 skips it. */
   burstBaseline: boolean;
+  /** Workspaces given a never-answering webhook channel in the channels phase (at most the latency phase's). */
+  hungChannels: number;
   scaleWorkflows: number;
   signalSeconds: number;
   /** Signals in flight at once while measuring signals/second. */
@@ -39,7 +41,7 @@ export interface BenchConfig {
   phases: Phase[];
 }
 
-export const PHASES = ['latency', 'burst', 'history', 'scale'] as const;
+export const PHASES = ['latency', 'burst', 'channels', 'history', 'scale'] as const;
 export type Phase = (typeof PHASES)[number];
 
 function integer(name: string, fallback: number): number {
@@ -70,6 +72,7 @@ export function loadBenchConfig(): BenchConfig {
     burstWorkspaces: integer('BENCH_BURST_WORKSPACES', 1_000),
     burstWindowMs: integer('BENCH_BURST_WINDOW_MS', 1_000),
     burstBaseline: process.env.BENCH_BURST_BASELINE !== '0',
+    hungChannels: integer('BENCH_HUNG_CHANNELS', 150),
     scaleWorkflows: integer('BENCH_SCALE_WORKFLOWS', 10_000),
     signalSeconds: integer('BENCH_SIGNAL_SECONDS', 20),
     signalConcurrency: integer('BENCH_SIGNAL_CONCURRENCY', 16),

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createScrubbingService } from '../api/scrubbing-service';
 import { TASK_QUEUE } from '../workflows/messages';
 import { apiKeyRepository } from '../store/api-keys';
+import { channelRepository } from '../store/channels';
 import { integrationRepository } from '../store/integrations';
 import { workspaceRepository } from '../store/workspaces';
 import { mapBounded } from './pool';
@@ -53,6 +54,35 @@ export async function createApiWorkspaces(stack: Stack, ids: string[], concurren
     await workspaces.bumpConfigVersion(id);
     await scrubbing.publishConfig(id);
     return { id, ownerKey: owner.key, integrationId: integration.id, prefix };
+  });
+}
+
+/** The API's scrubbing service as the bench's fixtures use it: publishes a workspace's configuration to its workflow. */
+function publisher(stack: Stack) {
+  const workspaces = workspaceRepository(stack.database.models);
+  const scrubbing = createScrubbingService({ client: stack.client, taskQueue: TASK_QUEUE, manualActionTimeoutMs: 30_000, directory: { configOf: (ws) => workspaces.configSnapshot(ws) } });
+  return async (id: string) => {
+    await workspaces.bumpConfigVersion(id);
+    await scrubbing.publishConfig(id);
+  };
+}
+
+/** A webhook channel on each workspace, as the API would store it (the worker allows the loopback receiver: OUTBOUND_ALLOW). */
+export async function addHungChannels(stack: Stack, ids: string[], url: string): Promise<void> {
+  const channels = channelRepository(stack.database.models, stack.cipher);
+  const publish = publisher(stack);
+  await mapBounded(ids, 8, async (id) => {
+    await channels.create(id, { type: 'webhook', name: 'never answers', settings: { url }, secrets: { signingSecret: hex() } });
+    await publish(id);
+  });
+}
+
+export async function removeChannels(stack: Stack, ids: string[]): Promise<void> {
+  const channels = channelRepository(stack.database.models, stack.cipher);
+  const publish = publisher(stack);
+  await mapBounded(ids, 8, async (id) => {
+    for (const channel of await channels.list(id)) await channels.remove(id, channel.id);
+    await publish(id);
   });
 }
 

@@ -12,6 +12,7 @@ import { apiTarget, baselineTarget } from './detector';
 import { createApiWorkspaces, createBaselineWorkspaces } from './fixtures';
 import { describeMachine } from './machine';
 import { measureBurst } from './phases/burst';
+import { measureWithHungChannels } from './phases/channels';
 import { measureHistoryGrowth } from './phases/history';
 import { measureDivertLatency } from './phases/latency';
 import { beforeOpening, measureScale, openIdleWorkflows } from './phases/scale';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
   }
   try {
-    const attacks = runs('latency') ? config.latencyAttacks + config.warmupAttacks : 0;
+    const attacks = runs('latency') || runs('channels') ? config.latencyAttacks + config.warmupAttacks : 0;
     const latencyWorkspaces = await createApiWorkspaces(stack, names('latency', attacks));
     const burstWorkspaces = await createApiWorkspaces(stack, names('burst', runs('burst') ? config.burstWorkspaces : 0));
     const [historyWorkspace] = await createApiWorkspaces(stack, ['history']);
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
           `The baseline (bench/baseline/) is signal-with-start of a one-activity workflow on its own task queue (${BASELINE_TASK_QUEUE}) and worker in the same worker process, behind an express endpoint without authentication or database; its activity sends only the PATCH. Ours also authenticates the key and reads the configuration in the database, loads and decrypts the credentials, and reads the prefix before patching it.`,
           'Our workspaces get their workflow when their integration is created, as the API does (P2): a first attack is a signal to a running workflow; the baseline creates its workflow with the attack (signal-with-start).',
           'Scale workflows are opened with the Temporal client (signal-with-start, as the API does) for workspaces without integrations; signals alternate incidentResolved and incidentStarted.',
+          'Channels phase: the first workspaces of the latency phase get a webhook channel whose receiver (on loopback, allowed with OUTBOUND_ALLOW in the worker) accepts connections and never answers; each divert and withdraw then holds a background slot for the 10 s delivery timeout, and is retried. Compared with the latency phase\'s existing-workflow round.',
           'Resident memory is VmRSS from /proc of the worker process and of the Temporal dev server process; the worker runs under ts-node (as npm run worker does) with prebuilt workflow bundles.',
         ],
       },
@@ -66,15 +68,11 @@ async function main(): Promise<void> {
     };
     log(`store reads: key lookup ${results.storeReads.authenticateKeyMs} ms, config snapshot ${results.storeReads.configSnapshotMs} ms`);
 
+    const baselineWorkspaces = createBaselineWorkspaces(stack, names('latency', attacks));
+    const oursTargets = latencyWorkspaces.map((ws) => apiTarget(stack.api, ws));
+    const baselineTargets = baselineWorkspaces.map((ws) => baselineTarget(stack.baselineApi, ws));
     if (runs('latency')) {
-      const baselineWorkspaces = createBaselineWorkspaces(stack, names('latency', attacks));
-      results.divertLatency = await measureDivertLatency(
-        stack,
-        latencyWorkspaces.map((ws) => apiTarget(stack.api, ws)),
-        baselineWorkspaces.map((ws) => baselineTarget(stack.baselineApi, ws)),
-        config.warmupAttacks,
-        log,
-      );
+      results.divertLatency = await measureDivertLatency(stack, oursTargets, baselineTargets, config.warmupAttacks, log);
     }
     if (runs('burst')) {
       results.burst = await measureBurst(stack, burstWorkspaces.map((ws) => apiTarget(stack.api, ws)), config.burstWindowMs, log);
@@ -83,6 +81,11 @@ async function main(): Promise<void> {
         log('burst: the same for the bare baseline');
         results.burstBaseline = await measureBurst(stack, baselineBurst.map((ws) => baselineTarget(stack.baselineApi, ws)), config.burstWindowMs, log);
       }
+    }
+    if (runs('channels') && results.divertLatency) {
+      const count = Math.min(config.hungChannels, latencyWorkspaces.length);
+      const workspaces = latencyWorkspaces.slice(0, count).map((api, i) => ({ api, ours: oursTargets[i]!, baseline: baselineTargets[i]! }));
+      results.hungChannels = await measureWithHungChannels(stack, workspaces, config.warmupAttacks, results.divertLatency.existingWorkflow.ours.divert.p50, log);
     }
     if (runs('history')) {
       results.history = await measureHistoryGrowth(stack, historyWorkspace!, config.historyCycles, log);

@@ -5,6 +5,7 @@ import type { BenchConfig } from './config';
 import type { CpuTimes } from './cpu';
 import type { Machine } from './machine';
 import type { BurstResult, Wave } from './phases/burst';
+import type { ChannelsResult } from './phases/channels';
 import type { HistoryResult } from './phases/history';
 import type { LatencyResult, LatencyRound } from './phases/latency';
 import type { ScaleResult } from './phases/scale';
@@ -31,6 +32,7 @@ export interface BenchResults {
   divertLatency?: LatencyResult;
   burst?: BurstResult;
   burstBaseline?: BurstResult;
+  hungChannels?: ChannelsResult;
   history?: HistoryResult;
   scale?: ScaleResult;
 }
@@ -55,6 +57,14 @@ function latencyRows(latency: LatencyResult): string[] {
       `mean workflow task wait ${both((r) => String(r.ours.perDivert.meanMs.workflowTaskScheduleToStart))} ms (baseline ${both((r) => String(r.baseline.perDivert.meanMs.workflowTaskScheduleToStart))}), ` +
       `divert activity run ${both((r) => String(r.ours.perDivert.meanMs.activityExecution))} ms (baseline ${both((r) => String(r.baseline.perDivert.meanMs.activityExecution))}) |`,
   ];
+}
+
+function channelsRow(c: ChannelsResult): string {
+  const change = `${c.change >= 0 ? '+' : ''}${Math.round(c.change * 1000) / 10} %`;
+  return (
+    `| divert latency, ${c.round.ours.divert.n} attacks on existing workflows whose workspaces have ${n(c.channels)} webhook channels that never answer (target: p50 within 10 % of the run without) | ` +
+    `**${ms(c.round.ours.divert)}**; without the channels (above) p50 ${c.withoutChannelsP50} ms: **${change}**; bare baseline ${ms(c.round.baseline.divert)} (ratio ${c.round.ratio.p50}); ${n(c.hungDeliveries)} deliveries were hanging |`
+  );
 }
 
 function waveRow(label: string, wave: Wave): string {
@@ -102,6 +112,7 @@ export function markdownTable(results: BenchResults): string {
     '|---|---|',
     ...(divertLatency ? latencyRows(divertLatency) : []),
     `| store reads before each signal and activity (${n(reads.workspaces)} workspaces stored), mean | key lookup ${reads.authenticateKeyMs} ms, configuration snapshot **${reads.configSnapshotMs} ms**, workspace by id ${reads.workspaceByIdMs} ms, credentials ${reads.loadCredentialsMs} ms |`,
+    ...(results.hungChannels ? [channelsRow(results.hungChannels)] : []),
     ...(burst
       ? [
           waveRow(`burst: ${n(burst.divert.workspaces)} workspaces attacked within ${s(burst.windowMs)}, all diverted`, burst.divert),

@@ -34,7 +34,8 @@ export async function startBenchWorker(config: WorkerProcessConfig, logFile: str
   const log = openSync(logFile, 'a');
   const child = fork(require.resolve('./worker-process'), [], {
     execArgv: ['-r', 'ts-node/register/transpile-only'],
-    env: { ...process.env, BENCH_WORKER_CONFIG: JSON.stringify(config) },
+    // The channels phase's receiver is on loopback over http: allowed on purpose, as an operator would.
+    env: { ...process.env, OUTBOUND_ALLOW: '127.0.0.1/32', OUTBOUND_ALLOW_HTTP: 'true', BENCH_WORKER_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', log, log, 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

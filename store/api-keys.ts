@@ -4,7 +4,7 @@
  * Lookup is by the public prefix, then a timing-safe comparison of hashes.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { groupCommit } from './group-commit';
+import { UPDATE_BATCHING, groupCommit } from './group-commit';
 import type { Models } from './models';
 
 export const ROLES = ['owner', 'admin', 'detector', 'viewer'] as const;
@@ -35,7 +35,7 @@ export function apiKeyRepository({ ApiKey }: Models) {
       touches.map(({ id, at }) => ({ updateOne: { filter: { _id: id }, update: { $set: { lastUsedAt: at } } } })),
       { ordered: false },
     );
-  }, { maxBatch: 200, maxInFlight: 1 });
+  }, UPDATE_BATCHING);
   return {
     async create(workspace: string, name: string, role: Role): Promise<{ apiKey: ApiKey; key: string }> {
       const prefix = randomBytes(6).toString('hex');

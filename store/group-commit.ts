@@ -5,6 +5,16 @@
  * that fails is written again item by item, so one bad item fails only its own caller, with
  * its own error.
  */
+/**
+ * For a batch of updates (or upserts): FerretDB on PostgreSQL keeps one pool connection per
+ * statement that matched a document until the whole command ends (a `defer` in its update
+ * loop), and needs a second to write, so an update command with as many statements as its pool
+ * (50) hangs it, and fewer at once can. Inserts take one connection per command.
+ */
+export const UPDATE_BATCHING: GroupCommitOptions = { maxBatch: 8, maxInFlight: 2 };
+/** For inserts: one connection per command whatever its size. */
+export const INSERT_BATCHING: GroupCommitOptions = { maxBatch: 200, maxInFlight: 4 };
+
 export interface GroupCommitOptions {
   /** Items in one write at most. */
   maxBatch: number;

@@ -5,7 +5,7 @@
  * idempotent on incident IDs. No TTL index or transaction: it runs on FerretDB too.
  */
 import { Types } from 'mongoose';
-import { groupCommit } from './group-commit';
+import { INSERT_BATCHING, UPDATE_BATCHING, groupCommit } from './group-commit';
 import type { IncidentResolved, IncidentStart } from '../workflows/messages';
 import type { Models } from './models';
 
@@ -29,14 +29,11 @@ interface Raw {
 const toQueued = (raw: Raw): QueuedReport =>
   ({ id: raw._id.toHexString(), workspace: raw.workspace, kind: raw.kind, payload: raw.payload, receivedAt: raw.receivedAt, attempts: raw.attempts, lastError: raw.lastError }) as QueuedReport;
 
-/** Under a burst, reports are inserted together (store/group-commit.ts). */
-const BATCHING = { maxBatch: 200, maxInFlight: 4 };
-
 export function incidentReportRepository({ IncidentReport }: Models) {
   type Doc = Omit<Raw, 'payload'> & { payload: IncidentReport['payload'] };
   const insert = groupCommit<Doc>(async (docs) => {
     await IncidentReport.collection.insertMany(docs, { ordered: false });
-  }, BATCHING);
+  }, INSERT_BATCHING);
   // When Temporal goes away under a burst, every request's delivery fails at once: one write, not hundreds
   // (on FerretDB, hundreds of concurrent updates exhaust its PostgreSQL pool and hang it).
   const markFailed = groupCommit<{ id: string; error: string }>(async (failures) => {
@@ -46,7 +43,7 @@ export function incidentReportRepository({ IncidentReport }: Models) {
       })),
       { ordered: false },
     );
-  }, { maxBatch: 200, maxInFlight: 1 });
+  }, UPDATE_BATCHING);
   return {
     /** A new report's id (ids sort in the order this process makes them). */
     newId: (): string => new Types.ObjectId().toHexString(),

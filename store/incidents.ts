@@ -11,7 +11,7 @@
 import type { RecoveredIncidents } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
 import type { mongo } from 'mongoose';
-import { groupCommit } from './group-commit';
+import { UPDATE_BATCHING, groupCommit } from './group-commit';
 import type { Models } from './models';
 
 const KEEP_RESOLVED_MS = 7 * 24 * 3_600_000;
@@ -34,14 +34,11 @@ const keyOf = (workspace: string, incidentId: string) => `${workspace}/${inciden
 /** Every key of this version matches; a record of the first version does not. */
 const CURRENT_KEY = /^[a-z0-9-]+\//;
 
-/** Under a burst, record writes go to the database together (store/group-commit.ts). */
-const BATCHING = { maxBatch: 200, maxInFlight: 4 };
-
 export function incidentRepository({ Incident }: Models) {
   // Upserts, each idempotent; their order within a batch is kept (a start and its resolve commute anyway).
   const write = groupCommit<mongo.AnyBulkWriteOperation<Raw>>(async (ops) => {
     await Incident.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true });
-  }, BATCHING);
+  }, UPDATE_BATCHING);
   return {
     /** An incident started; a record that exists (active or resolved) is left as it is. */
     async started(workspace: string, reported: IncidentStart & { requestId?: string }, at = new Date()): Promise<void> {

@@ -58,7 +58,7 @@ async function attack(stack: Stack, target: AttackTarget, incidentId: string): P
   };
 }
 
-async function resolveAll(stack: Stack, targets: AttackTarget[], incidentId: string): Promise<void> {
+export async function resolveAll(stack: Stack, targets: AttackTarget[], incidentId: string): Promise<void> {
   await mapBounded(targets, 16, async (target) => {
     const report = await target.report('resolve', incidentId);
     if (report.status !== 202) throw new Error(`resolve of ${incidentId} for ${target.workspaceId} answered ${report.status}`);
@@ -67,7 +67,7 @@ async function resolveAll(stack: Stack, targets: AttackTarget[], incidentId: str
   await workerSettled(stack.worker, [TASK_QUEUE, BASELINE_TASK_QUEUE]);
 }
 
-async function round(stack: Stack, ours: AttackTarget[], baseline: AttackTarget[], incidentId: string, warmup: number): Promise<LatencyRound> {
+export async function round(stack: Stack, ours: AttackTarget[], baseline: AttackTarget[], incidentId: string, warmup: number): Promise<LatencyRound> {
   for (let i = 0; i < warmup; i++) {
     await attack(stack, ours[i] as AttackTarget, incidentId);
     await attack(stack, baseline[i] as AttackTarget, incidentId);

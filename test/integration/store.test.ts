@@ -134,6 +134,14 @@ test('the incident record: a start after its resolve does not reopen it; the swe
   expect(await stored()).toEqual(['live']);
 });
 
+test('a burst of concurrent resolves, each of an existing record, completes (FerretDB holds a connection per matched statement of an update command until it ends: batches of updates stay small)', async () => {
+  const incidents = incidentRepository(db.models);
+  const ids = Array.from({ length: 400 }, (_, i) => `burst-${i}`);
+  await Promise.all(ids.map((id) => incidents.started('burst-ws', { incidentId: id })));
+  await Promise.all(ids.map((id) => incidents.resolved('burst-ws', id)));
+  expect(await db.models.Incident.countDocuments({ workspace: 'burst-ws', active: false })).toBe(400);
+});
+
 test('incident record keys hold no NUL (FerretDB on PostgreSQL refuses it); records of the first version move to the current keys, a newer record winning', async () => {
   const incidents = incidentRepository(db.models);
   await incidents.started('keys-ws', { incidentId: 'a/b' });
