@@ -76,7 +76,7 @@ export function loadBenchConfig(): BenchConfig {
     scaleWorkflows: integer('BENCH_SCALE_WORKFLOWS', 10_000),
     signalSeconds: integer('BENCH_SIGNAL_SECONDS', 20),
     signalConcurrency: integer('BENCH_SIGNAL_CONCURRENCY', 16),
-    historyCycles: integer('BENCH_HISTORY_CYCLES', 500),
+    historyCycles: integer('BENCH_HISTORY_CYCLES', 300),
     temporalStore: store as BenchConfig['temporalStore'],
     workerLogLevel: (process.env.BENCH_WORKER_LOG_LEVEL as LogLevel | undefined) ?? 'INFO',
     tuning,
