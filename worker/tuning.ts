@@ -21,8 +21,10 @@ export interface WorkerTuning {
    */
   workflowTaskPollers: 'autoscaling' | number;
   /**
-   * How long a workflow task waits on this worker's sticky queue before going to any worker:
-   * under a backlog a short timeout bounces tasks to the normal queue, where they replay.
+   * How long a workflow task waits on this worker's sticky queue before going to any worker.
+   * Longer keeps a backlog from bouncing tasks to the normal queue (where they replay), but a
+   * worker that dies (SIGKILL) leaves its workflows' next tasks waiting that long: 30 s made the
+   * crash tests' diversions wait 30 s for another worker, so it stays at the SDK's 10 s.
    */
   stickyQueueScheduleToStartTimeoutSeconds: number;
 }
@@ -30,7 +32,7 @@ export interface WorkerTuning {
 export const DEFAULT_WORKER_TUNING: WorkerTuning = {
   maxCachedWorkflows: 1_000,
   workflowTaskPollers: 'autoscaling',
-  stickyQueueScheduleToStartTimeoutSeconds: 30,
+  stickyQueueScheduleToStartTimeoutSeconds: 10,
 };
 
 const positiveInteger = z.coerce.number().int().positive();
