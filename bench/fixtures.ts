@@ -35,7 +35,7 @@ export async function createApiWorkspaces(stack: Stack, ids: string[], concurren
   const workspaces = workspaceRepository(stack.database.models);
   const apiKeys = apiKeyRepository(stack.database.models);
   const integrations = integrationRepository(stack.database.models, stack.cipher);
-  const scrubbing = createScrubbingService({ client: stack.client, taskQueue: TASK_QUEUE, manualActionTimeoutMs: 30_000, directory: { configOf: (ws) => workspaces.configSnapshot(ws) } });
+  const publish = publisher(stack);
   return mapBounded(ids, concurrency, async (id) => {
     await workspaces.create({ id, name: `bench ${id}`, holdDownSeconds: 0 });
     const owner = await apiKeys.create(id, 'owner', 'owner');
@@ -51,8 +51,7 @@ export async function createApiWorkspaces(stack: Stack, ids: string[], concurren
       settings: prefix,
       credentials: { apiToken: token },
     });
-    await workspaces.bumpConfigVersion(id);
-    await scrubbing.publishConfig(id);
+    await publish(id);
     return { id, ownerKey: owner.key, integrationId: integration.id, prefix };
   });
 }

@@ -4,7 +4,7 @@
  * Lookup is by the public prefix, then a timing-safe comparison of hashes.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { UPDATE_BATCHING, groupCommit } from './group-commit';
+import { groupCommitUpdates } from './group-commit';
 import type { Models } from './models';
 
 export const ROLES = ['owner', 'admin', 'detector', 'viewer'] as const;
@@ -30,12 +30,7 @@ function hashKey(key: string): Buffer {
 }
 
 export function apiKeyRepository({ ApiKey }: Models) {
-  const touchKey = groupCommit<{ id: string; at: Date }>(async (touches) => {
-    await ApiKey.bulkWrite(
-      touches.map(({ id, at }) => ({ updateOne: { filter: { _id: id }, update: { $set: { lastUsedAt: at } } } })),
-      { ordered: false },
-    );
-  }, UPDATE_BATCHING);
+  const update = groupCommitUpdates((ops: Parameters<typeof ApiKey.bulkWrite>[0]) => ApiKey.bulkWrite(ops, { ordered: false }));
   return {
     async create(workspace: string, name: string, role: Role): Promise<{ apiKey: ApiKey; key: string }> {
       const prefix = randomBytes(6).toString('hex');
@@ -79,9 +74,9 @@ export function apiKeyRepository({ ApiKey }: Models) {
       return result.modifiedCount === 1;
     },
 
-    /** Notes a key's last use; a burst of first uses (a thousand detectors at once) is one write. */
+    /** Notes a key's last use; a burst of first uses (a thousand detectors at once) is written in batches. */
     async touch(id: string, at: Date): Promise<void> {
-      await touchKey({ id, at });
+      await update({ updateOne: { filter: { _id: id }, update: { $set: { lastUsedAt: at } } } });
     },
   };
 }

@@ -5,16 +5,6 @@
  * that fails is written again item by item, so one bad item fails only its own caller, with
  * its own error.
  */
-/**
- * For a batch of updates (or upserts): FerretDB on PostgreSQL keeps one pool connection per
- * statement that matched a document until the whole command ends (a `defer` in its update
- * loop), and needs a second to write, so an update command with as many statements as its pool
- * (50) hangs it, and fewer at once can. Inserts take one connection per command.
- */
-export const UPDATE_BATCHING: GroupCommitOptions = { maxBatch: 8, maxInFlight: 2 };
-/** For inserts: one connection per command whatever its size. */
-export const INSERT_BATCHING: GroupCommitOptions = { maxBatch: 200, maxInFlight: 4 };
-
 export interface GroupCommitOptions {
   /** Items in one write at most. */
   maxBatch: number;
@@ -65,3 +55,19 @@ export function groupCommit<T>(write: (items: T[]) => Promise<void>, options: Gr
       pump();
     });
 }
+
+/**
+ * Updates (or upserts) group-committed as one bulk write per batch. The batches stay small for
+ * FerretDB on PostgreSQL: it keeps one pool connection per statement that matched a document
+ * until the whole command ends (a `defer` in its update loop) and needs a second to write, so an
+ * update command with as many statements as its pool (50) hangs it, and fewer at once can.
+ */
+export function groupCommitUpdates<Op>(bulkWrite: (ops: Op[]) => Promise<unknown>): (op: Op) => Promise<void> {
+  return groupCommit(async (ops: Op[]) => {
+    await bulkWrite(ops);
+  }, UPDATE_BATCHING);
+}
+
+const UPDATE_BATCHING: GroupCommitOptions = { maxBatch: 8, maxInFlight: 2 };
+/** For inserts: FerretDB takes one connection per insert command, whatever its size. */
+export const INSERT_BATCHING: GroupCommitOptions = { maxBatch: 200, maxInFlight: 4 };

@@ -5,7 +5,7 @@
  * idempotent on incident IDs. No TTL index or transaction: it runs on FerretDB too.
  */
 import { Types } from 'mongoose';
-import { INSERT_BATCHING, UPDATE_BATCHING, groupCommit } from './group-commit';
+import { INSERT_BATCHING, groupCommit, groupCommitUpdates } from './group-commit';
 import type { IncidentResolved, IncidentStart } from '../workflows/messages';
 import type { Models } from './models';
 
@@ -34,16 +34,9 @@ export function incidentReportRepository({ IncidentReport }: Models) {
   const insert = groupCommit<Doc>(async (docs) => {
     await IncidentReport.collection.insertMany(docs, { ordered: false });
   }, INSERT_BATCHING);
-  // When Temporal goes away under a burst, every request's delivery fails at once: one write, not hundreds
-  // (on FerretDB, hundreds of concurrent updates exhaust its PostgreSQL pool and hang it).
-  const markFailed = groupCommit<{ id: string; error: string }>(async (failures) => {
-    await IncidentReport.collection.bulkWrite(
-      failures.map(({ id, error }) => ({
-        updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } } },
-      })),
-      { ordered: false },
-    );
-  }, UPDATE_BATCHING);
+  // When Temporal goes away under a burst, every request's delivery fails at once: batches, not hundreds of
+  // concurrent updates (on FerretDB those exhaust its PostgreSQL pool and hang it).
+  const update = groupCommitUpdates((ops: Parameters<typeof IncidentReport.collection.bulkWrite>[0]) => IncidentReport.collection.bulkWrite(ops, { ordered: false }));
   return {
     /** A new report's id (ids sort in the order this process makes them). */
     newId: (): string => new Types.ObjectId().toHexString(),
@@ -68,7 +61,7 @@ export function incidentReportRepository({ IncidentReport }: Models) {
 
     /** A delivery failed: counted and noted (together with others failing at the same moment). */
     async failed(id: string, error: string): Promise<void> {
-      await markFailed({ id, error });
+      await update({ updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } } } });
     },
 
     /** The oldest undelivered reports of every workspace, in the order they were received. */

@@ -11,7 +11,7 @@
 import type { RecoveredIncidents } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
 import type { mongo } from 'mongoose';
-import { UPDATE_BATCHING, groupCommit } from './group-commit';
+import { groupCommitUpdates } from './group-commit';
 import type { Models } from './models';
 
 const KEEP_RESOLVED_MS = 7 * 24 * 3_600_000;
@@ -36,9 +36,7 @@ const CURRENT_KEY = /^[a-z0-9-]+\//;
 
 export function incidentRepository({ Incident }: Models) {
   // Upserts, each idempotent; their order within a batch is kept (a start and its resolve commute anyway).
-  const write = groupCommit<mongo.AnyBulkWriteOperation<Raw>>(async (ops) => {
-    await Incident.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true });
-  }, UPDATE_BATCHING);
+  const write = groupCommitUpdates((ops: mongo.AnyBulkWriteOperation<Raw>[]) => Incident.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true }));
   return {
     /** An incident started; a record that exists (active or resolved) is left as it is. */
     async started(workspace: string, reported: IncidentStart & { requestId?: string }, at = new Date()): Promise<void> {

@@ -37,30 +37,24 @@ export const DEFAULT_WORKER_TUNING: WorkerTuning = {
 
 const positiveInteger = z.coerce.number().int().positive();
 const ENV = {
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0),
-  WORKER_WORKFLOW_TASK_POLLERS: z.union([z.literal('autoscaling'), positiveInteger.min(2)]),
-  WORKER_STICKY_TIMEOUT_SECONDS: positiveInteger,
+  WORKER_MAX_CACHED_WORKFLOWS: { schema: z.coerce.number().int().min(0), expected: 'an integer ≥ 0' },
+  WORKER_WORKFLOW_TASK_POLLERS: { schema: z.union([z.literal('autoscaling'), positiveInteger.min(2)]), expected: '"autoscaling" or an integer ≥ 2' },
+  WORKER_STICKY_TIMEOUT_SECONDS: { schema: positiveInteger, expected: 'a positive integer' },
 } as const;
 
 /** The tuning from WORKER_MAX_CACHED_WORKFLOWS, WORKER_WORKFLOW_TASK_POLLERS and WORKER_STICKY_TIMEOUT_SECONDS over the defaults. */
 export function workerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerTuning {
-  const read = <K extends keyof typeof ENV>(name: K): z.infer<(typeof ENV)[K]> | undefined => {
+  const read = <K extends keyof typeof ENV>(name: K): z.infer<(typeof ENV)[K]['schema']> | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
-    const parsed = ENV[name].safeParse(raw);
-    if (!parsed.success) {
-      const expected = name === 'WORKER_WORKFLOW_TASK_POLLERS' ? '"autoscaling" or an integer ≥ 2' : name === 'WORKER_MAX_CACHED_WORKFLOWS' ? 'an integer ≥ 0' : 'a positive integer';
-      throw new Error(`invalid configuration: ${name} must be ${expected} (got ${JSON.stringify(raw)})`);
-    }
-    return parsed.data as z.infer<(typeof ENV)[K]>;
+    const parsed = ENV[name].schema.safeParse(raw);
+    if (!parsed.success) throw new Error(`invalid configuration: ${name} must be ${ENV[name].expected} (got ${JSON.stringify(raw)})`);
+    return parsed.data as z.infer<(typeof ENV)[K]['schema']>;
   };
-  const cached = read('WORKER_MAX_CACHED_WORKFLOWS');
-  const pollers = read('WORKER_WORKFLOW_TASK_POLLERS');
-  const sticky = read('WORKER_STICKY_TIMEOUT_SECONDS');
   return {
-    maxCachedWorkflows: cached ?? DEFAULT_WORKER_TUNING.maxCachedWorkflows,
-    workflowTaskPollers: pollers ?? DEFAULT_WORKER_TUNING.workflowTaskPollers,
-    stickyQueueScheduleToStartTimeoutSeconds: sticky ?? DEFAULT_WORKER_TUNING.stickyQueueScheduleToStartTimeoutSeconds,
+    maxCachedWorkflows: read('WORKER_MAX_CACHED_WORKFLOWS') ?? DEFAULT_WORKER_TUNING.maxCachedWorkflows,
+    workflowTaskPollers: read('WORKER_WORKFLOW_TASK_POLLERS') ?? DEFAULT_WORKER_TUNING.workflowTaskPollers,
+    stickyQueueScheduleToStartTimeoutSeconds: read('WORKER_STICKY_TIMEOUT_SECONDS') ?? DEFAULT_WORKER_TUNING.stickyQueueScheduleToStartTimeoutSeconds,
   };
 }
 

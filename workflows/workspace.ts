@@ -269,15 +269,13 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       const firstIncidentAt = incidents.reduce<number | undefined>((first, i) => (first === undefined || i.receivedAt < first ? i.receivedAt : first), undefined);
       const context = { activeIncidents: incidents.length, ...(firstIncidentAt === undefined ? {} : { firstIncidentAt }) };
       // The success's audit record goes with the call: the activity writes it with the provider's detail.
-      const success = { workspace: state.workspaceId, actor: 'workflow', action: verb, integration: integrationId, outcome: 'ok' as const };
+      const success = { actor: 'workflow', action: dryRun ? `dry-run.${verb}` : verb, integration: integrationId, outcome: 'ok' as const };
       const result: OperationResult = dryRun
         ? await Promise.resolve({ diverted: op === 'activate', pending: false, detail: `dry run: would ${verb}; no provider call`, attempt: 0 })
-        : await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context, audit: success });
+        : await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context, audit: { workspace: state.workspaceId, ...success } });
       if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
       apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: result.diverted, attempts: result.attempt });
-      if (!(result.audited === true && wf.patched(OPERATION_AUDIT_PATCH))) {
-        audit({ actor: 'workflow', action: dryRun ? `dry-run.${verb}` : verb, integration: integrationId, outcome: 'ok', detail: result.detail });
-      }
+      if (!(result.audited === true && wf.patched(OPERATION_AUDIT_PATCH))) audit({ ...success, detail: result.detail });
       notify(
         dryRun
           ? { event: 'dry_run', integrationId, operation: op, detail: result.detail }

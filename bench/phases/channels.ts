@@ -7,9 +7,8 @@
  */
 import { createServer, type Socket } from 'node:net';
 import type { AttackTarget } from '../detector';
-import { addHungChannels, removeChannels } from '../fixtures';
+import { addHungChannels, removeChannels, type ApiWorkspace } from '../fixtures';
 import type { Stack } from '../stack';
-import type { ApiWorkspace } from '../fixtures';
 import { resolveAll, round, type LatencyRound } from './latency';
 
 export interface ChannelsResult {
