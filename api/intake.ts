@@ -39,7 +39,11 @@ export type IntakeAnswer =
 
 export interface IntakeDependencies {
   reports: IncidentReportRepository;
-  /** Sends one report to the workspace's workflow (signal-with-start); throws when Temporal did not take it. */
+  /**
+   * Sends one report to the workspace's workflow (signal-with-start); throws when Temporal did not
+   * take it. A workspace's reports must reach it in the order they were handed over, and when one
+   * fails, those handed over behind it must fail too (the scrubbing service's signal lanes do).
+   */
   deliver(workspace: string, report: IncidentReport, config?: WorkspaceConfig): Promise<void>;
   /**
    * Keeps the incident record (which incidents are active, for a run that starts without a
@@ -104,6 +108,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
   const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
   function deliveryFailed(): void {
+    if (Date.now() < failingUntil) return; // the same outage (reports sent together fail together)
     failures++;
     failingUntil = Date.now() + Math.min(settings.retryMaxMs, 125 * 2 ** Math.min(failures, 10));
   }
@@ -215,14 +220,19 @@ export function createIncidentIntake(deps: IntakeDependencies) {
         if (page.length < 100) backlog.delete(workspace); // else: look again once the removals are written
         return true;
       }
-      for (const report of pending) {
-        // A request is delivering it right now: later ones wait, so the order holds.
-        if (inFlight.has(report.id) || stopped) return true;
-        const ok = await deliverStored(report);
+      // Up to the first that a request is delivering right now (later ones wait, so the order holds).
+      const busy = pending.findIndex((report) => inFlight.has(report.id));
+      const next = busy === -1 ? pending : pending.slice(0, busy);
+      if (stopped) return true;
+      // Sent together, in order: the scrubbing service puts reports of one workspace in as few
+      // signals as it can, and a failed one fails those behind it, so none overtakes it.
+      const outcomes = await Promise.all(next.map((report) => deliverStored(report)));
+      for (const ok of outcomes) {
         delivered?.inc({ result: ok ? 'delivered' : 'failed' });
         if (!ok) return false;
         forget(workspace);
       }
+      if (busy !== -1) return true;
     }
   }
 

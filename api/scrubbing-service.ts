@@ -19,13 +19,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { decide } from '../workflows/decide';
 import {
   WORKFLOW_TYPE,
+  MAX_REPORTS_PER_SIGNAL,
   activateUpdate,
+  incidentReportsSignal,
   incidentResolvedSignal,
   incidentStartedSignal,
   integrationsChangedSignal,
   stateQuery,
   withdrawUpdate,
   workspaceWorkflowId,
+  type IncidentReport,
   type IntegrationView,
   type WorkspaceConfig,
   type WorkspaceView,
@@ -35,7 +38,6 @@ import { initialState, workspaceView } from '../workflows/state';
 import { WORKSPACE_ID } from '../workflows/search-attributes';
 import { integrationTestWorkflowId, type TestResult } from '../workflows/integration-test';
 import { HttpError } from './http-errors';
-import type { IncidentReport } from '../store/incident-reports';
 
 export interface WorkspaceDirectory {
   /** The workspace's non-secret configuration, or undefined when there is no such workspace. */
@@ -76,7 +78,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     memo: { workspace: workspaceId },
     staticSummary: `DDoS scrubbing for workspace ${workspaceId}`,
   });
-  type Signal = typeof incidentStartedSignal | typeof incidentResolvedSignal;
+  type Signal = typeof incidentStartedSignal | typeof incidentResolvedSignal | typeof incidentReportsSignal;
 
   /** Manual actions still being delivered after the API answered 202. */
   const late = new Set<Promise<unknown>>();
@@ -111,6 +113,47 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     sentVersions.set(workspaceId, config.version);
   }
 
+  /**
+   * Incident reports of one workspace go out one signal at a time: those that arrive while a
+   * signal is in flight wait and go together in the next (`incidentReports`, at most
+   * MAX_REPORTS_PER_SIGNAL), in arrival order. A lone report is a plain `incidentStarted` or
+   * `incidentResolved`. So a flood on one workspace costs Temporal a signal per round trip, not
+   * one per report: 100 signals buffered behind a workflow task make the server force-fail it,
+   * and a run takes at most 10,000 signals. When a signal fails, every report waiting behind
+   * it fails too, so none overtakes it.
+   */
+  interface Waiting {
+    report: IncidentReport;
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }
+  const lanes = new Map<string, { waiting: Waiting[]; sending: boolean; config?: WorkspaceConfig }>();
+
+  async function sendReports(workspaceId: string, lane: { waiting: Waiting[]; sending: boolean; config?: WorkspaceConfig }): Promise<void> {
+    lane.sending = true;
+    try {
+      while (lane.waiting.length > 0) {
+        const batch = lane.waiting.splice(0, MAX_REPORTS_PER_SIGNAL);
+        try {
+          const input = lane.config ? { workspaceId, config: lane.config } : await startInput(workspaceId);
+          delete lane.config;
+          const only = batch.length === 1 ? batch[0]!.report : undefined;
+          if (only?.kind === 'started') await signalWorkspace(input, incidentStartedSignal, only.payload);
+          else if (only?.kind === 'resolved') await signalWorkspace(input, incidentResolvedSignal, only.payload);
+          else await signalWorkspace(input, incidentReportsSignal, { reports: batch.map((w) => w.report) });
+        } catch (err) {
+          for (const waiting of [...batch, ...lane.waiting.splice(0)]) waiting.reject(err);
+          return;
+        }
+        for (const waiting of batch) waiting.resolve();
+      }
+    } finally {
+      lane.sending = false;
+      if (lane.waiting.length === 0) lanes.delete(workspaceId);
+      else void sendReports(workspaceId, lane);
+    }
+  }
+
   return {
     /** Resolves once every manual action still being delivered after its 202 has ended (before closing the connection). */
     async settle(): Promise<void> {
@@ -124,13 +167,18 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
 
     /**
      * Delivers one incident report (signal-with-start, so the first report creates the workflow,
-     * and a resolve that overtakes its start is remembered). `config`, when the caller has just
+     * and a resolve that overtakes its start is remembered); reports of the workspace that arrive
+     * while a signal is in flight go together in the next one. `config`, when the caller has just
      * read it, saves reading it again.
      */
     async deliverReport(workspaceId: string, report: IncidentReport, config?: WorkspaceConfig): Promise<void> {
-      const input = config ? { workspaceId, config } : await startInput(workspaceId);
-      if (report.kind === 'started') await signalWorkspace(input, incidentStartedSignal, report.payload);
-      else await signalWorkspace(input, incidentResolvedSignal, report.payload);
+      return new Promise<void>((resolve, reject) => {
+        let lane = lanes.get(workspaceId);
+        if (!lane) lanes.set(workspaceId, (lane = { waiting: [], sending: false }));
+        lane.waiting.push({ report, resolve, reject });
+        if (config) lane.config = config;
+        if (!lane.sending) void sendReports(workspaceId, lane);
+      });
     },
 
     /**

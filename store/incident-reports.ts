@@ -6,13 +6,11 @@
  */
 import { Types } from 'mongoose';
 import { INSERT_BATCHING, groupCommit, groupCommitUpdates } from './group-commit';
-import type { IncidentResolved, IncidentStart } from '../workflows/messages';
+import type { IncidentReport } from '../workflows/messages';
 import type { Models } from './models';
 
 /** What a detector reported, as the workflow's signal will carry it (`requestId` for log correlation only). */
-export type IncidentReport =
-  | { kind: 'started'; payload: IncidentStart & { requestId?: string } }
-  | { kind: 'resolved'; payload: IncidentResolved };
+export type { IncidentReport };
 
 export type QueuedReport = IncidentReport & { id: string; workspace: string; receivedAt: Date; attempts: number; lastError: string | null };
 

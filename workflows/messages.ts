@@ -83,7 +83,24 @@ export interface ManualActionRequest {
   requestId?: string;
 }
 
+/** One incident report as the API received it (`requestId` for log correlation only). */
+export type IncidentReport =
+  | { kind: 'started'; payload: IncidentStart & { requestId?: string } }
+  | { kind: 'resolved'; payload: IncidentResolved };
+
+/**
+ * Reports of one workspace in the order the API received them. Under a flood the API sends
+ * the reports that arrived while its previous signal was in flight as one signal: Temporal
+ * force-fails a workflow task when 100 events buffer behind it, and caps a run at 10,000 signals.
+ */
+export interface IncidentReportBatch {
+  reports: IncidentReport[];
+}
+/** Reports one `incidentReports` signal carries at most (about 100 KB at the largest report). */
+export const MAX_REPORTS_PER_SIGNAL = 200;
+
 export const incidentStartedSignal = defineSignal<[IncidentStart]>('incidentStarted');
+export const incidentReportsSignal = defineSignal<[IncidentReportBatch]>('incidentReports');
 export const incidentResolvedSignal = defineSignal<[IncidentResolved]>('incidentResolved');
 export const integrationsChangedSignal = defineSignal<[WorkspaceConfig]>('integrationsChanged');
 export const stateQuery = defineQuery<WorkspaceView>('state');

@@ -5,7 +5,7 @@
  * Pure: no Temporal imports.
  */
 import type { IncidentStart } from './state';
-import type { IncidentResolved, ManualActionRequest, WorkspaceConfig } from './messages';
+import { MAX_REPORTS_PER_SIGNAL, type IncidentReportBatch, type IncidentResolved, type ManualActionRequest, type WorkspaceConfig } from './messages';
 
 const MAX_ID_LENGTH = 200;
 
@@ -31,6 +31,11 @@ export function isIncidentStart(value: unknown): value is IncidentStart {
 
 export function isIncidentResolved(value: unknown): value is IncidentResolved {
   return isRecord(value) && isId(value.incidentId);
+}
+
+/** A batch's shape; each report in it is checked on its own (a malformed one is skipped, not the batch). */
+export function isIncidentReportBatch(value: unknown): value is IncidentReportBatch {
+  return isRecord(value) && Array.isArray(value.reports) && value.reports.length <= MAX_REPORTS_PER_SIGNAL;
 }
 
 function isScope(value: unknown): boolean {

@@ -31,6 +31,7 @@ import {
   WorkspaceWorkflowInput,
   activateUpdate,
   backgroundTaskQueue,
+  incidentReportsSignal,
   incidentResolvedSignal,
   incidentStartedSignal,
   integrationsChangedSignal,
@@ -50,7 +51,7 @@ import {
   readsDropped,
   workspaceView,
 } from './state';
-import { isIncidentResolved, isIncidentStart, isManualActionRequest, isWorkspaceConfig } from './validate';
+import { isIncidentReportBatch, isIncidentResolved, isIncidentStart, isManualActionRequest, isWorkspaceConfig } from './validate';
 import { SCRUBBING_STATE, WORKSPACE_ID, scrubbingStateOf, type ScrubbingState } from './search-attributes';
 
 export const DEFAULT_OPERATION_RETRY: OperationRetryOptions = {
@@ -364,17 +365,28 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   };
 
   // Then the handlers, before the first await, so no message of the first workflow task is missed.
-  wf.setHandler(incidentStartedSignal, (incident) => {
+  function incidentStarted(incident: unknown): void {
     if (isIncidentStart(incident)) {
       // The API's request id is for log correlation only; it is not part of the incident.
       const { requestId, ...started } = incident as IncidentStart & { requestId?: unknown };
       wf.log.info('incident started', { incidentId: started.incidentId, ...(typeof requestId === 'string' ? { requestId } : {}) });
       apply({ type: 'incidentStarted', now: Date.now(), incident: started });
     } else wf.log.warn('ignored malformed incidentStarted signal');
-  });
-  wf.setHandler(incidentResolvedSignal, (resolved) => {
+  }
+  function incidentResolved(resolved: unknown): void {
     if (isIncidentResolved(resolved)) apply({ type: 'incidentResolved', now: Date.now(), incidentId: resolved.incidentId });
     else wf.log.warn('ignored malformed incidentResolved signal');
+  }
+  wf.setHandler(incidentStartedSignal, incidentStarted);
+  wf.setHandler(incidentResolvedSignal, incidentResolved);
+  wf.setHandler(incidentReportsSignal, (batch) => {
+    if (!isIncidentReportBatch(batch)) return void wf.log.warn('ignored malformed incidentReports signal');
+    for (const report of batch.reports as unknown[]) {
+      const { kind, payload } = (typeof report === 'object' && report !== null ? report : {}) as { kind?: unknown; payload?: unknown };
+      if (kind === 'started') incidentStarted(payload);
+      else if (kind === 'resolved') incidentResolved(payload);
+      else wf.log.warn('ignored malformed incident report');
+    }
   });
   wf.setHandler(integrationsChangedSignal, (config) => {
     if (isWorkspaceConfig(config)) {

@@ -45,6 +45,20 @@ function memoryOutbox() {
   return { repo, rows };
 }
 
+/**
+ * A scripted Temporal with the scrubbing service's ordering: a workspace's reports are sent in
+ * the order they were handed over, and when one fails, those handed over behind it fail too.
+ */
+function inOrder(send: (ws: string, report: IncidentReport) => Promise<void>) {
+  const tails = new Map<string, Promise<void>>();
+  return (ws: string, report: IncidentReport): Promise<void> => {
+    const mine = (tails.get(ws) ?? Promise.resolve()).then(() => send(ws, report));
+    tails.set(ws, mine);
+    mine.catch(() => (tails.get(ws) === mine ? tails.delete(ws) : undefined));
+    return mine;
+  };
+}
+
 const started = (incidentId: string): IncidentReport => ({ kind: 'started', payload: { incidentId } });
 const logger = createLogger('test', { LOG_LEVEL: 'silent' });
 
@@ -59,11 +73,11 @@ test('while Temporal refuses, reports are kept; once it takes them, each workspa
   let up = false;
   const intake = createIncidentIntake({
     reports: repo,
-    deliver: (ws, report) => {
+    deliver: inOrder((ws, report) => {
       if (!up) return Promise.reject(new Error('UNAVAILABLE'));
       delivered.push(`${ws}:${report.payload.incidentId}`);
       return Promise.resolve();
-    },
+    }),
     isPermanent: () => false,
     logger,
     settings: { deliveryWaitMs: 50, idlePollMs: 20, retryMaxMs: 100 },
@@ -91,11 +105,11 @@ test('a report that fails is retried before any later one of its workspace, and 
   let failFirst = 3;
   const intake = createIncidentIntake({
     reports: repo,
-    deliver: (_ws, report) => {
+    deliver: inOrder((_ws, report) => {
       if (report.payload.incidentId === 'x1' && failFirst-- > 0) return Promise.reject(new Error('DEADLINE_EXCEEDED'));
       delivered.push(report.payload.incidentId);
       return Promise.resolve();
-    },
+    }),
     isPermanent: () => false,
     logger,
     settings: { deliveryWaitMs: 50, idlePollMs: 20, retryMaxMs: 100, maxQueuedPerWorkspace: 3 },

@@ -100,3 +100,60 @@ test('a state query the workflow does not answer is 503 workflow_unresponsive; T
   const unreachable = () => Promise.reject(new Error('14 UNAVAILABLE: No connection established'));
   await expect(service({ query: failing(4), systemInfo: unreachable }).readState('ws')).rejects.toMatchObject({ status: 503, code: 'temporal_unavailable' });
 });
+
+describe('incident reports of one workspace go one signal at a time', () => {
+  type Sent = { signal: string; args: unknown[] };
+  function scripted() {
+    const sent: Sent[] = [];
+    const pending: { resolve: () => void; reject: (err: Error) => void }[] = [];
+    const client = {
+      withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(),
+      workflow: {
+        signalWithStart: (_type: string, options: { signal: string; signalArgs: unknown[] }) => {
+          sent.push({ signal: options.signal, args: options.signalArgs });
+          return new Promise((resolve, reject) => pending.push({ resolve: () => resolve({ signal: () => Promise.resolve() }), reject }));
+        },
+        getHandle: () => ({ signal: () => Promise.resolve() }),
+      },
+    } as unknown as Client;
+    const scrubbing = createScrubbingService({ client, taskQueue: 'unit', manualActionTimeoutMs: 200, directory: { configOf: () => Promise.resolve(config) } });
+    return { scrubbing, sent, pending };
+  }
+  const start = (incidentId: string) => ({ kind: 'started' as const, payload: { incidentId } });
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+  test('a lone report is a plain signal; those that arrive while it is in flight go together in the next, in order', async () => {
+    const { scrubbing, sent, pending } = scripted();
+    const first = scrubbing.deliverReport('ws', start('a'), config);
+    await settled();
+    const rest = ['b', 'c', 'd'].map((id) => scrubbing.deliverReport('ws', id === 'c' ? { kind: 'resolved', payload: { incidentId: 'b' } } : start(id), config));
+    const other = scrubbing.deliverReport('other', start('x'), config); // another workspace does not wait
+    await settled();
+    expect(sent.map((s) => s.signal)).toEqual(['incidentStarted', 'incidentStarted']);
+    pending.shift()!.resolve();
+    await first;
+    await settled();
+    expect(sent[2]).toEqual({
+      signal: 'incidentReports',
+      args: [{ reports: [start('b'), { kind: 'resolved', payload: { incidentId: 'b' } }, start('d')] }],
+    });
+    pending.forEach((p) => p.resolve());
+    await Promise.all([...rest, other]);
+  });
+
+  test('when a signal fails, every report waiting behind it fails too (none overtakes it), and the next one is sent afresh', async () => {
+    const { scrubbing, sent, pending } = scripted();
+    const first = scrubbing.deliverReport('ws', start('a'), config);
+    await settled();
+    const behind = [scrubbing.deliverReport('ws', start('b'), config), scrubbing.deliverReport('ws', start('c'), config)];
+    pending.shift()!.reject(new Error('UNAVAILABLE'));
+    await expect(first).rejects.toThrow('UNAVAILABLE');
+    for (const report of behind) await expect(report).rejects.toThrow('UNAVAILABLE');
+    expect(sent).toHaveLength(1);
+    const later = scrubbing.deliverReport('ws', start('e'), config);
+    await settled();
+    expect(sent[1]).toMatchObject({ signal: 'incidentStarted', args: [{ incidentId: 'e' }] });
+    pending.shift()!.resolve();
+    await expect(later).resolves.toBeUndefined();
+  });
+});
