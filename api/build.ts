@@ -62,6 +62,7 @@ export function buildApi(wiring: ApiWiring) {
   });
   const telemetry = createApiTelemetry(logger);
   const incidents = incidentRepository(models);
+  const audit = auditRepository(models);
   const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
   // Records of the first version (their keys had a NUL that FerretDB on PostgreSQL refuses) move to the
   // current keys; then, and every 10 minutes, records resolved more than a week ago go (one delete).
@@ -83,6 +84,8 @@ export function buildApi(wiring: ApiWiring) {
     reports: incidentReportRepository(models),
     record: (ws, report) => (report.kind === 'started' ? incidents.started(ws, report.payload) : incidents.resolved(ws, report.payload.incidentId)),
     deliver: (ws, report, config) => scrubbing.deliverReport(ws, report, config),
+    activeIncidents: (ws) => incidents.activeCount(ws),
+    onIncidentLimit: (ws, message) => audit.record({ workspace: ws, actor: 'intake', action: 'incident.refused', outcome: 'failed', detail: message }),
     // The workspace is gone: nothing will ever take its reports.
     isPermanent: (err) => err instanceof HttpError && err.status === 404,
     logger,
@@ -94,7 +97,7 @@ export function buildApi(wiring: ApiWiring) {
     apiKeys,
     integrations: integrationRepository(models, wiring.cipher),
     channels: channelRepository(models, wiring.cipher),
-    audit: auditRepository(models),
+    audit,
     scrubbing,
     ...(wiring.limits ? { limits: wiring.limits } : {}),
     ...(wiring.outbound ? { outbound: wiring.outbound } : {}),

@@ -14,10 +14,13 @@ import type { WorkspaceConfig } from '../workflows/messages';
 import { isDuplicateKey } from '../store/errors';
 import { HttpError } from './http-errors';
 import { LATE, byDeadline } from './scrubbing-service';
+import { MAX_ACTIVE_INCIDENTS } from '../workflows/state';
 
 export const DEFAULT_INTAKE = {
   /** Undelivered reports a workspace may have; beyond, 429. */
   maxQueuedPerWorkspace: 10_000,
+  /** Active incidents a workspace may have (the workflow's own cap); a start beyond is a 429 `incident_limit`. */
+  maxActiveIncidents: MAX_ACTIVE_INCIDENTS,
   /** How long a request waits for its report to reach the workflow before answering `queued`. */
   deliveryWaitMs: 2_000,
   /** How often the delivery loop looks for reports left behind (another process, a restart). */
@@ -50,6 +53,10 @@ export interface IntakeDependencies {
    * predecessor); written beside the outbox entry, before the answer.
    */
   record?(workspace: string, report: IncidentReport): Promise<void>;
+  /** How many incidents of the workspace the incident record holds as active (for `maxActiveIncidents`). */
+  activeIncidents?(workspace: string): Promise<number>;
+  /** A start was refused at `maxActiveIncidents` (the first of a run of refusals): for the audit trail. */
+  onIncidentLimit?(workspace: string, message: string): Promise<void>;
   /** A delivery error that means the report can never be delivered (the workspace is gone): dropped, logged. */
   isPermanent(err: unknown): boolean;
   logger: Logger;
@@ -106,6 +113,44 @@ export function createIncidentIntake(deps: IntakeDependencies) {
   }
 
   const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+  /**
+   * Active incidents per workspace as the incident record last counted them, plus the starts
+   * accepted since (duplicates included, so it errs high until the next count). Counted in the
+   * background, never on the request's path: every 30 s, and once a second once within a tenth
+   * of the limit, so a flood costs a count a second, not one per report. Until the first count
+   * arrives starts are taken; the workflow's own cap refuses any that slip past.
+   */
+  const activeSeen = new Map<string, { count: number; at: number; counting: boolean; refusing: boolean }>();
+  async function checkIncidentLimit(workspace: string): Promise<void> {
+    if (!deps.activeIncidents) return;
+    const max = settings.maxActiveIncidents;
+    let seen = activeSeen.get(workspace);
+    if (!seen) {
+      if (activeSeen.size >= 10_000) activeSeen.clear(); // bounded; counted again when next needed
+      activeSeen.set(workspace, (seen = { count: 0, at: 0, counting: false, refusing: false }));
+    }
+    const entry = seen;
+    if (!entry.counting && Date.now() - entry.at >= (entry.count >= max * 0.9 ? 1_000 : 30_000)) {
+      entry.counting = true;
+      void deps
+        .activeIncidents(workspace)
+        .then((count) => Object.assign(entry, { count, at: Date.now() }))
+        .catch(() => undefined) // the database is away: counted again at the next report
+        .finally(() => (entry.counting = false));
+    }
+    if (entry.count >= max) {
+      accepted?.inc({ outcome: 'incident_limit' });
+      const message = `the workspace has ${entry.count} active incidents, its limit is ${max}: resolve some, or retry later`;
+      if (!entry.refusing) {
+        entry.refusing = true;
+        await deps.onIncidentLimit?.(workspace, message).catch((err: unknown) => logger.warn({ workspace, error: describe(err) }, 'the incident limit could not be audited'));
+      }
+      throw new HttpError(429, 'incident_limit', message, [{ field: 'workspace', message: 'too many active incidents' }]);
+    }
+    entry.refusing = false;
+    entry.count++;
+  }
 
   function deliveryFailed(): void {
     if (Date.now() < failingUntil) return; // the same outage (reports sent together fail together)
@@ -276,10 +321,16 @@ export function createIncidentIntake(deps: IntakeDependencies) {
   return {
     /**
      * Keeps the report and tries to deliver it for up to `deliveryWaitMs`. Throws 429 when the
-     * workspace already has its maximum of undelivered reports, and 503 `database_unavailable`
+     * workspace already has its maximum of undelivered reports (`intake_queue_full`) or, for a
+     * start, of active incidents (`incident_limit`), and 503 `database_unavailable`
      * when the report was neither kept nor delivered. Anything else is a 202.
      */
     async accept(workspace: string, report: IncidentReport, config?: WorkspaceConfig): Promise<IntakeAnswer> {
+      if (report.kind === 'started') await checkIncidentLimit(workspace);
+      else {
+        const seen = activeSeen.get(workspace);
+        if (seen && seen.count > 0) seen.count--;
+      }
       const waiting = backlog.get(workspace);
       if (waiting !== undefined || Date.now() < failingUntil) {
         const queued = waiting ?? (await reports.queueOf(workspace)).queued;

@@ -35,7 +35,7 @@ export function errorResponses(...statuses: number[]) {
     409: 'Conflict with the current state',
     413: 'Body too large',
     415: 'Body is not JSON',
-    429: 'Rate limited; see Retry-After (intake_queue_full: the workspace has its maximum of incident reports waiting for Temporal)',
+    429: 'Rate limited; see Retry-After (intake_queue_full: the workspace has its maximum of incident reports waiting for Temporal; incident_limit: it has its maximum of active incidents, 20,000)',
     422: 'limit_reached: a workspace limit (integrations, scope entries, channels, API keys); provider_failed: the provider refused or kept failing, details hold the integration\'s state',
     503: 'temporal_unavailable or database_unavailable: try again; workflow_unresponsive: Temporal answered but the workspace workflow did not (busy, stopped or failing worker)',
   };

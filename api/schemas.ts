@@ -220,6 +220,11 @@ export const ScrubbingOut = z
       }),
     ).openapi({ description: 'The first 100 active incidents, oldest first' }),
     activeIncidentCount: z.number().int().openapi({ description: 'All active incidents' }),
+    refusedIncidents: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'Starts the workflow refused since the workspace reached its limit of 20,000 active incidents (absent below it)' }),
     integrations: z.array(IntegrationStateOut),
     pendingHoldDowns: z.array(z.object({ integrationId: z.string(), until: z.string() })),
     policy: PolicyOut.optional(),

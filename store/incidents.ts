@@ -61,6 +61,11 @@ export function incidentRepository({ Incident }: Models) {
       });
     },
 
+    /** How many incidents of the workspace are active. */
+    activeCount(workspace: string): Promise<number> {
+      return Incident.countDocuments({ workspace, active: true });
+    },
+
     /** Removes every workspace's records resolved more than a week before `now`; returns how many. */
     async pruneResolved(now = new Date()): Promise<number> {
       const { deletedCount } = await Incident.deleteMany({ active: false, resolvedAt: { $lt: new Date(now.getTime() - KEEP_RESOLVED_MS) } });

@@ -10,11 +10,13 @@ import {
   IncidentStart,
   IntegrationConfig,
   IntegrationState,
+  MAX_ACTIVE_INCIDENTS,
   MAX_REMEMBERED_INCIDENT_IDS,
   Operation,
   OperationError,
   WorkspaceState,
   type DriftRecord,
+  incidentKey,
   newIntegrationState,
   normaliseConfig,
 } from './state';
@@ -53,7 +55,9 @@ export type Command =
   | { kind: 'driftDetected'; integrationId: string; drift: DriftRecord; detail: string }
   | { kind: 'activationDeferred'; integrationId: string; until: number; reason: string }
   /** A run without a predecessor found the provider diverted: taken as ours (withdrawn after the hold-down if nothing triggers it). */
-  | { kind: 'diversionAdopted'; integrationId: string; detail: string };
+  | { kind: 'diversionAdopted'; integrationId: string; detail: string }
+  /** The workspace has MAX_ACTIVE_INCIDENTS active incidents: this start (the first refused since it reached them) and later ones are refused. */
+  | { kind: 'incidentLimitReached'; incidentId: string; limit: number };
 
 export interface Decision {
   state: WorkspaceState;
@@ -116,7 +120,7 @@ function triggerCount(state: WorkspaceState, integration: IntegrationState): num
 function applyEvent(state: WorkspaceState, event: WorkspaceEvent, commands: Command[]): void {
   switch (event.type) {
     case 'incidentStarted':
-      return startIncident(state, event.incident, event.now);
+      return startIncident(state, event.incident, event.now, commands);
     case 'statusObserved':
       return observeStatus(state, event, commands);
     case 'statusCheckFailed':
@@ -124,7 +128,7 @@ function applyEvent(state: WorkspaceState, event: WorkspaceEvent, commands: Comm
     case 'incidentResolved':
       return resolveIncident(state, event.incidentId);
     case 'incidentsRecovered':
-      return recoverIncidents(state, event);
+      return recoverIncidents(state, event, commands);
     case 'configChanged':
       return changeConfig(state, event.config, event.now);
     case 'operationFinished':
@@ -137,13 +141,19 @@ function applyEvent(state: WorkspaceState, event: WorkspaceEvent, commands: Comm
   }
 }
 
-function startIncident(state: WorkspaceState, incident: IncidentStart, now: number): void {
-  const id = incident.incidentId;
+function startIncident(state: WorkspaceState, incident: IncidentStart, now: number, commands: Command[]): void {
+  const id = incidentKey(incident.incidentId);
   // Idempotent on the ID; a start after its resolve (late duplicate or out of order) is ignored.
   if (state.incidents[id] || state.closedIncidentIds.includes(id)) return;
   const active: ActiveIncident = { ...incident, receivedAt: now };
   // A new attack wave: the first incident while none is active (flap damping counts them).
   const count = incidentCount(state);
+  if (count >= MAX_ACTIVE_INCIDENTS) {
+    // The cap: refused (the API answers 429 before this; a client that signals directly lands here).
+    state.refusedIncidents = (state.refusedIncidents ?? 0) + 1;
+    if (state.refusedIncidents === 1) commands.push({ kind: 'incidentLimitReached', incidentId: incident.incidentId, limit: MAX_ACTIVE_INCIDENTS });
+    return;
+  }
   if (state.rules && count === 0) {
     state.waves = [...recentWaves(state.waves ?? [], now, policyOf(state)), now];
   }
@@ -159,9 +169,9 @@ function startIncident(state: WorkspaceState, incident: IncidentStart, now: numb
   state.incidentCount = count + 1;
 }
 
-function recoverIncidents(state: WorkspaceState, event: Extract<WorkspaceEvent, { type: 'incidentsRecovered' }>): void {
+function recoverIncidents(state: WorkspaceState, event: Extract<WorkspaceEvent, { type: 'incidentsRecovered' }>, commands: Command[]): void {
   // Each is an ordinary start: one already known, or resolved in this run, changes nothing.
-  for (const incident of event.incidents) startIncident(state, incident, event.now);
+  for (const incident of event.incidents) startIncident(state, incident, event.now, commands);
   if (!event.readProviders || !state.rules) return;
   // Read every integration's provider state now (scheduleReconciliation sends the reads); a
   // diversion found is taken as ours, so it is withdrawn only after the hold-down.
@@ -178,7 +188,8 @@ function incidentCount(state: WorkspaceState): number {
   return state.incidentCount;
 }
 
-function resolveIncident(state: WorkspaceState, incidentId: string): void {
+function resolveIncident(state: WorkspaceState, resolvedId: string): void {
+  const incidentId = incidentKey(resolvedId);
   const incident = state.incidents[incidentId];
   if (incident) {
     for (const integration of Object.values(state.integrations)) {
@@ -188,6 +199,7 @@ function resolveIncident(state: WorkspaceState, incidentId: string): void {
     const count = incidentCount(state); // counted with this incident
     delete state.incidents[incidentId];
     state.incidentCount = count - 1;
+    if (state.refusedIncidents && count - 1 < MAX_ACTIVE_INCIDENTS) delete state.refusedIncidents;
   } else if (state.closedIncidentIds.includes(incidentId)) return;
   state.closedIncidentIds.push(incidentId);
   if (state.closedIncidentIds.length > MAX_REMEMBERED_INCIDENT_IDS) {

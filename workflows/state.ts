@@ -122,10 +122,15 @@ export interface WorkspaceState {
   workspaceId: string;
   configVersion: number;
   holdDownSeconds: number;
+  /** Active incidents by `incidentKey`, oldest first. */
   incidents: Record<string, ActiveIncident>;
+  /** Only in a state carried through continue-as-new: `incidents`, packed (`packState`). */
+  packedIncidents?: PackedIncidents;
+  /** Starts refused since the workspace reached MAX_ACTIVE_INCIDENTS; reset once it is below again. */
+  refusedIncidents?: number;
   /** How many `incidents` holds, kept by the decision module; absent = count again (carried from a run before it). */
   incidentCount?: number;
-  /** Resolved incident IDs (also resolves seen before their start), oldest first, bounded. */
+  /** Keys of resolved incidents (also resolves seen before their start), oldest first, bounded. */
   closedIncidentIds: string[];
   integrations: Record<string, IntegrationState>;
   // Provider policy, on for runs that started with it (the workflow's patch); absent before.
@@ -140,6 +145,14 @@ export interface WorkspaceState {
 }
 
 export const MAX_REMEMBERED_INCIDENT_IDS = 1000;
+/**
+ * Active incidents a workspace may have (a carpet bomb of 20,000 targets fits). Beyond it a
+ * start is refused (the API answers 429 before, `incident_limit`); at it the carried state is
+ * at most about 0.5 MB, far below Temporal's 2 MB payload limit whatever the incident IDs (see `incidentKey`).
+ */
+export const MAX_ACTIVE_INCIDENTS = 20_000;
+/** IDs up to this length are kept as they are; longer ones are kept as a 53-bit hash (`#…`). */
+export const MAX_VERBATIM_ID_LENGTH = 24;
 /** Incidents a state view lists (a carpet bomb has thousands; the count is always given). */
 export const MAX_LISTED_INCIDENTS = 100;
 /** Incident IDs a notification names. */
@@ -224,6 +237,8 @@ export interface WorkspaceView {
   /** The first MAX_LISTED_INCIDENTS active incidents, oldest first; `activeIncidentCount` counts them all. */
   activeIncidents: ActiveIncident[];
   activeIncidentCount: number;
+  /** Starts refused since the workspace reached MAX_ACTIVE_INCIDENTS (absent while below it). */
+  refusedIncidents?: number;
   integrations: IntegrationView[];
   pendingHoldDowns: { integrationId: string; until: string }[];
   // Provider policy (absent for runs started before it).
@@ -270,8 +285,9 @@ export function workspaceView(state: WorkspaceState): WorkspaceView {
     workspaceId: state.workspaceId,
     configVersion: state.configVersion,
     holdDownSeconds: state.holdDownSeconds,
-    activeIncidents: Object.values(state.incidents).slice(0, MAX_LISTED_INCIDENTS),
+    activeIncidents: firstIncidents(state, MAX_LISTED_INCIDENTS),
     activeIncidentCount: state.incidentCount ?? Object.keys(state.incidents).length,
+    ...(state.refusedIncidents ? { refusedIncidents: state.refusedIncidents } : {}),
     integrations: integrations.map((i) => integrationView(i, state.rules === true)),
     pendingHoldDowns: integrations
       .filter((i) => i.holdDownUntil !== null)
@@ -309,4 +325,97 @@ export function nextDeadline(state: WorkspaceState): number | null {
   }
   consider(state.nextReconcileAt);
   return earliest;
+}
+
+/**
+ * The key an incident is kept under: its ID, or for an ID longer than MAX_VERBATIM_ID_LENGTH a
+ * 53-bit hash of it (cyrb53, `#` and base 36: 12 characters at most), so 20,000 incidents with
+ * 200-character IDs still fit a continue-as-new input. Two long IDs of one workspace share a key
+ * with a probability of about 2e-8 at 20,000 active incidents. API IDs never contain `#`.
+ */
+export function incidentKey(incidentId: string): string {
+  if (incidentId.length <= MAX_VERBATIM_ID_LENGTH) return incidentId;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < incidentId.length; i++) {
+    const ch = incidentId.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `#${(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)}`;
+}
+
+/** The first `limit` active incidents, oldest first, without listing them all. */
+export function firstIncidents(state: WorkspaceState, limit: number): ActiveIncident[] {
+  const first: ActiveIncident[] = [];
+  if (limit <= 0) return first;
+  for (const key in state.incidents) {
+    first.push(state.incidents[key]!);
+    if (first.length >= limit) break;
+  }
+  return first;
+}
+
+/**
+ * Active incidents as a continue-as-new input carries them: keys, targets and arrival times in
+ * columns (arrival as the difference from the one before), the whole incident only for those the
+ * state view lists. About 25 bytes per incident at most, instead of 90 to 500.
+ */
+export interface PackedIncidents {
+  keys: string[];
+  /**
+   * Front-coded: `<n>:<rest>` is the first n characters of the previous target followed by rest
+   * (a carpet bomb's targets share long prefixes); '' for an incident without a target.
+   */
+  targets: string[];
+  receivedAt: number[];
+  /** The first MAX_LISTED_INCIDENTS, whole (severity, source, start time, full ID). */
+  listed: ActiveIncident[];
+}
+
+/** The state to carry through continue-as-new: incidents packed. */
+export function packState(state: WorkspaceState): WorkspaceState {
+  const packed: PackedIncidents = { keys: [], targets: [], receivedAt: [], listed: [] };
+  let previous = 0;
+  let previousTarget = '';
+  for (const key in state.incidents) {
+    const incident = state.incidents[key]!;
+    packed.keys.push(key);
+    const target = incident.target ?? '';
+    let shared = 0;
+    while (shared < target.length && target[shared] === previousTarget[shared]) shared++;
+    packed.targets.push(target === '' ? '' : `${shared}:${target.slice(shared)}`);
+    if (target !== '') previousTarget = target;
+    packed.receivedAt.push(incident.receivedAt - previous);
+    previous = incident.receivedAt;
+    if (packed.listed.length < MAX_LISTED_INCIDENTS) packed.listed.push(incident);
+  }
+  return { ...state, incidents: {}, packedIncidents: packed };
+}
+
+/**
+ * The state a run starts from: incidents unpacked (those not listed keep their key as their ID,
+ * a target and an arrival time). A state carried by a run before packing existed is re-keyed.
+ */
+export function unpackState(carried: WorkspaceState): WorkspaceState {
+  const { packedIncidents: packed, ...state } = carried;
+  const incidents: Record<string, ActiveIncident> = {};
+  if (packed) {
+    let receivedAt = 0;
+    let previousTarget = '';
+    for (let i = 0; i < packed.keys.length; i++) {
+      const key = packed.keys[i]!;
+      receivedAt += packed.receivedAt[i] ?? 0;
+      const coded = packed.targets[i] ?? '';
+      const colon = coded.indexOf(':');
+      const target = coded === '' ? '' : previousTarget.slice(0, Number(coded.slice(0, colon))) + coded.slice(colon + 1);
+      if (target !== '') previousTarget = target;
+      incidents[key] = packed.listed[i] ?? { incidentId: key, ...(target ? { target } : {}), receivedAt };
+    }
+  } else {
+    for (const [id, incident] of Object.entries(state.incidents)) incidents[incidentKey(id)] = incident;
+  }
+  return { ...state, incidents, closedIncidentIds: packed ? state.closedIncidentIds : state.closedIncidentIds.map(incidentKey) };
 }

@@ -45,10 +45,13 @@ import {
   Operation,
   OperationError,
   WorkspaceState,
+  firstIncidents,
   initialState,
   integrationView,
   nextDeadline,
+  packState,
   readsDropped,
+  unpackState,
   workspaceView,
 } from './state';
 import { isIncidentReportBatch, isIncidentResolved, isIncidentStart, isManualActionRequest, isWorkspaceConfig } from './validate';
@@ -148,7 +151,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 5 },
   });
 
-  let state: WorkspaceState = input.carried ?? initialState(input.workspaceId);
+  let state: WorkspaceState = input.carried ? unpackState(input.carried) : initialState(input.workspaceId);
   if (wf.patched(PROVIDER_POLICY_PATCH) && !state.rules) state = { ...state, rules: true };
   /** Whether the workspace has notification channels, from the newest configuration seen. */
   let notificationsOn = input.config.notifications === true;
@@ -198,8 +201,8 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       workspaceId: state.workspaceId,
       workflowId: info.workflowId,
       integration: { id: integrationId, type: integration?.config.type ?? 'unknown', ...(integration?.config.name ? { name: integration.config.name } : {}) },
-      incidents: Object.keys(state.incidents).sort().slice(0, MAX_NOTIFIED_INCIDENTS),
-      incidentCount: Object.keys(state.incidents).length,
+      incidents: firstIncidents(state, MAX_NOTIFIED_INCIDENTS).map((incident) => incident.incidentId),
+      incidentCount: state.incidentCount ?? Object.keys(state.incidents).length,
       at: new Date(Date.now()).toISOString(),
       ...rest,
     };
@@ -251,6 +254,10 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       const detail = `the provider shows a diversion a run before this one made (${command.detail}); kept as ours, withdrawn after the hold-down once nothing triggers it`;
       wf.log.info('diversion adopted', { integrationId: command.integrationId });
       audit({ actor: 'workflow', action: 'divert.adopted', integration: command.integrationId, outcome: 'ok', detail });
+    } else if (command.kind === 'incidentLimitReached') {
+      const detail = `the workspace has ${command.limit} active incidents, its limit: incident ${command.incidentId} and later starts are refused until some resolve`;
+      wf.log.warn('incident limit reached', { incidentId: command.incidentId, limit: command.limit });
+      audit({ actor: 'workflow', action: 'incident.refused', outcome: 'failed', detail });
     } else if (command.kind === 'forgetIntegration' && wf.patched(AUDIT_TRAIL_PATCH)) {
       const ref = { workspaceId: state.workspaceId, integrationId: command.integrationId };
       inBackground({ kind: 'purge', ref });
@@ -413,7 +420,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     let after: string | undefined;
     try {
       for (let page = 0; page < MAX_RECOVERY_PAGES; page++) {
-        const known = Object.keys(state.incidents).slice(0, 100);
+        const known = firstIncidents(state, 100).map((incident) => incident.incidentId);
         const found = await recovery[RECOVER_ACTIVITY]({ workspaceId: state.workspaceId, known, ...(after === undefined ? {} : { after }) });
         earlier ||= found.earlier;
         after = found.next;
@@ -473,7 +480,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   await wf.continueAsNew<typeof workspaceScrubbing>({
     ...next,
     config: { ...input.config, notifications: notificationsOn },
-    carried: readsDropped(state),
+    carried: packState(readsDropped(state)),
     ...(tasks.length > 0 ? { bookkeeping: tasks } : {}),
   });
 }

@@ -189,3 +189,41 @@ test('a write that fails once with an unexpected error is tried again: the repor
     await intake.stop();
   }
 });
+
+test('a start beyond the active-incident limit is a 429 incident_limit naming the workspace, audited once; a resolve makes room', async () => {
+  const { repo } = memoryOutbox();
+  const audited: string[] = [];
+  let counted = 0;
+  const intake = createIncidentIntake({
+    reports: repo,
+    deliver: () => Promise.resolve(),
+    activeIncidents: () => {
+      counted++;
+      return Promise.resolve(3); // what the incident record holds
+    },
+    onIncidentLimit: (ws, message) => Promise.resolve(void audited.push(`${ws}: ${message}`)),
+    isPermanent: () => false,
+    logger,
+    settings: { maxActiveIncidents: 3 },
+  });
+  try {
+    // The count is taken in the background: the first start does not wait for it.
+    expect(await intake.accept('w', started('a'))).toEqual({ delivery: 'delivered' });
+    await until(() => counted === 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const id of ['b', 'c']) {
+      await expect(intake.accept('w', started(id))).rejects.toMatchObject({
+        status: 429,
+        code: 'incident_limit',
+        details: [{ field: 'workspace', message: 'too many active incidents' }],
+      });
+    }
+    expect(audited).toEqual(['w: the workspace has 3 active incidents, its limit is 3: resolve some, or retry later']);
+    expect(await intake.accept('other', started('x'))).toEqual({ delivery: 'delivered' }); // another workspace is not affected
+    expect(await intake.accept('w', { kind: 'resolved', payload: { incidentId: 'a' } })).toEqual({ delivery: 'delivered' });
+    expect(await intake.accept('w', started('d'))).toEqual({ delivery: 'delivered' });
+    expect(counted).toBe(2); // w once, other once: not one count per report
+  } finally {
+    await intake.stop();
+  }
+});
