@@ -8,10 +8,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   AUDIT_ACTIVITY,
+  LOAD_CONFIG_ACTIVITY,
   NOTIFY_ACTIVITY,
   PURGE_ACTIVITY,
   RECOVER_ACTIVITY,
   type AuditEntry,
+  type ConfigDelta,
+  type LoadConfigInput,
   type RecoverInput,
   type RecoveredIncidents,
   type IntegrationRef,
@@ -21,6 +24,8 @@ import {
   allOperationActivityNames,
 } from '../workflows/activity-names';
 import type { IntegrationStore } from './integration-store';
+import type { WorkspaceConfig } from '../workflows/messages';
+import { configFingerprint } from '../workflows/state';
 import { createNotifyActivity, type DeliveryReport, type NotificationOptions } from './notifications';
 import type { NotificationEvent } from './notifications/types';
 import type { WorkerMetrics } from './metrics';
@@ -36,12 +41,19 @@ export interface IncidentRecord {
   recover(workspaceId: string, known: string[], limit: number, after?: string): Promise<RecoveredIncidents>;
 }
 
+/** Where the workflow reads the workspace's configuration (store/workspaces.ts `configSnapshot`). */
+export interface ConfigSource {
+  configSnapshot(workspaceId: string): Promise<WorkspaceConfig | undefined>;
+}
+
 /** Incidents a recovery page carries (a page stays far below Temporal's payload limit). */
 export const RECOVERY_PAGE = 2_000;
 
 export interface ActivityDependencies {
   integrations: IntegrationStore;
   incidents?: IncidentRecord;
+  /** Without it, a `configPublished` signal changes nothing (tests that hand the workflow whole snapshots). */
+  configs?: ConfigSource;
   providers: ProviderRegistry;
   audit: AuditSink;
   /** Where events go; without it, the notification activity delivers nothing. */
@@ -59,6 +71,7 @@ export type ScrubbingActivities = Record<string, OperationActivity> & {
   [PURGE_ACTIVITY]: (ref: IntegrationRef) => Promise<void>;
   [NOTIFY_ACTIVITY]: (event: NotificationEvent) => Promise<DeliveryReport>;
   [RECOVER_ACTIVITY]: (input: RecoverInput) => Promise<RecoveredIncidents>;
+  [LOAD_CONFIG_ACTIVITY]: (input: LoadConfigInput) => Promise<ConfigDelta | null>;
 };
 
 export function createActivities(deps: ActivityDependencies): ScrubbingActivities {
@@ -121,12 +134,19 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     allOperationActivityNames().map((name) => [name, runProviderOperation]),
   );
 
-  const others: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY | typeof RECOVER_ACTIVITY> = {
+  const others: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY | typeof RECOVER_ACTIVITY | typeof LOAD_CONFIG_ACTIVITY> = {
     integrationStatus: (ref) => withAdapter(ref, (adapter, integration) => adapter.status(integration)),
     testIntegration: (ref) => withAdapter(ref, (adapter, integration) => adapter.test(integration)),
     [AUDIT_ACTIVITY]: (entry) => deps.audit.record(entry),
     [PURGE_ACTIVITY]: (ref) => deps.integrations.purge(ref.workspaceId, ref.integrationId),
     [NOTIFY_ACTIVITY]: createNotifyActivity(deps.notifications, deps.metrics),
+    [LOAD_CONFIG_ACTIVITY]: async ({ workspaceId, known }) => {
+      if (!deps.configs) throw ApplicationFailure.create({ type: 'NoConfigSource', message: 'this worker has no configuration source', nonRetryable: true });
+      const snapshot = await deps.configs.configSnapshot(workspaceId);
+      if (!snapshot) return null;
+      const { integrations, ...rest } = snapshot;
+      return { ...rest, ids: integrations.map((i) => i.id), changed: integrations.filter((i) => known[i.id] !== configFingerprint(i)) };
+    },
     [RECOVER_ACTIVITY]: (input) =>
       deps.incidents ? deps.incidents.recover(input.workspaceId, input.known, RECOVERY_PAGE, input.after) : Promise.resolve({ active: [], earlier: false }),
   };

@@ -24,10 +24,11 @@ import {
   incidentReportsSignal,
   incidentResolvedSignal,
   incidentStartedSignal,
-  integrationsChangedSignal,
+  configPublishedSignal,
   stateQuery,
   withdrawUpdate,
   workspaceWorkflowId,
+  type ConfigPublished,
   type IncidentReport,
   type IntegrationView,
   type WorkspaceConfig,
@@ -62,7 +63,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
   const callTimeoutMs = options.callTimeoutMs ?? 10_000;
   const within = <T>(ms: number, fn: () => Promise<T>) => client.withDeadline(Date.now() + ms, fn);
 
-  async function startInput(workspaceId: string): Promise<WorkspaceWorkflowInput> {
+  async function startInput(workspaceId: string): Promise<{ workspaceId: string; config: WorkspaceConfig }> {
     const config = await directory.configOf(workspaceId);
     if (!config) throw new HttpError(404, 'not_found', 'workspace not found');
     return { workspaceId, config };
@@ -83,34 +84,37 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
   /** Manual actions still being delivered after the API answered 202. */
   const late = new Set<Promise<unknown>>();
 
-  /** Config versions already sent per workspace, so each new snapshot reaches a running workflow once. */
+  /** Config versions already announced per workspace, so each new version reaches a running workflow once. */
   const sentVersions = new Map<string, number>();
 
-  async function signalWorkspace<A>(input: WorkspaceWorkflowInput, signal: Signal, payload: A): Promise<void> {
-    const { workspaceId } = input;
+  /**
+   * An incident report, by signal-with-start. The start input carries only the workspace's ID:
+   * a run it starts reads its configuration itself (`config.load`), so no snapshot rides on a report.
+   */
+  async function signalWorkspace<A>(workspaceId: string, version: number, signal: Signal, payload: A): Promise<void> {
     const handle = await within(callTimeoutMs, () =>
       client.workflow.signalWithStart<WorkspaceWorkflow, [A]>(WORKFLOW_TYPE, {
         ...startOptions(workspaceId),
-        args: [input],
+        args: [{ workspaceId }],
         signal: signal.name,
         signalArgs: [payload],
       }),
     );
-    await syncConfig(workspaceId, input.config, handle);
+    await syncConfig(workspaceId, version, handle);
   }
 
   /**
-   * A workflow that was already running ignored the start input: hand it a newer configuration.
-   * The workflow ignores older or repeated snapshots, so a resend is harmless.
+   * Announces the workspace's configuration version to its workflow, which reads it when it has
+   * an older one (a version this process has announced is not announced again; a repeat is harmless).
    */
-  async function syncConfig(workspaceId: string, config: WorkspaceConfig, handle = client.workflow.getHandle(workspaceWorkflowId(workspaceId))) {
-    if ((sentVersions.get(workspaceId) ?? -Infinity) >= config.version) return;
+  async function syncConfig(workspaceId: string, version: number, handle = client.workflow.getHandle(workspaceWorkflowId(workspaceId))) {
+    if ((sentVersions.get(workspaceId) ?? -Infinity) >= version) return;
     try {
-      await within(callTimeoutMs, () => handle.signal(integrationsChangedSignal, config));
+      await within(callTimeoutMs, () => handle.signal(configPublishedSignal, { version }));
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err; // not started yet: its start input will carry it
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // not started yet: it reads the configuration when it starts
     }
-    sentVersions.set(workspaceId, config.version);
+    sentVersions.set(workspaceId, version);
   }
 
   /**
@@ -135,12 +139,12 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       while (lane.waiting.length > 0) {
         const batch = lane.waiting.splice(0, MAX_REPORTS_PER_SIGNAL);
         try {
-          const input = lane.config ? { workspaceId, config: lane.config } : await startInput(workspaceId);
+          const { version } = lane.config ?? (await startInput(workspaceId)).config;
           delete lane.config;
           const only = batch.length === 1 ? batch[0]!.report : undefined;
-          if (only?.kind === 'started') await signalWorkspace(input, incidentStartedSignal, only.payload);
-          else if (only?.kind === 'resolved') await signalWorkspace(input, incidentResolvedSignal, only.payload);
-          else await signalWorkspace(input, incidentReportsSignal, { reports: batch.map((w) => w.report) });
+          if (only?.kind === 'started') await signalWorkspace(workspaceId, version, incidentStartedSignal, only.payload);
+          else if (only?.kind === 'resolved') await signalWorkspace(workspaceId, version, incidentResolvedSignal, only.payload);
+          else await signalWorkspace(workspaceId, version, incidentReportsSignal, { reports: batch.map((w) => w.report) });
         } catch (err) {
           for (const waiting of [...batch, ...lane.waiting.splice(0)]) waiting.reject(err);
           return;
@@ -182,26 +186,27 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     },
 
     /**
-     * Sends the current configuration to the workspace's workflow, starting it when the workspace
-     * has integrations (so an attack finds it running and is a plain signal). Returns whether a
-     * workflow has it: false only for a workspace without integrations and without a workflow.
+     * Announces the current configuration version to the workspace's workflow (which reads the
+     * snapshot itself), starting it from the snapshot when the workspace has integrations (so an
+     * attack finds it running and is a plain signal). Returns whether a workflow has it: false
+     * only for a workspace without integrations and without a workflow.
      */
     async publishConfig(workspaceId: string): Promise<boolean> {
       const config = await directory.configOf(workspaceId);
       if (!config) return false;
       try {
         if (config.integrations.length > 0) {
-          // A new workflow starts from this configuration; a running one gets it as a signal.
+          // A new workflow starts from this configuration; a running one is told its version and reads it.
           await within(callTimeoutMs, () =>
-            client.workflow.signalWithStart<WorkspaceWorkflow, [WorkspaceConfig]>(WORKFLOW_TYPE, {
+            client.workflow.signalWithStart<WorkspaceWorkflow, [ConfigPublished]>(WORKFLOW_TYPE, {
               ...startOptions(workspaceId),
               args: [{ workspaceId, config }],
-              signal: integrationsChangedSignal.name,
-              signalArgs: [config],
+              signal: configPublishedSignal.name,
+              signalArgs: [{ version: config.version }],
             }),
           );
         } else {
-          await within(callTimeoutMs, () => client.workflow.getHandle(workspaceWorkflowId(workspaceId)).signal(integrationsChangedSignal, config));
+          await within(callTimeoutMs, () => client.workflow.getHandle(workspaceWorkflowId(workspaceId)).signal(configPublishedSignal, { version: config.version }));
         }
         sentVersions.set(workspaceId, Math.max(sentVersions.get(workspaceId) ?? -Infinity, config.version));
         return true;
@@ -278,7 +283,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       }
       let accepted = false;
       const run = async (): Promise<ManualActionOutcome> => {
-        await syncConfig(workspaceId, input.config);
+        await syncConfig(workspaceId, input.config.version);
         const startWorkflowOperation = new WithStartWorkflowOperation<WorkspaceWorkflow>(WORKFLOW_TYPE, {
           ...startOptions(workspaceId),
           args: [input],

@@ -14,6 +14,7 @@ import { CredentialCipher } from '../store/crypto';
 import { openDatabase } from '../store/db';
 import { incidentRepository } from '../store/incidents';
 import { integrationRepository } from '../store/integrations';
+import { workspaceRepository } from '../store/workspaces';
 import { createScrubbingWorkers } from '../worker/create-worker';
 import { DEFAULT_WORKER_TUNING, workerOptionsOf } from '../worker/tuning';
 import { createBaselineActivities } from './baseline/activity';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       dependencies: {
         integrations: integrationRepository(database.models, cipher),
         incidents: incidentRepository(database.models),
+        configs: workspaceRepository(database.models),
         audit: auditRepository(database.models),
         providers: createProviderRegistry(config.providerUrls),
         // As worker/main.ts: the bench's workspaces have no channels, but the workflow still asks.

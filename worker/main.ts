@@ -13,6 +13,7 @@ import { loadStoreConfig } from '../store/config';
 import { openDatabase } from '../store/db';
 import { incidentRepository } from '../store/incidents';
 import { integrationRepository } from '../store/integrations';
+import { workspaceRepository } from '../store/workspaces';
 import { loginFailureRepository } from '../store/login-failures';
 import { createLogger } from '../telemetry/logger';
 import { temporalLogger } from '../telemetry/temporal-logger';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     dependencies: {
       integrations: integrationRepository(database.models, store.cipher),
       incidents: incidentRepository(database.models),
+      configs: workspaceRepository(database.models),
       audit: auditRepository(database.models),
       providers: createProviderRegistry(providerUrlsFromEnv(), {
         loginFailures: loginFailureRepository(database.models, process.env.PROVIDER_EGRESS_ID || 'default'),

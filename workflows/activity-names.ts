@@ -3,7 +3,8 @@
  * `cloudflare.advertise` rather than a generic name. Pure: shared by the
  * workflow (to call) and the worker (to register).
  */
-import type { IncidentStart, Operation } from './state';
+import type { IncidentStart, IntegrationConfig, Operation } from './state';
+import type { WorkspaceConfig } from './messages';
 
 export const PROVIDER_OPERATION_NAMES = {
   cloudflare: { activate: 'cloudflare.advertise', withdraw: 'cloudflare.withdraw' },
@@ -62,6 +63,29 @@ export const AUDIT_ACTIVITY = 'audit.record';
 export const PURGE_ACTIVITY = 'integrations.purge';
 /** Sends one event to the workspace's notification channels (activities/notifications). */
 export const NOTIFY_ACTIVITY = 'notifications.send';
+
+/**
+ * The workspace's non-secret configuration as it is now (a local activity): the API announces a
+ * new version with a small `configPublished` signal and the workflow reads it, so a snapshot is
+ * never carried by every message (null: no such workspace).
+ */
+export const LOAD_CONFIG_ACTIVITY = 'config.load';
+
+export interface LoadConfigInput {
+  workspaceId: string;
+  /** The integrations the run has, by `configFingerprint`: those unchanged do not come back. */
+  known: Record<string, string>;
+}
+
+/** A configuration as a delta against `known`: every integration's ID, in order, and those that differ whole. */
+export interface ConfigDelta {
+  version: number;
+  holdDownSeconds: number;
+  policy?: WorkspaceConfig['policy'];
+  notifications?: boolean;
+  ids: string[];
+  changed: IntegrationConfig[];
+}
 
 /** A run that starts without a predecessor reads the incident record (a local activity). */
 export const RECOVER_ACTIVITY = 'incidents.recover';

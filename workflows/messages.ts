@@ -53,7 +53,11 @@ export interface OperationRetryOptions {
 
 export interface WorkspaceWorkflowInput {
   workspaceId: string;
-  config: WorkspaceConfig;
+  /**
+   * The configuration to start from. Absent, the run reads it (`config.load`) before it decides
+   * anything: an incident report's start input then carries only the workspace's ID.
+   */
+  config?: WorkspaceConfig;
   retry?: Partial<OperationRetryOptions>;
   /** Continue-as-new once history reaches this many events (tests); Temporal's suggestion always applies. */
   continueAsNewAfterEvents?: number;
@@ -103,6 +107,11 @@ export const incidentStartedSignal = defineSignal<[IncidentStart]>('incidentStar
 export const incidentReportsSignal = defineSignal<[IncidentReportBatch]>('incidentReports');
 export const incidentResolvedSignal = defineSignal<[IncidentResolved]>('incidentResolved');
 export const integrationsChangedSignal = defineSignal<[WorkspaceConfig]>('integrationsChanged');
+/** A new configuration version exists: the workflow reads it (`config.load`); the snapshot itself never rides on a message. */
+export interface ConfigPublished {
+  version: number;
+}
+export const configPublishedSignal = defineSignal<[ConfigPublished]>('configPublished');
 export const stateQuery = defineQuery<WorkspaceView>('state');
 export const activateUpdate = defineUpdate<IntegrationView, [ManualActionRequest]>('activate');
 export const withdrawUpdate = defineUpdate<IntegrationView, [ManualActionRequest]>('withdraw');

@@ -334,17 +334,29 @@ export function nextDeadline(state: WorkspaceState): number | null {
  * with a probability of about 2e-8 at 20,000 active incidents. API IDs never contain `#`.
  */
 export function incidentKey(incidentId: string): string {
-  if (incidentId.length <= MAX_VERBATIM_ID_LENGTH) return incidentId;
+  return incidentId.length <= MAX_VERBATIM_ID_LENGTH ? incidentId : `#${hash53(incidentId)}`;
+}
+
+/** cyrb53: a 53-bit hash of a string, in base 36 (11 characters at most). Pure and deterministic. */
+export function hash53(text: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
-  for (let i = 0; i < incidentId.length; i++) {
-    const ch = incidentId.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return `#${(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)}`;
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/**
+ * What the workflow knows of an integration's configuration, in 11 characters: the workflow sends
+ * these when it reads a new configuration version, and gets back only the integrations that differ.
+ */
+export function configFingerprint(config: IntegrationConfig): string {
+  return hash53(JSON.stringify(normaliseConfig(config)));
 }
 
 /** The first `limit` active incidents, oldest first, without listing them all. */

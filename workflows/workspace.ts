@@ -11,11 +11,14 @@ import type { NotificationEvent } from '../activities/notifications/types';
 import type { ProviderStatus } from '../activities/providers/types';
 import {
   AUDIT_ACTIVITY,
+  LOAD_CONFIG_ACTIVITY,
   NOTIFY_ACTIVITY,
   PURGE_ACTIVITY,
   RECOVER_ACTIVITY,
   type AuditEntry,
+  type ConfigDelta,
   type IntegrationRef,
+  type LoadConfigInput,
   type RecoverInput,
   type RecoveredIncidents,
   OperationFailureDetails,
@@ -31,6 +34,7 @@ import {
   WorkspaceWorkflowInput,
   activateUpdate,
   backgroundTaskQueue,
+  configPublishedSignal,
   incidentReportsSignal,
   incidentResolvedSignal,
   incidentStartedSignal,
@@ -45,6 +49,7 @@ import {
   Operation,
   OperationError,
   WorkspaceState,
+  configFingerprint,
   firstIncidents,
   initialState,
   integrationView,
@@ -101,6 +106,7 @@ interface NotificationActivities {
 
 interface RecoveryActivities {
   [RECOVER_ACTIVITY](input: RecoverInput): Promise<RecoveredIncidents>;
+  [LOAD_CONFIG_ACTIVITY](input: LoadConfigInput): Promise<ConfigDelta | null>;
 }
 
 interface StatusActivities {
@@ -154,7 +160,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   let state: WorkspaceState = input.carried ? unpackState(input.carried) : initialState(input.workspaceId);
   if (wf.patched(PROVIDER_POLICY_PATCH) && !state.rules) state = { ...state, rules: true };
   /** Whether the workspace has notification channels, from the newest configuration seen. */
-  let notificationsOn = input.config.notifications === true;
+  let notificationsOn = input.config?.notifications === true;
   let eventsSent = 0;
   let operationsInFlight = 0;
   let readsInFlight = 0;
@@ -313,6 +319,14 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   /** Manual Activate/Withdraw: returns once the provider call that serves it has finished (rule 5). */
   async function manualAction(request: ManualActionRequest, action: Operation): Promise<IntegrationView> {
     const { integrationId } = request;
+    if (!configKnown) {
+      await wf.condition(() => configKnown);
+      try {
+        validateManual(request, action);
+      } catch (err) {
+        throw wf.ApplicationFailure.create({ type: 'InvalidManualAction', message: err instanceof Error ? err.message : String(err), nonRetryable: true });
+      }
+    }
     wf.log.info(`manual ${action}`, { integrationId, actor: request.actor, ...(request.requestId ? { requestId: request.requestId } : {}) });
     const key = `${integrationId}#${(state.integrations[integrationId]?.opsStarted ?? 0) + 1}`;
     awaitedOutcomes.set(key, undefined);
@@ -355,6 +369,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
 
   function validateManual(request: ManualActionRequest, action: Operation): void {
     if (!isManualActionRequest(request)) throw new Error('invalid request: integrationId is required');
+    if (!configKnown) return; // checked once the configuration is read (manualAction)
     const integration = state.integrations[request.integrationId];
     if (!integration) throw new Error(`unknown integration: ${request.integrationId}`);
     if (integration.removed && action === 'activate') {
@@ -370,6 +385,41 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   const followConfig = (config: WorkspaceConfig): void => {
     if (config.version === state.configVersion) notificationsOn = config.notifications === true;
   };
+  /** Whether this run has a configuration (false only while a run started without one reads it). */
+  let configKnown = input.carried !== undefined || input.config !== undefined;
+  /** The newest version announced (`configPublished`); read until the state has it. */
+  let configWanted = configKnown ? -Infinity : 0;
+  let configLoading = false;
+  async function loadConfig(): Promise<void> {
+    if (configLoading) return;
+    configLoading = true;
+    try {
+      for (let tries = 0; (!configKnown || state.configVersion < configWanted) && tries < 10; tries++) {
+        if (tries > 0) await wf.sleep(Math.min(30_000, 1_000 * 2 ** Math.min(tries, 5)));
+        try {
+          // Only the integrations that differ from what this run has come back (a delta).
+          const known: Record<string, string> = {};
+          for (const integration of Object.values(state.integrations)) if (!integration.removed) known[integration.config.id] = configFingerprint(integration.config);
+          const delta = await recovery[LOAD_CONFIG_ACTIVITY]({ workspaceId: state.workspaceId, known });
+          const config = delta && configFromDelta(delta, state);
+          if (!config || !isWorkspaceConfig(config)) {
+            wf.log.warn(delta === null ? 'the workspace has no configuration (deleted?); keeping the one this run has' : 'ignored a malformed configuration');
+            break;
+          }
+          apply({ type: 'configChanged', now: Date.now(), config });
+          followConfig(config);
+          configKnown = true;
+        } catch (err) {
+          // The database is away: the run keeps the configuration it has and reads again.
+          wf.log.warn('the configuration could not be read; trying again', { error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    } finally {
+      // Given up (or done): manual actions waiting for it are checked against what the run has.
+      configKnown = true;
+      configLoading = false;
+    }
+  }
 
   // Then the handlers, before the first await, so no message of the first workflow task is missed.
   function incidentStarted(incident: unknown): void {
@@ -400,6 +450,12 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       apply({ type: 'configChanged', now: Date.now(), config });
       followConfig(config);
     } else wf.log.warn('ignored malformed integrationsChanged signal');
+  });
+  wf.setHandler(configPublishedSignal, (published) => {
+    if (typeof published?.version !== 'number' || !Number.isFinite(published.version)) return void wf.log.warn('ignored malformed configPublished signal');
+    if (published.version <= state.configVersion) return; // this run has it (its start input, or an earlier read)
+    configWanted = Math.max(configWanted, published.version);
+    void loadConfig();
   });
   wf.setHandler(stateQuery, () => workspaceView(state));
   wf.setHandler(activateUpdate, (request) => manualAction(request, 'activate'), {
@@ -435,6 +491,9 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       wf.log.warn('the incident record could not be read; this run knows only the incidents reported to it', { error: err instanceof Error ? err.message : String(err) });
     }
   }
+  // A run started without a configuration reads it first (no decision needs one before: an
+  // incident that arrives meanwhile is kept, and triggers the integrations once they are known).
+  if (!configKnown) void loadConfig();
   if (!input.carried && wf.patched(RECOVERY_PATCH)) {
     recovering = true;
     void recoverIncidents().finally(() => (recovering = false));
@@ -448,7 +507,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   /** History length when continuing as new first became possible but background work was still running. */
   let dueAt: number | undefined;
   const readyToContinue = (): boolean => {
-    if (!continueAsNewDue() || operationsInFlight > 0 || recovering || !wf.allHandlersFinished()) return false;
+    if (!continueAsNewDue() || operationsInFlight > 0 || recovering || configLoading || !wf.allHandlersFinished()) return false;
     if (bookkeepingInFlight === 0 && readsInFlight === 0) return true;
     // With the provider policy: a channel that keeps failing (or a steady stream of events) must not
     // keep the history growing. After a quarter more events (at least 50) without a quiet moment,
@@ -474,15 +533,30 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       apply({ type: 'timerFired', now: Date.now() });
     }
   }
-  // The next run reads the notifications flag from its input's configuration (the rest comes from `carried`).
+  // The next run reads only the notifications flag from its input's configuration (the rest comes
+  // from `carried`), so the input carries no integration twice.
   const { bookkeeping: _finished, ...next } = input;
   const tasks = [...unfinished.values()];
   await wf.continueAsNew<typeof workspaceScrubbing>({
     ...next,
-    config: { ...input.config, notifications: notificationsOn },
+    config: { version: state.configVersion, holdDownSeconds: state.holdDownSeconds, integrations: [], notifications: notificationsOn },
     carried: packState(readsDropped(state)),
     ...(tasks.length > 0 ? { bookkeeping: tasks } : {}),
   });
+}
+
+/** The whole configuration a delta describes, from the integrations the run has; undefined when one it needs is missing. */
+function configFromDelta(delta: ConfigDelta, state: WorkspaceState): WorkspaceConfig | undefined {
+  if (!Array.isArray(delta.ids) || !Array.isArray(delta.changed)) return undefined;
+  const changed = new Map(delta.changed.map((integration) => [integration.id, integration]));
+  const integrations = [];
+  for (const id of delta.ids) {
+    const integration = changed.get(id) ?? state.integrations[id]?.config;
+    if (!integration) return undefined;
+    integrations.push(integration);
+  }
+  const { ids: _ids, changed: _changed, ...rest } = delta;
+  return { ...rest, integrations };
 }
 
 /** What the timer in the Temporal UI waits for. */

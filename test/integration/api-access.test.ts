@@ -495,11 +495,16 @@ test('a workspace at every limit stays far below Temporal\'s payload and history
   }
 
   const snapshot = JSON.stringify(await workspaceRepository(api.database.models).configSnapshot(ws));
-  // The workflow's input and every configuration signal carry the snapshot: Temporal refuses payloads over 2 MB.
+  // The first read of the configuration carries the whole snapshot: Temporal refuses payloads over 2 MB.
   expect(snapshot.length).toBeLessThan(200_000);
+  const handle = bed.env.client.workflow.getHandle(workspaceWorkflowId(ws));
+  const historySize = async () => Number((await handle.describe()).raw.workflowExecutionInfo?.historySizeBytes ?? 0);
   await api.withWorker(async () => {
     expect((await api.call('POST', `/v1/workspaces/${ws}/incidents`, { token: owner, body: { id: 'full-1', target: '2001:db8:ffff:ffff:ffff:ffff:0:1' } })).status).toBe(202);
-    // Ten configuration changes, each a signal with the whole snapshot.
+    await eventually(() => api.call('GET', `/v1/workspaces/${ws}/scrubbing`, { token: owner }), (a) => a.body.integrations?.length === 50, { what: 'the configuration read' });
+    const before = await historySize();
+    // Ten configuration changes: each a `configPublished` signal with the version, and a read that
+    // brings back only the integration that changed.
     const list = (await api.call('GET', `/v1/workspaces/${ws}/integrations`, { token: owner })).body as { id: string }[];
     for (const { id } of list.slice(0, 10)) expect((await api.call('PATCH', `/v1/workspaces/${ws}/integrations/${id}`, { token: owner, body: { autoDivert: false } })).status).toBe(200);
     const state = await eventually(
@@ -507,14 +512,23 @@ test('a workspace at every limit stays far below Temporal\'s payload and history
       (answer) => answer.status === 200 && answer.body.integrations.filter((i: { autoDivert: boolean }) => !i.autoDivert).length === 10,
       { what: 'the ten changes applied' },
     );
-    const described = await bed.env.client.workflow.getHandle(workspaceWorkflowId(ws)).describe();
-    const historyBytes = Number(described.raw.workflowExecutionInfo?.historySizeBytes ?? 0);
-    process.stdout.write(`workspace at every limit: snapshot ${snapshot.length} bytes, state view ${JSON.stringify(state.body).length} bytes, history ${historyBytes} bytes after an incident and 10 configuration changes\n`);
+    const historyBytes = await historySize();
+    const perChange = (historyBytes - before) / 10;
+    // No message carries the snapshot: configuration signals carry a version, incident reports none.
+    const history = await handle.fetchHistory();
+    const signals = (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes] : []));
+    const configSignals = signals.filter((s) => s.signalName === 'configPublished');
+    expect(configSignals.length).toBeGreaterThanOrEqual(10);
+    for (const signal of signals) expect(signal.input?.payloads?.[0]?.data?.length ?? 0).toBeLessThan(1_000);
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data?.length ?? 0;
+    process.stdout.write(
+      `workspace at every limit: snapshot ${snapshot.length} bytes, state view ${JSON.stringify(state.body).length} bytes, history ${historyBytes} bytes after 50 creations, an incident and 10 configuration changes (${Math.round(perChange)} bytes per change), run input ${started} bytes\n`,
+    );
     expect(JSON.stringify(state.body).length).toBeLessThan(400_000);
-    // Temporal suggests continue-as-new at 4 MB of history and terminates a run at 50 MB. The run
-    // started with the first integration, so the 49 creations after it were signals too (each with
-    // the whole snapshot so far): about 2.8 MB here.
-    expect(historyBytes).toBeGreaterThan(0);
-    expect(historyBytes).toBeLessThan(4_000_000);
+    // Temporal suggests continue-as-new at 4 MB of history and terminates a run at 50 MB. Before
+    // configuration was read by version, every change was a signal with the whole snapshot (2.8 MB
+    // here); now a change costs its delta.
+    expect(perChange).toBeLessThan(15_000);
+    expect(historyBytes).toBeLessThan(snapshot.length * 2 + 15_000 * 10 + 100_000);
   });
 });

@@ -15,6 +15,7 @@ import { CredentialCipher } from '../../store/crypto';
 import { auditRepository } from '../../store/audit';
 import { channelRepository } from '../../store/channels';
 import { incidentRepository } from '../../store/incidents';
+import { workspaceRepository } from '../../store/workspaces';
 import { integrationRepository } from '../../store/integrations';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { withWorker, type Bed } from './bed';
@@ -105,6 +106,7 @@ export async function startApi(bed: Bed, options: {
     withWorker: (fn) =>
       withWorker(options.temporal?.nativeConnection ? { ...bed, env: { ...bed.env, nativeConnection: options.temporal.nativeConnection } as Bed['env'] } : bed, TASK_QUEUE, integrationRepository(database.models, cipher), fn, auditRepository(database.models), {
         incidents: incidentRepository(database.models),
+        configs: workspaceRepository(database.models),
         notifications: {
           channels: channelRepository(database.models, cipher),
           pagerDutyUrl: options.pagerDutyUrl ?? 'http://127.0.0.1:9/unused',

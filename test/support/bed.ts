@@ -182,7 +182,7 @@ export async function withWorker<T>(
   store: IntegrationStore,
   fn: () => Promise<T>,
   audit: AuditSink = new MemoryAuditSink(),
-  extra: Pick<ActivityDependencies, 'notifications' | 'incidents'> = {},
+  extra: Pick<ActivityDependencies, 'notifications' | 'incidents' | 'configs'> = {},
   tuning?: ScrubbingWorkerOptions['tuning'],
 ): Promise<T> {
   const { main, background } = await createScrubbingWorkers({
@@ -199,7 +199,7 @@ export function workspaceInput(
   workspaceId: string,
   integrations: IntegrationConfig[],
   extra: Partial<WorkspaceWorkflowInput> & { holdDownSeconds?: number } = {},
-): WorkspaceWorkflowInput {
+): WorkspaceWorkflowInput & { config: WorkspaceConfig } {
   const { holdDownSeconds = 0, ...rest } = extra;
   const config: WorkspaceConfig = { version: 1, holdDownSeconds, integrations };
   return { workspaceId, config, retry: TEST_RETRY, ...rest };
