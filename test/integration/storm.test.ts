@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { decide, initialState, type WorkspaceEvent } from '../../workflows/decide';
-import { stateQuery, workspaceWorkflowId } from '../../workflows/messages';
+import { stateQuery, workspaceWorkflowId, type IncidentReport, type IncidentReportBatch } from '../../workflows/messages';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
 import { NO_PROVIDER_WINDOWS, advertisements, useBed } from '../support/bed';
 import { eventually } from '../support/eventually';
@@ -81,12 +81,15 @@ test(`${WORKSPACES} workspaces under a storm of unordered, duplicated incidents 
       for (const event of history.events ?? []) {
         const signal = event.workflowExecutionSignaledEventAttributes;
         if (!signal?.signalName?.startsWith('incident')) continue;
-        const payload = JSON.parse(Buffer.from(signal.input?.payloads?.[0]?.data ?? []).toString()) as { incidentId: string };
-        const next: WorkspaceEvent =
-          signal.signalName === 'incidentStarted'
-            ? { type: 'incidentStarted', now: 1, incident: payload }
-            : { type: 'incidentResolved', now: 1, incidentId: payload.incidentId };
-        expected = decide(expected, next).state;
+        const payload = JSON.parse(Buffer.from(signal.input?.payloads?.[0]?.data ?? []).toString()) as { incidentId: string } & IncidentReportBatch;
+        // A lone report is its own signal; those that arrived while a signal was in flight come as one batch.
+        const reports: IncidentReport[] =
+          signal.signalName === 'incidentReports' ? payload.reports : [{ kind: signal.signalName === 'incidentStarted' ? 'started' : 'resolved', payload }];
+        for (const report of reports) {
+          const next: WorkspaceEvent =
+            report.kind === 'started' ? { type: 'incidentStarted', now: 1, incident: report.payload } : { type: 'incidentResolved', now: 1, incidentId: report.payload.incidentId };
+          expected = decide(expected, next).state;
+        }
       }
       const expectedIncidents = Object.keys(expected.incidents).sort();
       const wantDiverted = expectedIncidents.length > 0;
