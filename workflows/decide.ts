@@ -275,6 +275,7 @@ function takeManualAction(state: WorkspaceState, integrationId: string, action: 
   if (integration.removed && action === 'activate') return;
   integration.manual = action;
   integration.forceRun = true;
+  integration.manualTickets = (integration.manualTickets ?? 0) + 1;
 }
 
 /** Sets desired state and hold-down (rules 4, 5, 8), then starts an operation if one is due (rule 6). */
@@ -329,7 +330,7 @@ function reconcileIntegration(
   if (due && !window) {
     const seq = integration.opsStarted + 1;
     integration.opsStarted = seq;
-    integration.inFlight = { op, seq };
+    integration.inFlight = { op, seq, ...(integration.manualTickets ? { manualUpTo: integration.manualTickets } : {}) };
     integration.actual = op === 'activate' ? 'activating' : 'withdrawing';
     integration.since = now;
     integration.forceRun = false;

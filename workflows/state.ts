@@ -84,7 +84,10 @@ export interface IntegrationState {
   manual: ManualOverride;
   /** Withdraw when this passes (ms since epoch), unless something triggers the integration again. */
   holdDownUntil: number | null;
-  inFlight: { op: Operation; seq: number } | null;
+  /** The operation in flight; `manualUpTo`: it serves the manual actions numbered up to this (`manualTickets`). */
+  inFlight: { op: Operation; seq: number; manualUpTo?: number } | null;
+  /** Manual actions taken so far, each numbered: the operation that starts after one serves it (and any before it). */
+  manualTickets?: number;
   /** The operation that failed, while `actual` is 'failed'. */
   failedOp: Operation | null;
   /** Operation sequence numbers: ops run one at a time, so they finish in start order. */

@@ -215,8 +215,19 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     inBackground({ kind: 'notify', event: full });
   }
 
-  /** Outcomes of operations a manual update waits for, keyed `integrationId#seq`; null = success. */
-  const awaitedOutcomes = new Map<string, OperationError | null | undefined>();
+  /**
+   * Per integration, the outcomes of operations that served manual actions, oldest first: an
+   * operation serves every action numbered up to its `manualUpTo` (decide numbers them), so each
+   * action waits for the first outcome that covers its own number, whatever else is in flight.
+   * Kept only while an action waits.
+   */
+  const manualOutcomes = new Map<string, { upTo: number; op: Operation; error: OperationError | null }[]>();
+  const manualWaiting = new Map<string, Set<number>>();
+  const servedOutcome = (integrationId: string, ticket: number) => manualOutcomes.get(integrationId)?.find((o) => o.upTo >= ticket);
+  function recordManualOutcome(integrationId: string, upTo: number | undefined, op: Operation, error: OperationError | null): void {
+    if (upTo === undefined || !manualWaiting.get(integrationId)?.size) return;
+    manualOutcomes.set(integrationId, [...(manualOutcomes.get(integrationId) ?? []), { upTo, op, error }]);
+  }
 
   let publishedState: ScrubbingState | undefined;
 
@@ -241,7 +252,8 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   function dispatch(command: Command): void {
     if (command.kind === 'runOperation') {
       operationsInFlight++;
-      void runOperation(command.integrationId, command.op, command.seq, command.dryRun === true).finally(() => operationsInFlight--);
+      const manualUpTo = state.integrations[command.integrationId]?.inFlight?.manualUpTo;
+      void runOperation(command.integrationId, command.op, command.seq, command.dryRun === true, manualUpTo).finally(() => operationsInFlight--);
     } else if (command.kind === 'checkStatus') {
       readsInFlight++;
       void checkStatus(command.integrationId).finally(() => readsInFlight--);
@@ -273,10 +285,9 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   }
 
   /** One provider operation; in dry run, its decision is recorded as if the provider had done it, and nothing is called. */
-  async function runOperation(integrationId: string, op: Operation, seq: number, dryRun: boolean): Promise<void> {
+  async function runOperation(integrationId: string, op: Operation, seq: number, dryRun: boolean, manualUpTo?: number): Promise<void> {
     const type = state.integrations[integrationId]?.config.type ?? 'unknown';
     const activity = activities[operationActivityName(type, op)] as OperationActivity;
-    const key = `${integrationId}#${seq}`;
     const verb = op === 'activate' ? 'divert' : 'withdraw';
     try {
       const incidents = Object.values(state.incidents);
@@ -287,7 +298,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       const result: OperationResult = dryRun
         ? await Promise.resolve({ diverted: op === 'activate', pending: false, detail: `dry run: would ${verb}; no provider call`, attempt: 0 })
         : await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context, audit: { workspace: state.workspaceId, ...success } });
-      if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, null);
+      recordManualOutcome(integrationId, manualUpTo, op, null);
       apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: result.diverted, attempts: result.attempt });
       if (!(result.audited === true && wf.patched(OPERATION_AUDIT_PATCH))) audit({ ...success, detail: result.detail });
       notify(
@@ -297,7 +308,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       );
     } catch (err) {
       const error = toOperationError(err);
-      if (awaitedOutcomes.has(key)) awaitedOutcomes.set(key, error);
+      recordManualOutcome(integrationId, manualUpTo, op, error);
       apply({ type: 'operationFailed', now: Date.now(), integrationId, seq, error, attempts: failedAttempts(err, retry) });
       const detail = `${error.type}: ${error.message}`;
       audit({ actor: 'workflow', action: op === 'activate' ? 'divert' : 'withdraw', integration: integrationId, outcome: 'failed', detail });
@@ -328,12 +339,14 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       }
     }
     wf.log.info(`manual ${action}`, { integrationId, actor: request.actor, ...(request.requestId ? { requestId: request.requestId } : {}) });
-    const key = `${integrationId}#${(state.integrations[integrationId]?.opsStarted ?? 0) + 1}`;
-    awaitedOutcomes.set(key, undefined);
+    apply({ type: 'manualAction', now: Date.now(), integrationId, action });
+    const ticket = state.integrations[integrationId]?.manualTickets ?? 0;
+    const waiting = manualWaiting.get(integrationId) ?? new Set<number>();
+    manualWaiting.set(integrationId, waiting.add(ticket));
     try {
-      apply({ type: 'manualAction', now: Date.now(), integrationId, action });
-      await wf.condition(() => awaitedOutcomes.get(key) !== undefined || !state.integrations[integrationId]);
-      const outcome = awaitedOutcomes.get(key);
+      await wf.condition(() => servedOutcome(integrationId, ticket) !== undefined || !state.integrations[integrationId]);
+      const served = servedOutcome(integrationId, ticket);
+      const outcome = served?.error ?? null;
       const integration = state.integrations[integrationId];
       audit({
         actor: request.actor ?? 'unknown',
@@ -361,9 +374,19 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
       if (!integration) {
         throw wf.ApplicationFailure.create({ type: 'IntegrationRemoved', message: `integration ${integrationId} was removed`, nonRetryable: true });
       }
+      if (served && served.op !== action) {
+        const other = served.op === 'activate' ? 'Activate' : 'Withdraw';
+        throw wf.ApplicationFailure.create({ type: 'ManualActionSuperseded', message: `a later manual ${other} of integration ${integrationId} took this one's place before it ran`, nonRetryable: true });
+      }
       return integrationView(integration, state.rules);
     } finally {
-      awaitedOutcomes.delete(key);
+      waiting.delete(ticket);
+      // Outcomes no waiting action needs are dropped (each waits for the first that covers it).
+      const lowest = Math.min(...waiting);
+      const kept = (manualOutcomes.get(integrationId) ?? []).filter((o) => o.upTo >= lowest);
+      if (waiting.size === 0 || kept.length === 0) manualOutcomes.delete(integrationId);
+      else manualOutcomes.set(integrationId, kept);
+      if (waiting.size === 0) manualWaiting.delete(integrationId);
     }
   }
 

@@ -19,6 +19,7 @@ import {
   workspaceInput,
 } from '../support/bed';
 import { activateUpdate, incidentResolvedSignal, withdrawUpdate } from '../../workflows/messages';
+import { eventually } from '../support/eventually';
 
 const bed = useBed();
 
@@ -110,5 +111,42 @@ test('a manual action whose provider call fails returns a clear error and the st
     // The next manual action tries again and succeeds.
     const retried = await handle.executeUpdate(activateUpdate, { args: [{ integrationId: a.config.id }] });
     expect(retried).toMatchObject({ actual: 'active', lastError: null });
+  });
+});
+
+test('two manual actions sent while an operation is in flight each answer with the outcome of the call that served them', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  // The attack's PATCH takes 1.5 s; the withdrawal after it is refused (authentication, not retried).
+  bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, delayMs: 1500, times: 1 });
+  bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, status: 403, times: 1, body: { success: false, errors: [{ code: 10000, message: 'Authentication error' }] } });
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
+    await eventually(() => advertisements(bed, a.bgpPrefixId).length, (n) => n === 1, { what: 'the activation in flight' });
+    // Both arrive while the activation is in flight: one withdrawal serves both, and it fails.
+    const first = await handle.startUpdate(withdrawUpdate, { args: [{ integrationId: a.config.id, actor: 'first' }], waitForStage: 'ACCEPTED' });
+    const second = await handle.startUpdate(withdrawUpdate, { args: [{ integrationId: a.config.id, actor: 'second' }], waitForStage: 'ACCEPTED' });
+    const outcomes = await Promise.allSettled([first.result(), second.result()]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    for (const outcome of outcomes) expect(String((outcome as PromiseRejectedResult).reason?.cause?.message)).toContain('Authentication error');
+  });
+});
+
+test('a manual action overtaken by a later one before it ran says so instead of answering with the other one\'s result', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, delayMs: 1500, times: 1 });
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
+    await eventually(() => advertisements(bed, a.bgpPrefixId).length, (n) => n === 1, { what: 'the activation in flight' });
+    const withdraw = await handle.startUpdate(withdrawUpdate, { args: [{ integrationId: a.config.id }], waitForStage: 'ACCEPTED' });
+    const activate = await handle.startUpdate(activateUpdate, { args: [{ integrationId: a.config.id }], waitForStage: 'ACCEPTED' });
+    await expect(activate.result()).resolves.toMatchObject({ actual: 'active', manual: 'activate' });
+    const overtaken = await withdraw.result().then(() => undefined, (err: unknown) => err as WorkflowUpdateFailedError);
+    expect(overtaken).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(overtaken?.cause).toMatchObject({ type: 'ManualActionSuperseded' });
+    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true]); // the operator's activation read it advertised already: no second write
   });
 });

@@ -247,3 +247,22 @@ describe('decide', () => {
     expect(decide(state, start('r0', 2000)).state.incidents.r0).toBeDefined();
   });
 });
+
+test('manual actions are numbered; the operation that starts after them serves every one up to the last (none waits on a guessed number)', () => {
+  const config: IntegrationConfig = { id: 'a', type: 'cloudflare', minActiveSeconds: 0 };
+  let state: WorkspaceState = { ...initialState('ws'), rules: true };
+  state = decide(state, { type: 'configChanged', now: T0, config: { version: 1, holdDownSeconds: 0, integrations: [config] } }).state;
+  state = decide(state, { type: 'incidentStarted', now: T0, incident: { incidentId: 'i1' } }).state;
+  expect(state.integrations.a!.inFlight).toEqual({ op: 'activate', seq: 1 }); // automatic: serves no manual action
+  // Two withdrawals while the activation is in flight: numbered 1 and 2, no operation yet.
+  state = decide(state, { type: 'manualAction', now: T0 + 1, integrationId: 'a', action: 'withdraw' }).state;
+  state = decide(state, { type: 'manualAction', now: T0 + 2, integrationId: 'a', action: 'withdraw' }).state;
+  expect(state.integrations.a).toMatchObject({ manualTickets: 2, inFlight: { op: 'activate', seq: 1 } });
+  const next = decide(state, { type: 'operationFinished', now: T0 + 3, integrationId: 'a', seq: 1, diverted: true, attempts: 1 });
+  expect(next.commands).toContainEqual({ kind: 'runOperation', integrationId: 'a', op: 'withdraw', seq: 2 });
+  expect(next.state.integrations.a!.inFlight).toEqual({ op: 'withdraw', seq: 2, manualUpTo: 2 });
+  // A third, while that withdrawal runs, is served by the operation after it.
+  const third = decide(next.state, { type: 'manualAction', now: T0 + 4, integrationId: 'a', action: 'activate' }).state;
+  const after = decide(third, { type: 'operationFailed', now: T0 + 5, integrationId: 'a', seq: 2, error: { type: 'Auth', message: 'no', nonRetryable: true }, attempts: 1 });
+  expect(after.state.integrations.a!.inFlight).toEqual({ op: 'activate', seq: 3, manualUpTo: 3 });
+});
