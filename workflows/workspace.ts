@@ -164,7 +164,6 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   let eventsSent = 0;
   let operationsInFlight = 0;
   let readsInFlight = 0;
-  let bookkeepingInFlight = 0;
   /** Background tasks not finished yet, carried to the next run if it starts before they end. */
   const unfinished = new Map<number, BookkeepingTask>();
   let tasksStarted = 0;
@@ -172,11 +171,9 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   function inBackground(task: BookkeepingTask): void {
     const id = ++tasksStarted;
     unfinished.set(id, task);
-    bookkeepingInFlight++;
     void runTask(task)
       .catch((err: unknown) => wf.log.warn('bookkeeping failed', { error: err instanceof Error ? err.message : String(err) }))
       .finally(() => {
-        bookkeepingInFlight--;
         unfinished.delete(id);
       });
   }
@@ -249,38 +246,59 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     publishedState = current;
   }
 
+  /** Carries out one command of the decision module; a command kind without a case here does not compile. */
   function dispatch(command: Command): void {
-    if (command.kind === 'runOperation') {
-      operationsInFlight++;
-      const manualUpTo = state.integrations[command.integrationId]?.inFlight?.manualUpTo;
-      void runOperation(command.integrationId, command.op, command.seq, command.dryRun === true, manualUpTo).finally(() => operationsInFlight--);
-    } else if (command.kind === 'checkStatus') {
-      readsInFlight++;
-      void checkStatus(command.integrationId).finally(() => readsInFlight--);
-    } else if (command.kind === 'driftDetected') {
-      const { drift, integrationId, detail } = command;
-      const repair = drift.action === 'repaired';
-      const found = `provider shows ${drift.observed.replace('_', ' ')}, expected ${drift.expected.replace('_', ' ')}: ${detail}`;
-      wf.log.warn('drift', { integrationId, expected: drift.expected, observed: drift.observed, action: drift.action });
-      audit({ actor: 'workflow', action: 'drift', integration: integrationId, outcome: 'ok', detail: `${found}; ${repair ? 're-applying our state' : 'report only: left as found'}` });
-      notify({ event: 'drift', integrationId, detail: found, ...(repair ? { operation: drift.expected === 'diverted' ? 'activate' : 'withdraw' } : {}) });
-    } else if (command.kind === 'activationDeferred') {
-      const detail = `activation waits until ${new Date(command.until).toISOString()}: ${command.reason}`;
-      audit({ actor: 'workflow', action: 'divert.deferred', integration: command.integrationId, outcome: 'requested', detail });
-      notify({ event: 'activation_deferred', integrationId: command.integrationId, operation: 'activate', detail });
-    } else if (command.kind === 'diversionAdopted') {
-      const detail = `the provider shows a diversion a run before this one made (${command.detail}); kept as ours, withdrawn after the hold-down once nothing triggers it`;
-      wf.log.info('diversion adopted', { integrationId: command.integrationId });
-      audit({ actor: 'workflow', action: 'divert.adopted', integration: command.integrationId, outcome: 'ok', detail });
-    } else if (command.kind === 'incidentLimitReached') {
-      const detail = `the workspace has ${command.limit} active incidents, its limit: incident ${command.incidentId} and later starts are refused until some resolve`;
-      wf.log.warn('incident limit reached', { incidentId: command.incidentId, limit: command.limit });
-      audit({ actor: 'workflow', action: 'incident.refused', outcome: 'failed', detail });
-    } else if (command.kind === 'forgetIntegration' && wf.patched(AUDIT_TRAIL_PATCH)) {
-      const ref = { workspaceId: state.workspaceId, integrationId: command.integrationId };
-      inBackground({ kind: 'purge', ref });
-    } else {
-      wf.log.info(`decision ${command.kind}`, { ...command });
+    switch (command.kind) {
+      case 'runOperation': {
+        operationsInFlight++;
+        const manualUpTo = state.integrations[command.integrationId]?.inFlight?.manualUpTo;
+        void runOperation(command.integrationId, command.op, command.seq, command.dryRun === true, manualUpTo).finally(() => operationsInFlight--);
+        return;
+      }
+      case 'checkStatus':
+        readsInFlight++;
+        void checkStatus(command.integrationId).finally(() => readsInFlight--);
+        return;
+      case 'driftDetected': {
+        const { drift, integrationId, detail } = command;
+        const repair = drift.action === 'repaired';
+        const found = `provider shows ${drift.observed.replace('_', ' ')}, expected ${drift.expected.replace('_', ' ')}: ${detail}`;
+        wf.log.warn('drift', { integrationId, expected: drift.expected, observed: drift.observed, action: drift.action });
+        audit({ actor: 'workflow', action: 'drift', integration: integrationId, outcome: 'ok', detail: `${found}; ${repair ? 're-applying our state' : 'report only: left as found'}` });
+        notify({ event: 'drift', integrationId, detail: found, ...(repair ? { operation: drift.expected === 'diverted' ? 'activate' : 'withdraw' } : {}) });
+        return;
+      }
+      case 'activationDeferred': {
+        const detail = `activation waits until ${new Date(command.until).toISOString()}: ${command.reason}`;
+        audit({ actor: 'workflow', action: 'divert.deferred', integration: command.integrationId, outcome: 'requested', detail });
+        notify({ event: 'activation_deferred', integrationId: command.integrationId, operation: 'activate', detail });
+        return;
+      }
+      case 'diversionAdopted': {
+        const detail = `the provider shows a diversion a run before this one made (${command.detail}); kept as ours, withdrawn after the hold-down once nothing triggers it`;
+        wf.log.info('diversion adopted', { integrationId: command.integrationId });
+        audit({ actor: 'workflow', action: 'divert.adopted', integration: command.integrationId, outcome: 'ok', detail });
+        return;
+      }
+      case 'incidentLimitReached': {
+        const detail = `the workspace has ${command.limit} active incidents, its limit: incident ${command.incidentId} and later starts are refused until some resolve`;
+        wf.log.warn('incident limit reached', { incidentId: command.incidentId, limit: command.limit });
+        audit({ actor: 'workflow', action: 'incident.refused', outcome: 'failed', detail });
+        return;
+      }
+      case 'forgetIntegration':
+        if (wf.patched(AUDIT_TRAIL_PATCH)) inBackground({ kind: 'purge', ref: { workspaceId: state.workspaceId, integrationId: command.integrationId } });
+        else wf.log.info(`decision ${command.kind}`, { ...command });
+        return;
+      case 'startHoldDown':
+      case 'cancelHoldDown':
+        // Timers follow the state: the main loop sleeps until the earliest deadline (nextDeadline).
+        wf.log.info(`decision ${command.kind}`, { ...command });
+        return;
+      default: {
+        const unknown: never = command;
+        wf.log.warn('unknown decision', { command: unknown });
+      }
     }
   }
 
@@ -531,7 +549,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   let dueAt: number | undefined;
   const readyToContinue = (): boolean => {
     if (!continueAsNewDue() || operationsInFlight > 0 || recovering || configLoading || !wf.allHandlersFinished()) return false;
-    if (bookkeepingInFlight === 0 && readsInFlight === 0) return true;
+    if (unfinished.size === 0 && readsInFlight === 0) return true;
     // With the provider policy: a channel that keeps failing (or a steady stream of events) must not
     // keep the history growing. After a quarter more events (at least 50) without a quiet moment,
     // continue anyway: status reads are dropped (the next run reads again) and unfinished audit
