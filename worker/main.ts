@@ -22,31 +22,27 @@ import { createScrubbingWorkers } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
 import { temporalConnectionFromEnv } from './temporal-connection';
 import { workerTuningFromEnv } from './tuning';
+import { loadWorkerConfig } from './config';
 
 const logger = createLogger('worker');
 
-/** Failed provider logins allowed per lock window: 1 or 2 (Robot locks the address after 3). */
-function loginFailureBudgetFromEnv(): number {
-  const budget = Number(process.env.LOGIN_FAILURE_BUDGET ?? 2);
-  if (budget !== 1 && budget !== 2) throw new Error('invalid configuration: LOGIN_FAILURE_BUDGET must be 1 or 2 (Robot locks an address out after 3 failed logins)');
-  return budget;
-}
-
 async function main(): Promise<void> {
+  // Every setting is validated before anything connects: a bad value names its variable.
+  const config = loadWorkerConfig();
   const store = loadStoreConfig();
   const performance = workerTuningFromEnv();
   const temporal = temporalConnectionFromEnv();
   const { namespace } = temporal;
-  const metricsHost = process.env.WORKER_METRICS_HOST ?? '127.0.0.1';
+  const metricsHost = config.WORKER_METRICS_HOST;
   // Either port may be `off`; 0 picks a free one.
-  const metricsPort = process.env.WORKER_METRICS_PORT ?? '9464';
-  const temporalMetricsPort = process.env.TEMPORAL_METRICS_PORT ?? '9465';
+  const metricsPort = config.WORKER_METRICS_PORT;
+  const temporalMetricsPort = config.TEMPORAL_METRICS_PORT;
   Runtime.install({
     logger: temporalLogger(logger),
     ...(temporalMetricsPort === 'off' ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: `${metricsHost}:${temporalMetricsPort}` } } } }),
   });
-  const metrics = createWorkerMetrics({ maxWorkspaces: Number(process.env.METRICS_MAX_WORKSPACES ?? 50) });
-  const metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(metrics.registry, Number(metricsPort), metricsHost);
+  const metrics = createWorkerMetrics({ maxWorkspaces: config.METRICS_MAX_WORKSPACES });
+  const metricsServer = metricsPort === 'off' ? undefined : await serveMetrics(metrics.registry, metricsPort, metricsHost);
   logger.info(temporal.summary, 'connecting to Temporal');
   if (temporal.registerSearchAttributes) {
     const registered = await ensureSearchAttributes(temporal.options, namespace);
@@ -56,9 +52,9 @@ async function main(): Promise<void> {
   const { main: worker, background } = await createScrubbingWorkers({
     connection,
     namespace,
-    ...(process.env.TEMPORAL_TASK_QUEUE ? { taskQueue: process.env.TEMPORAL_TASK_QUEUE } : {}),
+    ...(config.TEMPORAL_TASK_QUEUE ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
     // A prebuilt bundle (`npm run build` writes one) starts faster than bundling the sources.
-    ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
+    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
     performance,
     dependencies: {
       integrations: integrationRepository(database.models, store.cipher),
@@ -66,8 +62,8 @@ async function main(): Promise<void> {
       configs: workspaceRepository(database.models),
       audit: auditRepository(database.models),
       providers: createProviderRegistry(providerUrlsFromEnv(), {
-        loginFailures: loginFailureRepository(database.models, process.env.PROVIDER_EGRESS_ID || 'default'),
-        loginFailureBudget: loginFailureBudgetFromEnv(),
+        loginFailures: loginFailureRepository(database.models, config.PROVIDER_EGRESS_ID),
+        loginFailureBudget: config.LOGIN_FAILURE_BUDGET,
       }),
       notifications: notificationOptionsFromEnv(channelRepository(database.models, store.cipher)),
       metrics,

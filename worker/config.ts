@@ -1,0 +1,51 @@
+/**
+ * The worker's configuration, read once from the environment and validated at start-up like
+ * the API's (api/config.ts): a bad value stops the process with a message naming the variable
+ * (never its value). An empty variable counts as unset (compose files often write `VAR=`).
+ * Temporal's connection settings are in worker/temporal-connection.ts, performance settings in
+ * worker/tuning.ts, storage in store/config.ts.
+ */
+import { z } from 'zod';
+
+const port = z
+  .string()
+  .refine((v) => v === 'off' || (/^\d{1,5}$/.test(v) && Number(v) <= 65535), 'must be a port (0 picks a free one) or "off"')
+  .transform((v) => (v === 'off' ? ('off' as const) : Number(v)));
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const workerEnvSchema = z.object({
+  /** The task queue to poll (its background twin is derived from it); default `scrubbing`. */
+  TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  /** A prebuilt workflow bundle (`npm run build` writes one): starts faster than bundling the sources. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: port.default(9464),
+  TEMPORAL_METRICS_PORT: port.default(9465),
+  /** Workspaces the worker's metrics name one by one; the others are summed as `other`. */
+  METRICS_MAX_WORKSPACES: z.coerce.number().int().min(0).max(10_000).default(50),
+  /** The address this worker calls providers from, shared by workers behind one NAT: failed logins are budgeted per egress. */
+  PROVIDER_EGRESS_ID: z.string().min(1).max(200).default('default'),
+  /** Failed provider logins allowed per lock window: 1 or 2 (Robot locks an address out after 3). */
+  LOGIN_FAILURE_BUDGET: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2 (Robot locks an address out after 3 failed logins)' })).default(2),
+  // Provider base URLs (tests and the simulator; never per integration), notification endpoints.
+  CLOUDFLARE_API_URL: httpUrl.optional(),
+  OVH_API_URL: httpUrl.optional(),
+  HETZNER_ROBOT_URL: httpUrl.optional(),
+  PAGERDUTY_EVENTS_URL: httpUrl.optional(),
+  TEMPORAL_UI_URL: httpUrl.optional(),
+  /** Internal receivers allowed on purpose (activities/outbound/destination.ts): comma-separated hosts or CIDRs. */
+  OUTBOUND_ALLOW: z.string().optional(),
+  OUTBOUND_ALLOW_HTTP: z.string().regex(/^(1|true|yes|0|false|no)$/i, 'must be true or false').optional(),
+});
+
+export type WorkerConfig = z.infer<typeof workerEnvSchema>;
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = workerEnvSchema.safeParse(set);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
