@@ -1,6 +1,8 @@
 /**
  * The decision module's rules, table-driven: each scenario is a list of events,
- * each with the commands it must produce and, optionally, checks on the state.
+ * each with the commands it must produce and, optionally, checks on the state. Every
+ * scenario runs in the mode new runs use (the provider-aware rules) and in the mode of runs
+ * recorded before them (which may still be running until their next continue-as-new).
  */
 import { Command, WorkspaceEvent, WorkspaceState, decide, initialState } from '../../workflows/decide';
 import type { IntegrationConfig } from '../../workflows/state';
@@ -43,16 +45,35 @@ const holdDown = (integrationId: string, at: number): Command => ({ kind: 'start
 const cancelHoldDown = (integrationId: string): Command => ({ kind: 'cancelHoldDown', integrationId });
 const forget = (integrationId: string): Command => ({ kind: 'forgetIntegration', integrationId });
 
-type Step = [WorkspaceEvent, Command[], ((state: WorkspaceState) => void)?];
+/** What a step must produce: the same in both modes, or where the rule sets differ, per mode. */
+type Expected = Command[] | { rules: Command[]; legacy: Command[] };
+type Step = [WorkspaceEvent, Expected, ((state: WorkspaceState) => void)?];
 
-function play(steps: Step[]): WorkspaceState {
-  let state = initialState('acme');
-  steps.forEach(([event, expected, check], index) => {
+/**
+ * The mode new runs use: the provider-aware rules, here without provider windows (minimum on-time,
+ * re-activation window; policy.test.ts tests those), with status reads left out of the comparison
+ * (reconciliation, policy.test.ts) and hold-down reasons too (they name the rule that set it).
+ */
+const RULES = { name: 'provider-aware rules (every new run)', rules: true };
+const LEGACY = { name: 'rules of runs from before provider-policy-v1', rules: false };
+type Mode = typeof RULES;
+
+function inMode(event: WorkspaceEvent, mode: Mode): WorkspaceEvent {
+  if (!mode.rules || event.type !== 'configChanged') return event;
+  return { ...event, config: { ...event.config, integrations: event.config.integrations.map((i) => ({ minActiveSeconds: 0, reactivateAfterSeconds: 0, ...i })) } };
+}
+const compared = (commands: Command[]): Command[] =>
+  commands.filter((c) => c.kind !== 'checkStatus').map((c) => (c.kind === 'startHoldDown' ? { kind: c.kind, integrationId: c.integrationId, until: c.until } : c));
+
+function play(steps: Step[], mode: Mode = RULES): WorkspaceState {
+  let state: WorkspaceState = { ...initialState('acme'), ...(mode.rules ? { rules: true } : {}) };
+  steps.forEach(([raw, expected, check], index) => {
+    const event = inMode(raw, mode);
     const before = JSON.stringify(state);
     const decision = decide(state, event);
     expect(JSON.stringify(state)).toBe(before); // decide never mutates its input
     try {
-      expect(decision.commands).toEqual(expected);
+      expect(compared(decision.commands)).toEqual(Array.isArray(expected) ? expected : mode.rules ? expected.rules : expected.legacy);
       check?.(decision.state);
     } catch (err) {
       throw new Error(`step ${index} (${event.type}): ${(err as Error).message}`);
@@ -80,9 +101,11 @@ const scenarios: [string, Step[]][] = [
     [finished('A', 1, true, 1), []],
     [resolve('w1', 60), [holdDown('A', 360)]],
     [start('w2', 200), [cancelHoldDown('A')], (st) => expect(st.integrations.A?.holdDownUntil).toBeNull()],
-    [resolve('w2', 400), [holdDown('A', 700)]],
+    // Flap damping: the second wave in the hour doubles the hold-down (600 s) in new runs.
+    [resolve('w2', 400), { rules: [holdDown('A', 1000)], legacy: [holdDown('A', 700)] }],
     [timer(360), []],
-    [timer(700), [withdraw('A', 2)]],
+    [timer(700), { rules: [], legacy: [withdraw('A', 2)] }],
+    [timer(1000), { rules: [withdraw('A', 2)], legacy: [] }],
   ]],
   ['multi-wave, lull longer than the hold-down: withdraw, then divert again', [
     [configure([A], 100), []],
@@ -233,10 +256,13 @@ const scenarios: [string, Step[]][] = [
   ]],
 ];
 
-describe('decide', () => {
+describe.each([RULES, LEGACY])('decide: $name', (mode) => {
   test.each(scenarios)('%s', (_name, steps) => {
-    play(steps);
+    play(steps, mode);
   });
+});
+
+describe('decide', () => {
 
   test('remembers a bounded number of resolved incident IDs, oldest forgotten first', () => {
     let state = initialState('acme');
