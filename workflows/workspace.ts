@@ -434,9 +434,11 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   async function loadConfig(): Promise<void> {
     if (configLoading) return;
     configLoading = true;
+    let failures = 0;
+    const backOff = () => wf.sleep(Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5)));
     try {
-      for (let tries = 0; (!configKnown || state.configVersion < configWanted) && tries < 10; tries++) {
-        if (tries > 0) await wf.sleep(Math.min(30_000, 1_000 * 2 ** Math.min(tries, 5)));
+      while ((!configKnown || state.configVersion < configWanted) && failures < 10) {
+        const wanted = configWanted;
         try {
           // Only the integrations that differ from what this run has come back (a delta).
           const known: Record<string, string> = {};
@@ -450,9 +452,16 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
           apply({ type: 'configChanged', now: Date.now(), config });
           followConfig(config);
           configKnown = true;
+          // Read again at once for a version announced meanwhile; after a while for one the database does not show yet.
+          if (state.configVersion < wanted) {
+            failures++;
+            await backOff();
+          } else failures = 0;
         } catch (err) {
           // The database is away: the run keeps the configuration it has and reads again.
           wf.log.warn('the configuration could not be read; trying again', { error: err instanceof Error ? err.message : String(err) });
+          failures++;
+          await backOff();
         }
       }
     } finally {
