@@ -522,6 +522,9 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
    */
   let recovering = false;
   async function recoverIncidents(): Promise<void> {
+    // What it finds is applied to the integrations, so a run that reads its configuration first
+    // waits for it (else a diversion found would have no integration to be adopted by).
+    if (!configKnown) await wf.condition(() => configKnown);
     let earlier = false;
     let after: string | undefined;
     try {
