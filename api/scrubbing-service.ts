@@ -152,9 +152,9 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
         for (const waiting of batch) waiting.resolve();
       }
     } finally {
+      // The loop ends with nothing waiting: sent, or failed together with what waited behind.
       lane.sending = false;
-      if (lane.waiting.length === 0) lanes.delete(workspaceId);
-      else void sendReports(workspaceId, lane);
+      lanes.delete(workspaceId);
     }
   }
 
