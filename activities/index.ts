@@ -21,7 +21,6 @@ import {
   OperationFailureDetails,
   OperationInput,
   OperationResult,
-  allOperationActivityNames,
 } from '../workflows/activity-names';
 import type { IntegrationStore } from './integration-store';
 import type { WorkspaceConfig } from '../workflows/messages';
@@ -29,8 +28,9 @@ import { configFingerprint } from '../workflows/state';
 import { createNotifyActivity, type DeliveryReport, type NotificationOptions } from './notifications';
 import type { NotificationEvent } from './notifications/types';
 import type { WorkerMetrics } from './metrics';
-import { ProviderConfigError, ProviderError } from './providers/errors';
-import type { ProviderAdapter, ProviderRegistry, ProviderStatus, ProviderTestResult } from './providers/types';
+import { operationActivityNames } from '../catalog';
+import { ProviderConfigError, ProviderError } from '../catalog/errors';
+import type { ProviderAdapter, ProviderRegistry, ProviderStatus, ProviderTestResult } from '../catalog/contract';
 
 export interface AuditSink {
   record(entry: AuditEntry): Promise<void>;
@@ -131,7 +131,7 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
   };
 
   const operations: Record<string, OperationActivity> = Object.fromEntries(
-    allOperationActivityNames().map((name) => [name, runProviderOperation]),
+    operationActivityNames().map((name) => [name, runProviderOperation]),
   );
 
   const others: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY | typeof RECOVER_ACTIVITY | typeof LOAD_CONFIG_ACTIVITY> = {

@@ -2,8 +2,8 @@
  * Where activities load an integration, credentials included: MongoDB with encrypted
  * credentials in production (store/integrations.ts), in memory in tests.
  */
-import { IntegrationNotFoundError } from './providers/errors';
-import type { LoadedIntegration } from './providers/types';
+import { IntegrationNotFoundError } from '../catalog/errors';
+import type { LoadedIntegration } from '../catalog/contract';
 
 export interface IntegrationStore {
   /** Throws IntegrationNotFoundError when the integration is not the workspace's. */

@@ -1,9 +1,7 @@
 /** Zod schemas for every API input and output: the single source of truth for their types and for /openapi.json. */
 import './openapi';
 import { z } from 'zod';
-import { cloudflareCredentials, cloudflareSettings } from '../activities/providers/cloudflare';
-import { hetznerCredentials, hetznerSettings } from '../activities/providers/hetzner';
-import { ovhCredentials, ovhSettings } from '../activities/providers/ovh';
+import { PROVIDERS, PROVIDER_TYPES, type ProviderType } from '../catalog';
 import { CIDR_PATTERN, isValidAddress, isValidCidr } from '../workflows/cidr';
 import { ROLES } from '../store/api-keys';
 import { NOTIFICATION_EVENTS } from '../activities/notifications/types';
@@ -85,21 +83,22 @@ const integrationPolicy = {
   reactivateAfterSeconds: windowSeconds.openapi({ description: 'Earliest automatic re-activation after a withdrawal; null = the provider default' }),
 };
 const integrationCommon = { name, autoDivert: z.boolean().optional(), scope: scope.optional(), ...integrationPolicy };
+/** One variant per provider of the catalog: its settings and credentials, strict (an unknown field is a 400 naming it). */
+const integrationVariant = <P extends (typeof PROVIDERS)[number]>(provider: P) =>
+  z
+    .object({ type: z.literal(provider.type), ...integrationCommon, settings: provider.settings.strict(), credentials: provider.credentials.strict() })
+    .strict()
+    .openapi({ description: provider.label });
+type Variant = ReturnType<typeof integrationVariant<(typeof PROVIDERS)[number]>>;
 export const createIntegrationBody = z
-  .discriminatedUnion('type', [
-    z.object({ type: z.literal('cloudflare'), ...integrationCommon, settings: cloudflareSettings.strict(), credentials: cloudflareCredentials.strict() }).strict(),
-    z.object({ type: z.literal('ovh'), ...integrationCommon, settings: ovhSettings.strict(), credentials: ovhCredentials.strict() }).strict(),
-    z.object({ type: z.literal('hetzner'), ...integrationCommon, settings: hetznerSettings.strict(), credentials: hetznerCredentials.strict() }).strict(),
-  ])
+  .discriminatedUnion('type', PROVIDERS.map(integrationVariant) as [Variant, ...Variant[]])
   .openapi('CreateIntegration');
 export type CreateIntegrationBody = z.infer<typeof createIntegrationBody>;
 
 /** Per-type settings and credentials, for PATCH (the type cannot change). */
-export const integrationTypeSchemas = {
-  cloudflare: { settings: cloudflareSettings.strict(), credentials: cloudflareCredentials.strict() },
-  ovh: { settings: ovhSettings.strict(), credentials: ovhCredentials.strict() },
-  hetzner: { settings: hetznerSettings.strict(), credentials: hetznerCredentials.strict() },
-} as const;
+export const integrationTypeSchemas = Object.fromEntries(
+  PROVIDERS.map((p) => [p.type, { settings: p.settings.strict(), credentials: p.credentials.strict() }]),
+) as unknown as Record<ProviderType, { settings: z.ZodObject; credentials: z.ZodObject }>;
 
 export const updateIntegrationBody = z
   .object({
@@ -116,7 +115,7 @@ export const updateIntegrationBody = z
 export const IntegrationOut = z
   .object({
     id: z.string(),
-    type: z.enum(['cloudflare', 'ovh', 'hetzner']),
+    type: z.enum(PROVIDER_TYPES),
     name: z.string(),
     autoDivert: z.boolean(),
     scope: z.union([z.literal('workspace'), z.array(z.string())]),

@@ -74,7 +74,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
         temporalAddress,
         mongoUrl: store.mongoUrl,
         encryptionKeys,
-        providerUrls: { cloudflare: simulator.cloudflareUrl, ovh: simulator.ovhUrl, hetzner: simulator.hetznerUrl },
+        providerUrls: simulator.providerUrls,
         baselineToken: baselineAccount.token,
         bundlePaths,
         metricsPort,

@@ -7,7 +7,8 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSimulator, createSimulatorApp, type Simulator } from '../simulator';
+import type { ProviderType } from '../catalog';
+import { createSimulator, createSimulatorApp, simulatorUrls, type Simulator } from '../simulator';
 import { now } from './clock';
 
 export const INSTANT_PROVIDERS = { cloudflareChangeIntervalSeconds: 0, ovhPendingMs: 0, hetznerInProcessMs: 0 };
@@ -20,6 +21,7 @@ export interface WatchedSimulator {
   cloudflareUrl: string;
   ovhUrl: string;
   hetznerUrl: string;
+  providerUrls: Record<ProviderType, string>;
   /** How many BGP-prefix PATCHes arrived so far. */
   patches(): number;
   /** When the latest GET of this BGP prefix arrived, if at or after `since`. */
@@ -63,9 +65,7 @@ export async function startWatchedSimulator(): Promise<WatchedSimulator> {
   return {
     sim,
     url,
-    cloudflareUrl: `${url}/cloudflare`,
-    ovhUrl: `${url}/ovh/1.0`,
-    hetznerUrl: `${url}/hetzner`,
+    ...simulatorUrls(url),
     patches: () => patches,
     lastRead(bgpPrefixId, since) {
       const at = latest.get(`${bgpPrefixId}:read`);

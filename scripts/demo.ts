@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: against the running dev stack (`npm run dev`), a two-wave attack on a new
- * workspace with one integration per provider (all simulated): diversion at all three, a lull
+ * workspace with one integration per provider (all simulated): diversion at all four, a lull
  * shorter than the hold-down that does not withdraw, the withdrawal after the hold-down, and
  * the Temporal UI link. Exits non-zero as soon as a step does not happen.
  */
@@ -46,8 +46,9 @@ async function main(): Promise<void> {
   const cf = { accountId: hex(), prefixId: hex(), bgpPrefixId: hex(), token: `demo-${hex()}`, cidr: '192.0.2.0/24' };
   const ovh = { applicationKey: `ak-${hex()}`, applicationSecret: hex(), consumerKey: hex(), ip: `203.0.113.${1 + (Date.now() % 250)}` };
   const hz = { username: `#ws+${ws}`, password: hex(), serverNumber: 10_000 + (Date.now() % 50_000) };
+  const gc = { apiKey: `gcore-${hex()}`, clientId: 1 + (Date.now() % 100_000), prefix: '192.0.2.0/24' };
 
-  log(`provider simulator: seeding a Cloudflare prefix, an OVH IP and a Hetzner server for ${ws}`);
+  log(`provider simulator: seeding a Cloudflare prefix, an OVH IP, a Hetzner server and a Gcore prefix for ${ws}`);
   await http('POST', `${SIM}/_sim/cloudflare/prefixes`, undefined, cf);
   await http('POST', `${SIM}/_sim/ovh/consumers`, undefined, ovh);
   await http('POST', `${SIM}/_sim/ovh/ips`, undefined, { ipBlock: `${ovh.ip}/32`, ip: ovh.ip, rules: 3 });
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     serverNumber: hz.serverNumber,
     firewall: { rules: { input: [{ name: 'Allow HTTPS', protocol: 'tcp', dst_port: '443', action: 'accept' }], output: [{ name: 'Allow all', action: 'accept' }] } },
   });
+  await http('POST', `${SIM}/_sim/gcore/prefixes`, undefined, gc);
 
   const created = await http('POST', `${API}/v1/workspaces`, adminToken, { id: ws, name: 'Demo attack', holdDownSeconds: HOLD_DOWN_SECONDS });
   const owner: string = created.ownerKey.key;
@@ -65,31 +67,33 @@ async function main(): Promise<void> {
     { type: 'cloudflare', name: 'Cloudflare Magic Transit', ...SIMULATOR_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
     { type: 'ovh', name: 'OVH edge firewall', settings: { endpoint: 'ovh-eu', ip: ovh.ip }, credentials: { applicationKey: ovh.applicationKey, applicationSecret: ovh.applicationSecret, consumerKey: ovh.consumerKey } },
     { type: 'hetzner', name: 'Hetzner Robot firewall', ...SIMULATOR_WINDOWS, settings: { serverNumber: hz.serverNumber }, credentials: { username: hz.username, password: hz.password } },
+    { type: 'gcore', name: 'Gcore DDoS Protection', settings: { prefix: gc.prefix, clientId: gc.clientId }, credentials: { apiKey: gc.apiKey } },
   ]) {
     const integration = await http('POST', `${API}/v1/workspaces/${ws}/integrations`, owner, body);
     log(`integration ${integration.id} (${integration.type}) created`);
   }
 
-  type Held = { cloudflare: boolean; ovh: boolean; hetzner: string };
+  type Held = { cloudflare: boolean; ovh: boolean; hetzner: string; gcore: boolean };
   const providers = async (): Promise<Held> => {
     const state = await http('GET', `${SIM}/_sim/state`);
     return {
       cloudflare: state.cloudflare.find((p: { bgpPrefixId: string }) => p.bgpPrefixId === cf.bgpPrefixId)?.advertised ?? false,
       ovh: state.ovh.find((i: { ip: string }) => i.ip === ovh.ip)?.firewall?.enabled ?? false,
       hetzner: state.hetzner.find((s: { serverNumber: number }) => s.serverNumber === hz.serverNumber)?.status ?? 'missing',
+      gcore: state.gcore.find((p: { clientId: number }) => p.clientId === gc.clientId)?.announced ?? false,
     };
   };
   const scrubbing = () => http('GET', `${API}/v1/workspaces/${ws}/scrubbing`, detector);
-  const allActual = (value: string) => (view: { integrations: { actual: string }[] }) => view.integrations.length === 3 && view.integrations.every((i) => i.actual === value);
+  const allActual = (value: string) => (view: { integrations: { actual: string }[] }) => view.integrations.length === 4 && view.integrations.every((i) => i.actual === value);
 
   log('wave 1: incident atk-1 on 192.0.2.10');
   await http('POST', `${API}/v1/workspaces/${ws}/incidents`, detector, { id: 'atk-1', target: '192.0.2.10', source: 'demo' });
-  await until('diversion at all three providers', scrubbing, allActual('active'));
-  const diverted = await until('the simulator to hold all three diversions', providers, (p) => p.cloudflare && p.ovh && p.hetzner !== 'disabled');
-  log(`diverted: Cloudflare prefix advertised=${diverted.cloudflare}, OVH edge firewall enabled=${diverted.ovh}, Hetzner firewall ${diverted.hetzner}`);
+  await until('diversion at all four providers', scrubbing, allActual('active'));
+  const diverted = await until('the simulator to hold all four diversions', providers, (p) => p.cloudflare && p.ovh && p.hetzner !== 'disabled' && p.gcore);
+  log(`diverted: Cloudflare prefix advertised=${diverted.cloudflare}, OVH edge firewall enabled=${diverted.ovh}, Hetzner firewall ${diverted.hetzner}, Gcore prefix announced=${diverted.gcore}`);
 
   await http('POST', `${API}/v1/workspaces/${ws}/incidents/atk-1/resolve`, detector, {});
-  const holding = await until('the hold-down to start', scrubbing, (v) => v.pendingHoldDowns.length === 3);
+  const holding = await until('the hold-down to start', scrubbing, (v) => v.pendingHoldDowns.length === 4);
   log(`wave 1 resolved: hold-down until ${holding.pendingHoldDowns[0].until}; traffic stays diverted`);
   await new Promise((r) => setTimeout(r, 4_000));
   log('wave 2 (lull of 4 s, shorter than the hold-down): incident atk-2');
@@ -100,14 +104,14 @@ async function main(): Promise<void> {
 
   await http('POST', `${API}/v1/workspaces/${ws}/incidents/atk-2/resolve`, detector, {});
   log(`wave 2 resolved: waiting out the ${HOLD_DOWN_SECONDS} s hold-down`);
-  await until('withdrawal at all three providers', scrubbing, allActual('inactive'), (HOLD_DOWN_SECONDS + 60) * 1000);
-  const withdrawn = await until('the simulator to release all three', providers, (p) => !p.cloudflare && !p.ovh && p.hetzner !== 'active');
-  log(`withdrawn: Cloudflare prefix advertised=${withdrawn.cloudflare}, OVH edge firewall enabled=${withdrawn.ovh}, Hetzner firewall ${withdrawn.hetzner}`);
+  await until('withdrawal at all four providers', scrubbing, allActual('inactive'), (HOLD_DOWN_SECONDS + 60) * 1000);
+  const withdrawn = await until('the simulator to release all four', providers, (p) => !p.cloudflare && !p.ovh && p.hetzner !== 'active' && !p.gcore);
+  log(`withdrawn: Cloudflare prefix advertised=${withdrawn.cloudflare}, OVH edge firewall enabled=${withdrawn.ovh}, Hetzner firewall ${withdrawn.hetzner}, Gcore prefix announced=${withdrawn.gcore}`);
 
   const events = await http('GET', `${API}/v1/workspaces/${ws}/events?limit=100`, detector);
   const count = (action: string) => events.events.filter((e: { action: string; outcome: string }) => e.action === action && e.outcome === 'ok').length;
-  if (count('divert') !== 3 || count('withdraw') !== 3) throw new Error(`audit trail: ${count('divert')} diverts and ${count('withdraw')} withdrawals, expected 3 and 3`);
-  log('audit trail: 3 diverts and 3 withdrawals by the workflow');
+  if (count('divert') !== 4 || count('withdraw') !== 4) throw new Error(`audit trail: ${count('divert')} diverts and ${count('withdraw')} withdrawals, expected 4 and 4`);
+  log('audit trail: 4 diverts and 4 withdrawals by the workflow');
   log(`history of every decision: ${UI}/namespaces/default/workflows/scrubbing-${ws}`);
   process.stdout.write(`DEMO OK ${ws}\n`);
 }

@@ -75,10 +75,11 @@ sim ovh/consumers '{"applicationKey":"demo-ak","applicationSecret":"demo-as","co
 sim ovh/ips '{"ipBlock":"203.0.113.0/24","ip":"203.0.113.7","rules":3}'
 sim hetzner/users '{"username":"#ws+demo","password":"demo-password"}'
 sim hetzner/servers '{"serverNumber":4321,"firewall":{"rules":{"input":[{"name":"Allow HTTPS","protocol":"tcp","dst_port":"443","action":"accept"}],"output":[{"name":"Allow all","action":"accept"}]}}}'
+sim gcore/prefixes '{"apiKey":"demo-gcore-key","clientId":4242,"prefix":"198.51.100.0/24"}'
 wait_for ".tools/temporal/bin/temporal operator cluster health --address 127.0.0.1:$TEMPORAL_PORT" "Temporal"
 
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT MONGO_URL ENCRYPTION_KEYS=$(cat $DATA/encryption-keys)
-CLOUDFLARE_API_URL=$SIM/cloudflare OVH_API_URL=$SIM/ovh/1.0 HETZNER_ROBOT_URL=$SIM/hetzner TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT \
+CLOUDFLARE_API_URL=$SIM/cloudflare OVH_API_URL=$SIM/ovh/1.0 HETZNER_ROBOT_URL=$SIM/hetzner GCORE_API_URL=$SIM/gcore TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT \
   WORKER_METRICS_PORT=$WORKER_METRICS_PORT TEMPORAL_METRICS_PORT=$TEMPORAL_METRICS_PORT "${TS_NODE[@]}" worker/main.ts &
 pids+=($!)
 API_PORT=$API_PORT ADMIN_TOKEN=$(cat $DATA/admin-token) "${TS_NODE[@]}" api/main.ts &
@@ -96,6 +97,7 @@ if [ ! -s $DATA/demo-owner-key ]; then
   post "$owner" /v1/workspaces/demo/integrations '{"type":"cloudflare","name":"Magic Transit 192.0.2.0/24 (simulated)","minActiveSeconds":0,"reactivateAfterSeconds":0,"settings":{"accountId":"0123456789abcdef0123456789abcdef","prefixId":"1123456789abcdef0123456789abcdef","bgpPrefixId":"2123456789abcdef0123456789abcdef"},"credentials":{"apiToken":"simulated-token"}}' >/dev/null
   post "$owner" /v1/workspaces/demo/integrations '{"type":"ovh","name":"OVH edge firewall 203.0.113.7 (simulated)","settings":{"endpoint":"ovh-eu","ip":"203.0.113.7","ipBlock":"203.0.113.0/24"},"credentials":{"applicationKey":"demo-ak","applicationSecret":"demo-as","consumerKey":"demo-ck"}}' >/dev/null
   post "$owner" /v1/workspaces/demo/integrations '{"type":"hetzner","name":"Hetzner server 4321 (simulated)","minActiveSeconds":0,"reactivateAfterSeconds":0,"settings":{"serverNumber":4321},"credentials":{"username":"#ws+demo","password":"demo-password"}}' >/dev/null
+  post "$owner" /v1/workspaces/demo/integrations '{"type":"gcore","name":"Gcore 198.51.100.0/24 (simulated)","settings":{"prefix":"198.51.100.0/24"},"credentials":{"apiKey":"demo-gcore-key"}}' >/dev/null
 fi
 
 cat <<MSG

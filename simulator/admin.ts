@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import type { CloudflareSeed } from './cloudflare';
 import type { Fault } from './faults';
+import type { GcoreSeed } from './gcore';
 import type { HetznerServerSeed } from './hetzner';
 import type { OvhConsumer, OvhIpSeed } from './ovh';
 import type { Simulator } from './index';
@@ -21,6 +22,7 @@ export function adminRouter(sim: Simulator): Router {
     sim.ovh.blocks.clear();
     sim.hetzner.users.clear();
     sim.hetzner.servers.clear();
+    sim.gcore.keys.clear();
     sim.faults.reset();
     sim.clock.reset();
     res.status(204).end();
@@ -72,6 +74,15 @@ export function adminRouter(sim: Simulator): Router {
     res.status(server ? 200 : 404).json({});
   });
 
+  router.post('/gcore/prefixes', (req, res) => {
+    sim.gcore.seed(req.body as GcoreSeed);
+    created(res);
+  });
+  router.post('/gcore/announced', (req, res) => {
+    const { prefix, announced } = req.body as { prefix: string; announced: boolean };
+    res.status(sim.gcore.setAnnounced(prefix, announced) ? 200 : 404).json({});
+  });
+
   router.post('/faults', (req, res) => {
     sim.faults.add(req.body as Fault);
     created(res);
@@ -79,7 +90,7 @@ export function adminRouter(sim: Simulator): Router {
   router.get('/requests', (_req, res) => {
     res.json(sim.faults.requests);
   });
-  /** What each provider holds now: advertised prefixes, enabled OVH firewalls, Hetzner firewall status. */
+  /** What each provider holds now: advertised prefixes, enabled OVH firewalls, Hetzner firewall status, Gcore announces. */
   router.get('/state', (_req, res) => {
     const cloudflare = [...sim.cloudflare.accounts.values()].flatMap((a) =>
       a.prefixes.flatMap((p) => p.bgpPrefixes.map((b) => ({ accountId: a.id, prefixId: p.id, bgpPrefixId: b.id, cidr: b.cidr, advertised: b.on_demand.advertised === true }))),
@@ -88,7 +99,7 @@ export function adminRouter(sim: Simulator): Router {
       [...ips.keys()].map((ip) => ({ ipBlock: block, ip, firewall: sim.ovh.firewall(block, ip) ?? null, mitigation: Boolean(sim.ovh.ip(block, ip)?.mitigation) })),
     );
     const hetzner = [...sim.hetzner.servers.values()].map((s) => ({ serverNumber: s.number, status: sim.hetzner.view(s).status, inputRules: s.firewall.rules.input.length }));
-    res.json({ cloudflare, ovh, hetzner });
+    res.json({ cloudflare, ovh, hetzner, gcore: sim.gcore.list() });
   });
   return router;
 }

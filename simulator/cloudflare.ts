@@ -1,6 +1,6 @@
 /**
- * A Cloudflare Magic Transit simulator following shared/docs/providers.md §1
- * and §5: the v4 envelope, Bearer tokens per account, IP prefixes with their
+ * A Cloudflare Magic Transit simulator following Cloudflare's API
+ * documentation: the v4 envelope, Bearer tokens per account, IP prefixes with their
  * BGP prefixes and the `on_demand` block, 401/403/404 answers as documented.
  */
 import { Router, type Request, type Response } from 'express';

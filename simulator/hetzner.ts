@@ -1,5 +1,5 @@
 /**
- * A Hetzner Robot firewall simulator (providers.md §3, §5): basic auth with the
+ * A Hetzner Robot firewall simulator (README, Providers: Hetzner Robot): basic auth with the
  * 3-failure, 10-minute lockout per client IP; GET and form-encoded full-replace
  * POST of `/firewall/{server-number}`; "in process" after a change, 409
  * FIREWALL_IN_PROCESS during it; 400 INVALID_INPUT over 10 rules per direction.

@@ -1,15 +1,17 @@
 /**
  * The provider simulator: one HTTP server standing in for the provider APIs we
  * cannot reach in tests, the dev stack and benchmarks, so the real adapters run
- * unchanged. Provider routes under `/cloudflare`, `/ovh`, `/hetzner`; the admin API
+ * unchanged. Provider routes under `/cloudflare`, `/ovh`, `/hetzner`, `/gcore`; the admin API
  * (seed state, change it behind our back, faults, clock, calls received) under `/_sim`.
  */
 import express, { type Request } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { ProviderType } from '../catalog';
 import { CloudflareSimState, cloudflareRouter } from './cloudflare';
 import { DOCUMENTED_TIMING, SimClock, type SimTiming } from './clock';
 import { FaultBook } from './faults';
+import { GcoreSimState, gcoreRouter } from './gcore';
 import { HetznerSimState, hetznerRouter } from './hetzner';
 import { OvhSimState, ovhRouter } from './ovh';
 import { adminRouter } from './admin';
@@ -20,6 +22,7 @@ export interface Simulator {
   cloudflare: CloudflareSimState;
   ovh: OvhSimState;
   hetzner: HetznerSimState;
+  gcore: GcoreSimState;
   faults: FaultBook;
 }
 
@@ -28,7 +31,16 @@ export interface RunningSimulator extends Simulator {
   cloudflareUrl: string;
   ovhUrl: string;
   hetznerUrl: string;
+  gcoreUrl: string;
+  /** Each provider type's base URL here, as the worker's providerUrls. */
+  providerUrls: Record<ProviderType, string>;
   close(): Promise<void>;
+}
+
+/** Where each provider's API is on a simulator at `url`. */
+export function simulatorUrls(url: string) {
+  const providerUrls: Record<ProviderType, string> = { cloudflare: `${url}/cloudflare`, ovh: `${url}/ovh/1.0`, hetzner: `${url}/hetzner`, gcore: `${url}/gcore` };
+  return { cloudflareUrl: providerUrls.cloudflare, ovhUrl: providerUrls.ovh, hetznerUrl: providerUrls.hetzner, gcoreUrl: providerUrls.gcore, providerUrls };
 }
 
 export function createSimulator(timing: Partial<SimTiming> = {}): Simulator {
@@ -40,6 +52,7 @@ export function createSimulator(timing: Partial<SimTiming> = {}): Simulator {
     cloudflare: new CloudflareSimState(clock, fullTiming),
     ovh: new OvhSimState(clock, fullTiming),
     hetzner: new HetznerSimState(clock, fullTiming),
+    gcore: new GcoreSimState(),
     faults: new FaultBook(),
   };
 }
@@ -55,6 +68,7 @@ export function createSimulatorApp(sim: Simulator) {
   app.use('/cloudflare', sim.faults.middleware('cloudflare'), cloudflareRouter(sim.cloudflare));
   app.use('/ovh', sim.faults.middleware('ovh'), ovhRouter(sim.ovh));
   app.use('/hetzner', sim.faults.middleware('hetzner'), express.urlencoded({ extended: true }), hetznerRouter(sim.hetzner));
+  app.use('/gcore', sim.faults.middleware('gcore'), gcoreRouter(sim.gcore));
   app.use('/_sim', adminRouter(sim));
   return app;
 }
@@ -73,9 +87,7 @@ export async function startSimulator(
   return {
     ...sim,
     url,
-    cloudflareUrl: `${url}/cloudflare`,
-    ovhUrl: `${url}/ovh/1.0`,
-    hetznerUrl: `${url}/hetzner`,
+    ...simulatorUrls(url),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

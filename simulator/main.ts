@@ -22,7 +22,7 @@ const port = Number(process.env.SIMULATOR_PORT ?? 8299);
 startSimulator({ port, timing: timingFromEnv(process.env) })
   .then((sim) => {
     process.stdout.write(
-      `provider simulator on ${sim.url}: CLOUDFLARE_API_URL=${sim.cloudflareUrl} OVH_API_URL=${sim.ovhUrl} HETZNER_ROBOT_URL=${sim.hetznerUrl}\n`,
+      `provider simulator on ${sim.url}: CLOUDFLARE_API_URL=${sim.cloudflareUrl} OVH_API_URL=${sim.ovhUrl} HETZNER_ROBOT_URL=${sim.hetznerUrl} GCORE_API_URL=${sim.gcoreUrl}\n`,
     );
     const stop = () => void sim.close().then(() => process.exit(0));
     process.on('SIGINT', stop);

@@ -1,5 +1,5 @@
 /**
- * An OVH API simulator (providers.md §2, §2b, §5): `/auth/time`, signed requests
+ * An OVH API simulator (README, Providers: OVH): `/auth/time`, signed requests
  * verified over the exact URL called (with `%2F`) and raw body, application and
  * consumer keys with access rules (403 NOT_GRANTED_CALL), Edge Network Firewall
  * entries passing through pending states, and OVH's own mitigation per IP.

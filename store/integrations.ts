@@ -5,12 +5,13 @@
  * has withdrawn it (`purge`).
  */
 import { randomUUID } from 'node:crypto';
-import type { LoadedIntegration } from '../activities/providers/types';
-import { IntegrationNotFoundError } from '../activities/providers/errors';
+import type { ProviderType } from '../catalog';
+import type { LoadedIntegration } from '../catalog/contract';
+import { IntegrationNotFoundError } from '../catalog/errors';
 import { CredentialCipher, credentialContext, type EncryptedBlob } from './crypto';
 import type { Models } from './models';
 
-export type IntegrationType = 'cloudflare' | 'ovh' | 'hetzner';
+export type IntegrationType = ProviderType;
 
 export interface IntegrationInput {
   type: IntegrationType;

@@ -3,7 +3,7 @@
  * login budget. Records older than a day are removed as new ones arrive (no TTL index: the
  * store must run on FerretDB too).
  */
-import type { LoginFailureStore } from '../activities/providers/login-budget';
+import type { LoginFailureStore } from '../catalog/contract';
 import type { Models } from './models';
 
 const KEEP_MS = 24 * 3_600_000;

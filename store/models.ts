@@ -4,6 +4,7 @@
  * `select: false`, so nothing reads them by accident.
  */
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { PROVIDER_TYPES } from '../catalog';
 
 const workspaceSchema = new Schema(
   {
@@ -42,7 +43,7 @@ const integrationSchema = new Schema(
   {
     _id: { type: String, required: true },
     workspace: { type: String, required: true, index: true },
-    type: { type: String, required: true, enum: ['cloudflare', 'ovh', 'hetzner'] },
+    type: { type: String, required: true, enum: PROVIDER_TYPES },
     name: { type: String, required: true },
     autoDivert: { type: Boolean, required: true, default: true },
     scope: { type: Schema.Types.Mixed, required: true, default: 'workspace' },

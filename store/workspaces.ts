@@ -1,5 +1,6 @@
 /** Workspaces and the versioned configuration snapshot the workflow receives. */
 import type { WorkspaceConfig } from '../workflows/messages';
+import { providerFacts } from '../catalog';
 import { workspacePolicy, type WorkspacePolicy } from '../workflows/policy';
 import { ConflictError, isDuplicateKey } from './errors';
 import type { Models } from './models';
@@ -86,10 +87,17 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
         snapshots.set(id, parts);
       }
       const policy = workspace.policy ?? {};
+      const providers = Object.fromEntries(
+        [...new Set(parts.integrations.map((i) => i.type))].flatMap((type) => {
+          const facts = providerFacts(type);
+          return facts ? [[type, facts]] : [];
+        }),
+      );
       return {
         version: workspace.configVersion,
         holdDownSeconds: workspace.holdDownSeconds,
         integrations: parts.integrations.map((i) => ({ ...i })),
+        ...(Object.keys(providers).length > 0 ? { providers } : {}),
         ...(parts.notifications ? { notifications: true } : {}),
         ...(Object.keys(policy).length > 0 ? { policy } : {}),
       };

@@ -6,6 +6,8 @@
  * worker/tuning.ts, storage in store/config.ts.
  */
 import { z } from 'zod';
+import { PROVIDERS } from '../catalog';
+import type { ProviderUrls } from '../activities/providers';
 
 const port = z
   .string()
@@ -27,10 +29,7 @@ const workerEnvSchema = z.object({
   PROVIDER_EGRESS_ID: z.string().min(1).max(200).default('default'),
   /** Failed provider logins allowed per lock window: 1 or 2 (Robot locks an address out after 3). */
   LOGIN_FAILURE_BUDGET: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2 (Robot locks an address out after 3 failed logins)' })).default(2),
-  // Provider base URLs (tests and the simulator; never per integration), notification endpoints.
-  CLOUDFLARE_API_URL: httpUrl.optional(),
-  OVH_API_URL: httpUrl.optional(),
-  HETZNER_ROBOT_URL: httpUrl.optional(),
+  // Notification endpoints (provider base URLs: providerUrlSchema).
   PAGERDUTY_EVENTS_URL: httpUrl.optional(),
   TEMPORAL_UI_URL: httpUrl.optional(),
   /** Internal receivers allowed on purpose (activities/outbound/destination.ts): comma-separated hosts or CIDRs. */
@@ -38,14 +37,25 @@ const workerEnvSchema = z.object({
   OUTBOUND_ALLOW_HTTP: z.string().regex(/^(1|true|yes|0|false|no)$/i, 'must be true or false').optional(),
 });
 
-export type WorkerConfig = z.infer<typeof workerEnvSchema>;
+/** Provider base URLs (tests and the simulator; never per integration): the variable each catalog provider names (`urlEnv`). */
+const providerUrlSchema = z.object(Object.fromEntries(PROVIDERS.map((p) => [p.urlEnv, httpUrl.optional()])));
+
+export type WorkerConfig = z.infer<typeof workerEnvSchema> & { providerUrls: ProviderUrls };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = workerEnvSchema.safeParse(set);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+  const urls = providerUrlSchema.safeParse(set);
+  const issues = [...(parsed.error?.issues ?? []), ...(urls.error?.issues ?? [])];
+  if (!parsed.success || !urls.success) {
+    const problems = issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
   }
-  return parsed.data;
+  const providerUrls: ProviderUrls = Object.fromEntries(
+    PROVIDERS.flatMap((p) => {
+      const url = urls.data[p.urlEnv];
+      return typeof url === 'string' ? [[p.type, url]] : [];
+    }),
+  );
+  return { ...parsed.data, providerUrls };
 }

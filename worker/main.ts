@@ -6,7 +6,7 @@
  */
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { notificationOptionsFromEnv } from '../activities/notifications';
-import { createProviderRegistry, providerUrlsFromEnv } from '../activities/providers';
+import { createProviderRegistry } from '../activities/providers';
 import { channelRepository } from '../store/channels';
 import { auditRepository } from '../store/audit';
 import { loadStoreConfig } from '../store/config';
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       incidents: incidentRepository(database.models),
       configs: workspaceRepository(database.models),
       audit: auditRepository(database.models),
-      providers: createProviderRegistry(providerUrlsFromEnv(), {
+      providers: createProviderRegistry(config.providerUrls, {
         loginFailures: loginFailureRepository(database.models, config.PROVIDER_EGRESS_ID),
         loginFailureBudget: config.LOGIN_FAILURE_BUDGET,
       }),

@@ -1,32 +1,11 @@
 /**
- * Activity type names, one per provider operation, so the Temporal UI reads
- * `cloudflare.advertise` rather than a generic name. Pure: shared by the
- * workflow (to call) and the worker (to register).
+ * Activity type names and the shapes of their inputs and results. Pure: shared by the workflow
+ * (to call) and the worker (to register). Provider operations are named by the catalog
+ * (`ProviderDefinition.operations`, e.g. `cloudflare.advertise`), which reaches the workflow
+ * with the configuration.
  */
 import type { IncidentStart, IntegrationConfig, Operation } from './state';
 import type { WorkspaceConfig } from './messages';
-
-export const PROVIDER_OPERATION_NAMES = {
-  cloudflare: { activate: 'cloudflare.advertise', withdraw: 'cloudflare.withdraw' },
-  ovh: { activate: 'ovh.enableFirewall', withdraw: 'ovh.disableFirewall' },
-  hetzner: { activate: 'hetzner.activateFirewall', withdraw: 'hetzner.disableFirewall' },
-} as const;
-
-export type ProviderType = keyof typeof PROVIDER_OPERATION_NAMES;
-export const PROVIDER_TYPES = Object.keys(PROVIDER_OPERATION_NAMES) as ProviderType[];
-
-export function isProviderType(type: string): type is ProviderType {
-  return Object.prototype.hasOwnProperty.call(PROVIDER_OPERATION_NAMES, type);
-}
-
-export function operationActivityName(type: string, op: Operation): string {
-  return isProviderType(type) ? PROVIDER_OPERATION_NAMES[type][op] : `${type}.${op}`;
-}
-
-/** Every operation activity name the worker must register. */
-export function allOperationActivityNames(): string[] {
-  return PROVIDER_TYPES.flatMap((type) => Object.values(PROVIDER_OPERATION_NAMES[type]));
-}
 
 export interface OperationInput {
   workspaceId: string;
@@ -83,6 +62,7 @@ export interface ConfigDelta {
   holdDownSeconds: number;
   policy?: WorkspaceConfig['policy'];
   notifications?: boolean;
+  providers?: WorkspaceConfig['providers'];
   ids: string[];
   changed: IntegrationConfig[];
 }

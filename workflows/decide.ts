@@ -4,7 +4,7 @@
  * It must never import Temporal, read the clock or do I/O: time comes in the event.
  */
 import { addressInAnyCidr, isValidAddress } from './cidr';
-import { effectiveHoldDown, providerTiming, recentWaves, workspacePolicy, type WorkspacePolicy } from './policy';
+import { effectiveHoldDown, recentWaves, workspacePolicy, type ProviderFacts, type WorkspacePolicy } from './policy';
 import {
   ActiveIncident,
   IncidentStart,
@@ -17,6 +17,7 @@ import {
   WorkspaceState,
   type DriftRecord,
   incidentKey,
+  integrationTiming,
   newIntegrationState,
   normaliseConfig,
 } from './state';
@@ -34,7 +35,7 @@ export type WorkspaceEvent =
   | {
       type: 'configChanged';
       now: number;
-      config: { version: number; holdDownSeconds: number; integrations: IntegrationConfig[]; policy?: Partial<WorkspacePolicy> };
+      config: { version: number; holdDownSeconds: number; integrations: IntegrationConfig[]; policy?: Partial<WorkspacePolicy>; providers?: Record<string, ProviderFacts> };
     }
   | { type: 'operationFinished'; now: number; integrationId: string; seq: number; diverted: boolean; attempts: number }
   | { type: 'operationFailed'; now: number; integrationId: string; seq: number; error: OperationError; attempts: number }
@@ -89,7 +90,7 @@ export function decideInPlace(state: WorkspaceState, event: WorkspaceEvent): Dec
 
 const policyOf = (state: WorkspaceState): WorkspacePolicy => state.policy ?? workspacePolicy();
 
-/** Whether `incident` triggers `integration` automatically (rule 2). */
+/** Whether `incident` triggers `integration` automatically (README, How it decides). */
 export function triggers(integration: IntegrationState, incident: IncidentStart): boolean {
   const { autoDivert, scope } = integration.config;
   if (!autoDivert || integration.removed) return false;
@@ -161,7 +162,7 @@ function startIncident(state: WorkspaceState, incident: IncidentStart, now: numb
     const before = triggerCount(state, integration); // counted without this incident
     if (!triggers(integration, active)) continue;
     integration.triggeredBy = before + 1;
-    // A new attack ends a manual withdraw (rule 5) and retries a failed operation (rule 7).
+    // A new attack ends a manual withdraw and retries a failed operation.
     if (integration.manual === 'withdraw') integration.manual = null;
     if (integration.actual === 'failed') integration.retryRequested = true;
   }
@@ -216,6 +217,8 @@ function changeConfig(
   state.configVersion = config.version;
   state.holdDownSeconds = config.holdDownSeconds;
   if (state.rules) state.policy = workspacePolicy(config.policy);
+  // Kept for every type seen: an integration removed from the configuration is still withdrawn.
+  if (config.providers) state.providers = { ...state.providers, ...config.providers };
   const present = new Set(config.integrations.map((i) => i.id));
   for (const integrationConfig of config.integrations) {
     const existing = state.integrations[integrationConfig.id];
@@ -278,7 +281,7 @@ function takeManualAction(state: WorkspaceState, integrationId: string, action: 
   integration.manualTickets = (integration.manualTickets ?? 0) + 1;
 }
 
-/** Sets desired state and hold-down (rules 4, 5, 8), then starts an operation if one is due (rule 6). */
+/** Sets desired state and hold-down , then starts an operation if one is due (README, How it decides). */
 function reconcileIntegration(
   state: WorkspaceState,
   integration: IntegrationState,
@@ -301,7 +304,7 @@ function reconcileIntegration(
       if (holdDown) integration.holdDownReason = holdDown.reason;
     } else if (integration.holdDownUntil === null || now >= integration.holdDownUntil) {
       // Provider timing: a diversion stays on for the provider's minimum once it was confirmed.
-      const minimum = rules ? minimumOnTime(integration) : null;
+      const minimum = rules ? minimumOnTime(state, integration) : null;
       if (minimum && now < minimum.until) {
         integration.holdDownUntil = minimum.until;
         integration.holdDownReason = minimum.reason;
@@ -321,7 +324,7 @@ function reconcileIntegration(
   const due = integration.inFlight === null && operationDue(integration);
   const op: Operation = integration.desired === 'active' ? 'activate' : 'withdraw';
   // Provider timing: an automatic activation waits for the re-activation window; an operator's does not.
-  const window = rules && due && op === 'activate' && !integration.forceRun ? reactivationWindow(integration, now) : null;
+  const window = rules && due && op === 'activate' && !integration.forceRun ? reactivationWindow(state, integration, now) : null;
   if (rules && (window?.until ?? null) !== (integration.waitingUntil ?? null)) {
     integration.waitingUntil = window?.until ?? null;
     integration.waitReason = window?.reason ?? null;
@@ -362,8 +365,8 @@ function operationDue(integration: IntegrationState): boolean {
 }
 
 /** Until when the provider's minimum on-time keeps a confirmed diversion on, or null. */
-function minimumOnTime(integration: IntegrationState): { until: number; reason: string } | null {
-  const timing = providerTiming(integration.config.type, integration.config);
+function minimumOnTime(state: WorkspaceState, integration: IntegrationState): { until: number; reason: string } | null {
+  const timing = integrationTiming(state, integration.config);
   if (integration.actual !== 'active' || !integration.activatedAt || timing.minActiveSeconds <= 0) return null;
   return {
     until: integration.activatedAt + timing.minActiveSeconds * 1000,
@@ -372,8 +375,8 @@ function minimumOnTime(integration: IntegrationState): { until: number; reason: 
 }
 
 /** Until when the provider's re-activation window delays an activation, or null when it may run now. */
-function reactivationWindow(integration: IntegrationState, now: number): { until: number; reason: string } | null {
-  const timing = providerTiming(integration.config.type, integration.config);
+function reactivationWindow(state: WorkspaceState, integration: IntegrationState, now: number): { until: number; reason: string } | null {
+  const timing = integrationTiming(state, integration.config);
   if (!integration.withdrawnAt || timing.reactivateAfterSeconds <= 0) return null;
   const until = integration.withdrawnAt + timing.reactivateAfterSeconds * 1000;
   if (now >= until) return null;

@@ -6,7 +6,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceState, WorkspaceView } from './state';
-import type { WorkspacePolicy } from './policy';
+import type { ProviderFacts, WorkspacePolicy } from './policy';
 import type { AuditEntry, IntegrationRef } from './activity-names';
 import type { NotificationEvent } from '../activities/notifications/types';
 
@@ -38,6 +38,8 @@ export interface WorkspaceConfig {
   notifications?: boolean;
   /** Reconciliation and flap damping knobs; each absent one has its default (workflows/policy.ts). */
   policy?: Partial<WorkspacePolicy>;
+  /** For each provider type of `integrations`, what the catalog says of it (absent: `LEGACY_PROVIDER_FACTS`). */
+  providers?: Record<string, ProviderFacts>;
 }
 
 /** Knobs for provider operations; defaults follow the issue (1 s, x2, 30 s cap). */

@@ -3,35 +3,50 @@
  * provider timing windows and flap damping. Pure (no clock, no I/O): the decision
  * module calls it with the time of the event it handles.
  */
+import type { ProviderDefinition, ProviderTiming as CatalogTiming } from '../catalog/contract';
 
 /** How long a diversion must stay on once the provider confirmed it, and how soon a withdrawn one may come back. */
-export interface ProviderTiming {
-  minActiveSeconds: number;
-  reactivateAfterSeconds: number;
-}
+export type ProviderTiming = Omit<CatalogTiming, 'why'>;
 
 /**
- * Per provider type, from providers.md. Cloudflare accepts one advertisement change per
- * prefix every 15 minutes and takes 2–7 minutes to advertise (about 15 to withdraw), so a
- * diversion stays 15 minutes and a withdrawn prefix waits 15 minutes before it is advertised
- * again. Hetzner's firewall is "in process" for tens of seconds after a change and refuses
- * another meanwhile: one minute each way. OVH documents no window for the Edge Network
- * Firewall; its own mitigation already delays a disable while it runs.
+ * What a run knows of a provider type: its operations' activity types and its windows. They come
+ * from the provider catalog (catalog/) with the configuration, so the workflow holds no
+ * provider-specific code (`WorkspaceConfig.providers`).
  */
-export const PROVIDER_TIMING: Record<string, ProviderTiming & { why: string }> = {
-  cloudflare: { minActiveSeconds: 900, reactivateAfterSeconds: 900, why: 'Cloudflare accepts one advertisement change per prefix every 15 minutes' },
-  hetzner: { minActiveSeconds: 60, reactivateAfterSeconds: 60, why: 'a Hetzner firewall change stays "in process" for tens of seconds' },
-  ovh: { minActiveSeconds: 0, reactivateAfterSeconds: 0, why: 'OVH documents no window for the Edge Network Firewall' },
-};
-const NO_TIMING = { minActiveSeconds: 0, reactivateAfterSeconds: 0, why: 'no provider window' };
+export type ProviderFacts = Pick<ProviderDefinition, 'operations' | 'timing'>;
 
-export function providerTiming(type: string, overrides: Partial<ProviderTiming> = {}): ProviderTiming & { why: string } {
-  const defaults = PROVIDER_TIMING[type] ?? NO_TIMING;
-  const overridden = overrides.minActiveSeconds !== undefined || overrides.reactivateAfterSeconds !== undefined;
+/**
+ * What runs whose configuration came before the catalog (2026-12) use, for the three provider
+ * types there were: these histories replay with them, so they never change.
+ */
+export const LEGACY_PROVIDER_FACTS: Readonly<Record<string, ProviderFacts>> = {
+  cloudflare: {
+    operations: { activate: 'cloudflare.advertise', withdraw: 'cloudflare.withdraw' },
+    timing: { minActiveSeconds: 900, reactivateAfterSeconds: 900, why: 'Cloudflare accepts one advertisement change per prefix every 15 minutes' },
+  },
+  hetzner: {
+    operations: { activate: 'hetzner.activateFirewall', withdraw: 'hetzner.disableFirewall' },
+    timing: { minActiveSeconds: 60, reactivateAfterSeconds: 60, why: 'a Hetzner firewall change stays "in process" for tens of seconds' },
+  },
+  ovh: {
+    operations: { activate: 'ovh.enableFirewall', withdraw: 'ovh.disableFirewall' },
+    timing: { minActiveSeconds: 0, reactivateAfterSeconds: 0, why: 'OVH documents no window for the Edge Network Firewall' },
+  },
+};
+const NO_TIMING: CatalogTiming = { minActiveSeconds: 0, reactivateAfterSeconds: 0, why: 'no provider window' };
+
+/** The windows in effect: the integration's overrides, else the provider type's (`timing`). */
+export function withOverrides(
+  timing: CatalogTiming | undefined,
+  overrides: { minActiveSeconds?: number | null; reactivateAfterSeconds?: number | null } = {},
+): CatalogTiming {
+  const defaults = timing ?? NO_TIMING;
+  const minActive = overrides.minActiveSeconds ?? undefined;
+  const reactivate = overrides.reactivateAfterSeconds ?? undefined;
   return {
-    minActiveSeconds: overrides.minActiveSeconds ?? defaults.minActiveSeconds,
-    reactivateAfterSeconds: overrides.reactivateAfterSeconds ?? defaults.reactivateAfterSeconds,
-    why: overridden ? 'set on the integration' : defaults.why,
+    minActiveSeconds: minActive ?? defaults.minActiveSeconds,
+    reactivateAfterSeconds: reactivate ?? defaults.reactivateAfterSeconds,
+    why: minActive !== undefined || reactivate !== undefined ? 'set on the integration' : defaults.why,
   };
 }
 

@@ -3,7 +3,7 @@
  * Plain JSON only (no Map, Set, Date or classes): it is carried through
  * continue-as-new and returned by the `state` query. Never holds a secret.
  */
-import { providerTiming, type EffectiveHoldDown, type ProviderTiming, type WorkspacePolicy } from './policy';
+import { LEGACY_PROVIDER_FACTS, withOverrides, type EffectiveHoldDown, type ProviderFacts, type ProviderTiming, type WorkspacePolicy } from './policy';
 
 export type Scope = 'workspace' | string[];
 export type Operation = 'activate' | 'withdraw';
@@ -138,6 +138,8 @@ export interface WorkspaceState {
   integrations: Record<string, IntegrationState>;
   // Provider policy, on for runs that started with it (the workflow's patch); absent before.
   rules?: boolean;
+  /** Per provider type, what the catalog said with the newest configuration (absent: `LEGACY_PROVIDER_FACTS`). */
+  providers?: Record<string, ProviderFacts>;
   policy?: WorkspacePolicy;
   /** Start times of recent attack waves (an incident while none was active), for flap damping. */
   waves?: number[];
@@ -253,7 +255,18 @@ export interface WorkspaceView {
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-export function integrationView(integration: IntegrationState, rules = false): IntegrationView {
+/** What the run knows of a provider type: from the configuration, else the table of runs from before the catalog. */
+export function providerFacts(state: Pick<WorkspaceState, 'providers'>, type: string): ProviderFacts | undefined {
+  return state.providers?.[type] ?? LEGACY_PROVIDER_FACTS[type];
+}
+
+/** The windows in effect for an integration of the state. */
+export function integrationTiming(state: Pick<WorkspaceState, 'providers'>, config: IntegrationState['config']): ProviderTiming & { why: string } {
+  return withOverrides(providerFacts(state, config.type)?.timing, config);
+}
+
+export function integrationView(integration: IntegrationState, state: Pick<WorkspaceState, 'providers' | 'rules'>): IntegrationView {
+  const rules = state.rules === true;
   return {
     ...integration.config,
     desired: integration.desired,
@@ -264,16 +277,16 @@ export function integrationView(integration: IntegrationState, rules = false): I
     manual: integration.manual,
     holdDownUntil: integration.holdDownUntil === null ? null : new Date(integration.holdDownUntil).toISOString(),
     removed: integration.removed,
-    ...(rules ? policyView(integration) : {}),
+    ...(rules ? policyView(integration, state) : {}),
   };
 }
 
-function policyView(integration: IntegrationState): Partial<IntegrationView> {
+function policyView(integration: IntegrationState, state: Pick<WorkspaceState, 'providers'>): Partial<IntegrationView> {
   const { config, provider, drift } = integration;
   return {
     dryRun: config.dryRun === true,
     onDrift: config.onDrift ?? 'repair',
-    timing: providerTiming(config.type, config),
+    timing: integrationTiming(state, config),
     holdDownReason: integration.holdDownUntil === null ? null : (integration.holdDownReason ?? null),
     activationWaitsUntil: iso(integration.waitingUntil),
     waitReason: integration.waitingUntil ? (integration.waitReason ?? null) : null,
@@ -291,7 +304,7 @@ export function workspaceView(state: WorkspaceState): WorkspaceView {
     activeIncidents: firstIncidents(state, MAX_LISTED_INCIDENTS),
     activeIncidentCount: state.incidentCount ?? Object.keys(state.incidents).length,
     ...(state.refusedIncidents ? { refusedIncidents: state.refusedIncidents } : {}),
-    integrations: integrations.map((i) => integrationView(i, state.rules === true)),
+    integrations: integrations.map((i) => integrationView(i, state)),
     pendingHoldDowns: integrations
       .filter((i) => i.holdDownUntil !== null)
       .map((i) => ({ integrationId: i.config.id, until: new Date(i.holdDownUntil as number).toISOString() })),

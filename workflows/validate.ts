@@ -50,6 +50,21 @@ function isOptionalSeconds(value: unknown): boolean {
   return value === undefined || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
 }
 
+function isProviderFacts(value: unknown): boolean {
+  if (!isRecord(value) || !isRecord(value.operations) || !isRecord(value.timing)) return false;
+  const { operations, timing } = value;
+  return (
+    isId(operations.activate) &&
+    isId(operations.withdraw) &&
+    typeof timing.minActiveSeconds === 'number' &&
+    isOptionalSeconds(timing.minActiveSeconds) &&
+    typeof timing.reactivateAfterSeconds === 'number' &&
+    isOptionalSeconds(timing.reactivateAfterSeconds) &&
+    typeof timing.why === 'string' &&
+    isOptionalString(timing.why)
+  );
+}
+
 const POLICY_KEYS = ['reconcileActiveSeconds', 'reconcileIdleSeconds', 'flapWindowSeconds', 'maxHoldDownSeconds'];
 
 export function isWorkspaceConfig(value: unknown): value is WorkspaceConfig {
@@ -59,6 +74,7 @@ export function isWorkspaceConfig(value: unknown): value is WorkspaceConfig {
     typeof value.holdDownSeconds === 'number' &&
     value.holdDownSeconds >= 0 &&
     (value.policy === undefined || (isRecord(value.policy) && POLICY_KEYS.every((key) => isOptionalSeconds((value.policy as Record<string, unknown>)[key])))) &&
+    (value.providers === undefined || (isRecord(value.providers) && Object.values(value.providers).every(isProviderFacts))) &&
     Array.isArray(value.integrations) &&
     value.integrations.every(
       (i: unknown) =>

@@ -8,7 +8,7 @@
 import * as wf from '@temporalio/workflow';
 import { Command, WorkspaceEvent, decideInPlace } from './decide';
 import type { NotificationEvent } from '../activities/notifications/types';
-import type { ProviderStatus } from '../activities/providers/types';
+import type { ProviderStatus } from '../catalog/contract';
 import {
   AUDIT_ACTIVITY,
   LOAD_CONFIG_ACTIVITY,
@@ -24,7 +24,6 @@ import {
   OperationFailureDetails,
   OperationInput,
   OperationResult,
-  operationActivityName,
 } from './activity-names';
 import {
   type BookkeepingTask,
@@ -55,6 +54,7 @@ import {
   integrationView,
   nextDeadline,
   packState,
+  providerFacts,
   readsDropped,
   unpackState,
   workspaceView,
@@ -305,7 +305,8 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   /** One provider operation; in dry run, its decision is recorded as if the provider had done it, and nothing is called. */
   async function runOperation(integrationId: string, op: Operation, seq: number, dryRun: boolean, manualUpTo?: number): Promise<void> {
     const type = state.integrations[integrationId]?.config.type ?? 'unknown';
-    const activity = activities[operationActivityName(type, op)] as OperationActivity;
+    // The catalog names the activity (it came with the configuration): the workflow knows no provider.
+    const activity = activities[providerFacts(state, type)?.operations[op] ?? `${type}.${op}`] as OperationActivity;
     const verb = op === 'activate' ? 'divert' : 'withdraw';
     try {
       const incidents = Object.values(state.incidents);
@@ -345,7 +346,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
     }
   }
 
-  /** Manual Activate/Withdraw: returns once the provider call that serves it has finished (rule 5). */
+  /** Manual Activate/Withdraw: returns once the provider call that serves it has finished. */
   async function manualAction(request: ManualActionRequest, action: Operation): Promise<IntegrationView> {
     const { integrationId } = request;
     if (!configKnown) {
@@ -386,7 +387,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
           type: 'ManualActionFailed',
           message: `${action} of integration ${integrationId} failed: ${outcome.type}: ${outcome.message}`,
           nonRetryable: true,
-          details: integration ? [integrationView(integration, state.rules)] : [],
+          details: integration ? [integrationView(integration, state)] : [],
         });
       }
       if (!integration) {
@@ -396,7 +397,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
         const other = served.op === 'activate' ? 'Activate' : 'Withdraw';
         throw wf.ApplicationFailure.create({ type: 'ManualActionSuperseded', message: `a later manual ${other} of integration ${integrationId} took this one's place before it ran`, nonRetryable: true });
       }
-      return integrationView(integration, state.rules);
+      return integrationView(integration, state);
     } finally {
       waiting.delete(ticket);
       // Outcomes no waiting action needs are dropped (each waits for the first that covers it).

@@ -1,11 +1,11 @@
 /**
  * Cloudflare Magic Transit on-demand: advertise or withdraw a BYOIP BGP prefix
  * (`PATCH …/bgp/prefixes/{id}` with `{"on_demand":{"advertised":…}}`, see
- * shared/docs/providers.md §1). Reads first and skips the PATCH when the prefix
+ * README, Providers: Cloudflare). Reads first and skips the PATCH when the prefix
  * already has the wanted state: Cloudflare allows one change per prefix per 15 minutes.
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { z } from 'zod';
+import { cloudflare } from '../../catalog/cloudflare';
 import { createHttpClient, segment, send } from './http';
 import {
   ProviderAuthError,
@@ -16,20 +16,14 @@ import {
   ProviderRejectedError,
   ProviderUnavailableError,
   parseRetryAfter,
-} from './errors';
-import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from './types';
+} from '../../catalog/errors';
+import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 
 export const DEFAULT_CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
-/** "A prefix can be activated or deactivated once every 15 minutes" (providers.md §0.3). */
+/** "A prefix can be activated or deactivated once every 15 minutes" (Cloudflare's Magic Transit documentation). */
 export const CLOUDFLARE_CHANGE_INTERVAL_MS = 15 * 60 * 1000;
 
-const cloudflareId = z.string().regex(/^[0-9a-fA-F]{1,32}$/, 'a Cloudflare ID (up to 32 hex characters)');
-export const cloudflareSettings = z.object({
-  accountId: cloudflareId,
-  prefixId: cloudflareId,
-  bgpPrefixId: cloudflareId.optional(),
-});
-export const cloudflareCredentials = z.object({ apiToken: z.string().min(1) });
+const { settings: cloudflareSettings, credentials: cloudflareCredentials } = cloudflare;
 
 interface Envelope<T> {
   success?: boolean;
@@ -121,7 +115,7 @@ function asChangeWindowError(err: unknown, current: BgpPrefix, nowMs = Date.now(
 }
 
 /**
- * Cloudflare starts advertising 2–7 minutes after it accepted the change (providers.md §0.4):
+ * Cloudflare starts advertising 2–7 minutes after it accepted the change (Cloudflare's documentation):
  * a prefix advertised less than 7 minutes ago is pending. A withdrawal is not treated so: the
  * flag already says where the prefix is going, and a prefix withdrawn by hand must show as
  * drift at the next read, not 15 minutes later.

@@ -1,5 +1,5 @@
 /**
- * Hetzner Robot: the dedicated-server stateless firewall (providers.md §3).
+ * Hetzner Robot: the dedicated-server stateless firewall (README, Providers: Hetzner Robot).
  * POST replaces the whole firewall, so every change re-sends the complete
  * configuration just read (filter_ipv6, whitelist_hos, port, all input and
  * output rules) with only `status` changed. Robot locks the caller's IP out for
@@ -8,7 +8,7 @@
  */
 import type { AxiosResponse } from 'axios';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { hetzner } from '../../catalog/hetzner';
 import { createHttpClient, segment, send } from './http';
 import {
   ProviderAuthError,
@@ -18,9 +18,9 @@ import {
   ProviderRateLimitedError,
   ProviderRejectedError,
   ProviderUnavailableError,
-} from './errors';
+} from '../../catalog/errors';
 import { loginBudget, memoryLoginFailures, type LoginBudget, type LoginPurpose } from './login-budget';
-import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from './types';
+import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 
 export const DEFAULT_HETZNER_ROBOT_URL = 'https://robot-ws.your-server.de';
 /** Robot locks an address out for this long after three failed logins: the login budget's window. */
@@ -37,8 +37,7 @@ export class HetznerLoginFailedError extends ProviderError {
   readonly retryable = true;
 }
 
-export const hetznerSettings = z.object({ serverNumber: z.number().int().positive().max(2_147_483_647) });
-export const hetznerCredentials = z.object({ username: z.string().min(1), password: z.string().min(1) });
+const { settings: hetznerSettings, credentials: hetznerCredentials } = hetzner;
 
 const RULE_FIELDS = ['name', 'ip_version', 'src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol', 'tcp_flags', 'action'] as const;
 type Rule = Partial<Record<(typeof RULE_FIELDS)[number], string | null>>;

@@ -4,7 +4,7 @@
  * does), and a request helper that turns transport failures into retryable errors.
  */
 import axios, { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import { networkError } from './errors';
+import { networkError } from '../../catalog/errors';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 20_000;
 

@@ -1,24 +1,18 @@
-/** Builds the registry of provider adapters from base URLs (environment overrides only, never per integration). */
+/**
+ * The provider adapters, one per type of the catalog (catalog/index.ts), built from base URLs
+ * (environment overrides only, never per integration). A type of the catalog without an adapter
+ * here does not compile.
+ */
+import type { ProviderType } from '../../catalog';
+import type { LoginFailureStore, ProviderAdapter, ProviderRegistry } from '../../catalog/contract';
 import { createCloudflareProvider } from './cloudflare';
+import { createGcoreProvider } from './gcore';
 import { HETZNER_LOGIN_WINDOW_MS, createHetznerProvider } from './hetzner';
-import { loginBudget, memoryLoginFailures, type LoginFailureStore } from './login-budget';
+import { loginBudget, memoryLoginFailures } from './login-budget';
 import { createOvhProvider } from './ovh';
-import type { ProviderRegistry } from './types';
 
-export interface ProviderUrls {
-  cloudflare?: string;
-  /** Replaces the chosen OVH endpoint's base URL for every integration. */
-  ovh?: string;
-  hetzner?: string;
-}
-
-export function providerUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): ProviderUrls {
-  return {
-    ...(env.CLOUDFLARE_API_URL ? { cloudflare: env.CLOUDFLARE_API_URL } : {}),
-    ...(env.OVH_API_URL ? { ovh: env.OVH_API_URL } : {}),
-    ...(env.HETZNER_ROBOT_URL ? { hetzner: env.HETZNER_ROBOT_URL } : {}),
-  };
-}
+/** Per provider type, the base URL that replaces its API's for every integration (OVH: the chosen endpoint's). */
+export type ProviderUrls = Partial<Record<ProviderType, string>>;
 
 export interface ProviderRegistryOptions {
   /** Where failed logins are kept (shared by workers: MongoDB); default this process's memory. */
@@ -27,14 +21,30 @@ export interface ProviderRegistryOptions {
   loginFailureBudget?: number;
 }
 
+interface AdapterContext {
+  baseUrl?: string;
+  loginFailures: LoginFailureStore;
+  loginFailureBudget: number;
+}
+
+const ADAPTERS: Record<ProviderType, (context: AdapterContext) => ProviderAdapter> = {
+  cloudflare: ({ baseUrl }) => createCloudflareProvider(baseUrl ? { baseUrl } : {}),
+  ovh: ({ baseUrl }) => createOvhProvider(baseUrl ? { baseUrl } : {}),
+  hetzner: ({ baseUrl, loginFailures, loginFailureBudget }) =>
+    createHetznerProvider({
+      ...(baseUrl ? { baseUrl } : {}),
+      budget: loginBudget('hetzner', loginFailures, { failures: loginFailureBudget, windowMs: HETZNER_LOGIN_WINDOW_MS }),
+    }),
+  gcore: ({ baseUrl }) => createGcoreProvider(baseUrl ? { baseUrl } : {}),
+};
+
 export function createProviderRegistry(urls: ProviderUrls = {}, options: ProviderRegistryOptions = {}): ProviderRegistry {
-  const hetznerBudget = loginBudget('hetzner', options.loginFailures ?? memoryLoginFailures(), {
-    failures: options.loginFailureBudget ?? 2,
-    windowMs: HETZNER_LOGIN_WINDOW_MS,
-  });
-  return {
-    cloudflare: createCloudflareProvider(urls.cloudflare ? { baseUrl: urls.cloudflare } : {}),
-    ovh: createOvhProvider(urls.ovh ? { baseUrl: urls.ovh } : {}),
-    hetzner: createHetznerProvider({ ...(urls.hetzner ? { baseUrl: urls.hetzner } : {}), budget: hetznerBudget }),
-  };
+  const loginFailures = options.loginFailures ?? memoryLoginFailures();
+  const loginFailureBudget = options.loginFailureBudget ?? 2;
+  return Object.fromEntries(
+    (Object.keys(ADAPTERS) as ProviderType[]).map((type) => {
+      const baseUrl = urls[type];
+      return [type, ADAPTERS[type]({ ...(baseUrl ? { baseUrl } : {}), loginFailures, loginFailureBudget })];
+    }),
+  );
 }

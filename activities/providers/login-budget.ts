@@ -8,18 +8,9 @@
  * and never with credentials that failed in it. One failure blocks nothing else; once the
  * window has passed, the operation's retry (its delay is the window's end) tries again.
  */
-import { ProviderError } from './errors';
+import { ProviderError } from '../../catalog/errors';
+import type { LoginFailure, LoginFailureStore } from '../../catalog/contract';
 
-export interface LoginFailure {
-  fingerprint: string;
-  at: Date;
-}
-
-export interface LoginFailureStore {
-  /** Failed logins at the provider from this egress address since `since`. */
-  recent(provider: string, since: Date): Promise<LoginFailure[]>;
-  record(provider: string, fingerprint: string, at: Date): Promise<void>;
-}
 
 /** The budget is spent (or these credentials failed): nothing was sent. Retried once the window allows. */
 export class ProviderLoginBudgetError extends ProviderError {

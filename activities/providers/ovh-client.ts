@@ -1,7 +1,7 @@
 /**
  * OVH API client: `$1$` + SHA-1 request signing over the exact URL and body sent,
  * the server clock offset from `/auth/time` (taken once per base URL, refreshed
- * once on a signature error), and error classification (providers.md §2.2, §2.6).
+ * once on a signature error), and error classification (README, Providers: OVH).
  * Secrets are used for signing only and never appear in an error.
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
@@ -14,18 +14,8 @@ import {
   ProviderRejectedError,
   ProviderUnavailableError,
   parseRetryAfter,
-} from './errors';
+} from '../../catalog/errors';
 
-export const OVH_ENDPOINTS = {
-  'ovh-eu': 'https://eu.api.ovh.com/1.0',
-  'ovh-ca': 'https://ca.api.ovh.com/1.0',
-  'ovh-us': 'https://api.us.ovhcloud.com/1.0',
-  'soyoustart-eu': 'https://eu.api.soyoustart.com/1.0',
-  'soyoustart-ca': 'https://ca.api.soyoustart.com/1.0',
-  'kimsufi-eu': 'https://eu.api.kimsufi.com/1.0',
-  'kimsufi-ca': 'https://ca.api.kimsufi.com/1.0',
-} as const;
-export type OvhEndpoint = keyof typeof OVH_ENDPOINTS;
 
 export interface OvhCredentials {
   applicationKey: string;

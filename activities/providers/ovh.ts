@@ -1,12 +1,11 @@
 /**
- * OVH: the Edge Network Firewall on one IPv4 (providers.md §2b). OVH retired the
+ * OVH: the Edge Network Firewall on one IPv4 (README, Providers: OVH). OVH retired the
  * "permanent mitigation" the source document describes (2025-09-08): it no longer
  * filters anything, so activation enables the operator's edge firewall rules now,
  * ahead of OVH's own, slower detection. Withdraw disables it again; OVH refuses that
  * while its own mitigation runs, which is "held by the provider", retried later.
  */
-import { z } from 'zod';
-import { IPV4_CIDR_PATTERN, IPV4_PATTERN, isValidAddress, parseAddress } from '../../workflows/cidr';
+import { OVH_ENDPOINTS, ovh } from '../../catalog/ovh';
 import { createHttpClient, segment } from './http';
 import {
   ProviderAuthError,
@@ -15,21 +14,11 @@ import {
   ProviderError,
   ProviderHeldError,
   ProviderRejectedError,
-} from './errors';
-import { OVH_ENDPOINTS, OvhClient, type OvhCredentials } from './ovh-client';
-import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from './types';
+} from '../../catalog/errors';
+import { OvhClient, type OvhCredentials } from './ovh-client';
+import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 
-const ipv4 = z.string().regex(IPV4_PATTERN, 'an IPv4 address').refine((v) => isValidAddress(v) && parseAddress(v)?.family === 4, 'an IPv4 address');
-export const ovhSettings = z.object({
-  endpoint: z.enum(Object.keys(OVH_ENDPOINTS) as [keyof typeof OVH_ENDPOINTS, ...(keyof typeof OVH_ENDPOINTS)[]]),
-  ip: ipv4,
-  ipBlock: z.string().regex(IPV4_CIDR_PATTERN, 'an IPv4 block such as 203.0.113.0/24').optional(),
-});
-export const ovhCredentials = z.object({
-  applicationKey: z.string().min(1),
-  applicationSecret: z.string().min(1),
-  consumerKey: z.string().min(1),
-});
+const { settings: ovhSettings, credentials: ovhCredentials } = ovh;
 
 /** The consumer-key access rules this integration needs (README, Test). */
 export const OVH_ACCESS_RULES = ['GET /ip/*', 'POST /ip/*/firewall', 'PUT /ip/*/firewall/*', 'GET /ip/*/firewall/*', 'GET /ip/*/mitigation/*'];

@@ -15,7 +15,7 @@ import {
 import type { Services } from '../services';
 import { iso, masked, parse, parseTypedParts } from '../validate';
 import type { Integration } from '../../store/integrations';
-import { providerTiming } from '../../workflows/policy';
+import { providerTiming } from '../../catalog';
 
 const integrationJson = ({ workspace: _ws, credentialFields, ...i }: Integration) => ({
   ...i,

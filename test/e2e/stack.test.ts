@@ -17,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The simulated credentials scripts/dev.sh gives the demo workspace. */
-const DEV_CREDENTIALS = ['simulated-token', 'demo-as', 'demo-ck', 'demo-password'];
+const DEV_CREDENTIALS = ['simulated-token', 'demo-as', 'demo-ck', 'demo-password', 'demo-gcore-key'];
 const SCREENSHOTS = join(REPO_ROOT, 'screenshots');
 let ports: Record<string, number>;
 let env: NodeJS.ProcessEnv;
@@ -82,7 +82,7 @@ afterAll(async () => {
   }
 });
 
-test('npm run demo drives a two-wave attack through all three providers', async () => {
+test('npm run demo drives a two-wave attack through all four providers', async () => {
   const { code, output } = await run('node', ['-r', 'ts-node/register/transpile-only', 'scripts/demo.ts'], 150_000);
   expect({ code, output }).toMatchObject({ code: 0 });
   expect(output).toContain('one diversion for two waves');
@@ -95,7 +95,7 @@ test('after the demo attack, metrics show the diversion: API requests, provider 
   const api = await scrape(ports.API_PORT!);
   expect(api).toMatch(/scrubbing_api_requests_total\{method="POST",route="\/v1\/workspaces\/:ws\/incidents",status="202"\} [1-9]/);
   const worker = await scrape(ports.WORKER_METRICS_PORT!);
-  for (const provider of ['cloudflare', 'ovh', 'hetzner']) {
+  for (const provider of ['cloudflare', 'ovh', 'hetzner', 'gcore']) {
     expect(worker).toMatch(new RegExp(`scrubbing_provider_calls_total\\{provider="${provider}",operation="activate",outcome="ok"\\} [1-9]`));
     expect(worker).toMatch(new RegExp(`scrubbing_divert_latency_seconds_count\\{provider="${provider}"\\} [1-9]`));
   }

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities';
 import { InMemoryIntegrationStore } from '../../activities/integration-store';
 import { createProviderRegistry } from '../../activities/providers';
-import { parseRetryAfter } from '../../activities/providers/errors';
+import { parseRetryAfter } from '../../catalog/errors';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { MemoryAuditSink } from '../support/bed';
 

@@ -79,11 +79,19 @@ test('workspaces: unique ids, a configuration snapshot whose version grows with 
   const a = await integrations.create('snap', { type: 'ovh', name: 'o', scope: ['203.0.113.0/24'], settings: { endpoint: 'ovh-eu', ip: '203.0.113.7' }, credentials: { applicationKey: 'k', applicationSecret: 's', consumerKey: 'c' } });
   await workspaces.bumpConfigVersion('snap');
   const first = await workspaces.configSnapshot('snap');
-  expect(first).toEqual({ version: 2, holdDownSeconds: 60, integrations: [{ id: a.id, type: 'ovh', name: 'o', autoDivert: true, scope: ['203.0.113.0/24'] }] });
+  expect(first).toEqual({
+    version: 2,
+    holdDownSeconds: 60,
+    integrations: [{ id: a.id, type: 'ovh', name: 'o', autoDivert: true, scope: ['203.0.113.0/24'] }],
+    // What the catalog says of each type present: the workflow learns operation names and windows from it.
+    providers: { ovh: { operations: { activate: 'ovh.enableFirewall', withdraw: 'ovh.disableFirewall' }, timing: expect.objectContaining({ minActiveSeconds: 0, reactivateAfterSeconds: 0 }) } },
+  });
 
   expect(await integrations.markDeleted('snap', a.id)).toBe(true);
   await workspaces.bumpConfigVersion('snap');
-  expect(await workspaces.configSnapshot('snap')).toMatchObject({ version: 3, integrations: [] });
+  const emptied = await workspaces.configSnapshot('snap');
+  expect(emptied).toMatchObject({ version: 3, integrations: [] });
+  expect(emptied).not.toHaveProperty('providers');
   // Deleted but not yet purged: still loadable so the workflow can withdraw it.
   await expect(integrations.loadForOperation('snap', a.id)).resolves.toMatchObject({ type: 'ovh' });
   await integrations.purge('snap', a.id);

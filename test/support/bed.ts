@@ -11,7 +11,7 @@ import type { ActivityDependencies, AuditSink } from '../../activities';
 import { InMemoryIntegrationStore, type IntegrationStore } from '../../activities/integration-store';
 import type { AuditEntry } from '../../workflows/activity-names';
 import { createProviderRegistry } from '../../activities/providers';
-import type { LoadedIntegration } from '../../activities/providers/types';
+import type { LoadedIntegration } from '../../catalog/contract';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { createScrubbingWorkers, type ScrubbingWorkerOptions } from '../../worker/create-worker';
 import {
@@ -157,7 +157,7 @@ export function hetznerIntegration(bed: Bed, workspaceId: string, options: { pas
 let seq = 0;
 
 export function simulatedProviders(sim: RunningSimulator) {
-  return createProviderRegistry({ cloudflare: sim.cloudflareUrl, ovh: sim.ovhUrl, hetzner: sim.hetznerUrl });
+  return createProviderRegistry(sim.providerUrls);
 }
 
 export function storeOf(...integrations: { stored: LoadedIntegration }[]): InMemoryIntegrationStore {

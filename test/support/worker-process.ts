@@ -2,14 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { recordEvidence } from './secret-scan';
 import { REPO_ROOT } from './tools';
+import { PROVIDERS, type ProviderType } from '../../catalog';
 
 /** A worker process's environment for the test bed: the simulator's providers, a prebuilt bundle, metrics on a free port. */
-export function workerBedEnv(sim: { cloudflareUrl: string; ovhUrl: string; hetznerUrl: string }, bundlePath: string): Record<string, string> {
+export function workerBedEnv(sim: { providerUrls: Record<ProviderType, string> }, bundlePath: string): Record<string, string> {
   return {
     WORKFLOW_BUNDLE_PATH: bundlePath,
-    CLOUDFLARE_API_URL: sim.cloudflareUrl,
-    OVH_API_URL: sim.ovhUrl,
-    HETZNER_ROBOT_URL: sim.hetznerUrl,
+    ...Object.fromEntries(PROVIDERS.map((p) => [p.urlEnv, sim.providerUrls[p.type]])),
     WORKER_METRICS_PORT: '0',
     TEMPORAL_METRICS_PORT: 'off',
   };

@@ -4,8 +4,9 @@
  * scenario starts from a state with the rules on (as a workflow started after the
  * provider-policy patch does); decide.test.ts covers the same module with them off.
  */
-import { Command, WorkspaceEvent, WorkspaceState, decide, initialState, nextDeadline } from '../../workflows/decide';
-import { effectiveHoldDown, providerTiming, workspacePolicy, type WorkspacePolicy } from '../../workflows/policy';
+import { Command, WorkspaceEvent, WorkspaceState, decide, initialState, nextDeadline, workspaceView } from '../../workflows/decide';
+import { providerTiming } from '../../catalog';
+import { effectiveHoldDown, workspacePolicy, type WorkspacePolicy } from '../../workflows/policy';
 import type { IntegrationConfig } from '../../workflows/state';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -303,6 +304,8 @@ describe('policy arithmetic', () => {
     ['hetzner', {}, 60, 60, 'in process'],
     ['ovh', {}, 0, 0, 'no window'],
     ['cloudflare', { reactivateAfterSeconds: 1200 }, 900, 1200, 'set on the integration'],
+    ['gcore', {}, 0, 0, 'Gcore documents no window'],
+    ['gcore', { minActiveSeconds: 300 }, 300, 0, 'set on the integration'],
     ['unknown', {}, 0, 0, 'no provider window'],
   ])('%s %j: on at least %i s, back after %i s', (type, overrides, minActive, reactivate, why) => {
     expect(providerTiming(type, overrides)).toEqual({ minActiveSeconds: minActive, reactivateAfterSeconds: reactivate, why: expect.stringContaining(why) });
@@ -398,5 +401,45 @@ describe("the README's example timeline", () => {
     ]);
     // At 11:06:40 only wave 3 (10:30) is within the hour: the hold-down has decayed to the base.
     expect(state.holdDown).toMatchObject({ seconds: 300, waves: 1 });
+  });
+});
+
+describe('provider facts come with the configuration (the catalog), not from the workflow', () => {
+  const GC: IntegrationConfig = { id: 'GC', type: 'gcore' };
+  const facts = (minActiveSeconds: number, why: string) => ({
+    operations: { activate: 'gcore.announce', withdraw: 'gcore.withdraw' },
+    timing: { minActiveSeconds, reactivateAfterSeconds: 0, why },
+  });
+  const withFacts = (providers: Record<string, ReturnType<typeof facts>>, version = 1): WorkspaceEvent => ({
+    type: 'configChanged',
+    now: s(0),
+    config: { version, holdDownSeconds: 0, integrations: [GC], policy: QUIET, providers },
+  });
+
+  test('a type the workflow has never heard of keeps the minimum on-time its configuration gives', () => {
+    const state = play([
+      [withFacts({ gcore: facts(120, 'a window from the catalog') }), []],
+      [start('a', 1), [activate('GC', 1)]],
+      [finished('GC', 1, true, 2), []],
+      [resolve('a', 10), [holdDown('GC', 122)]],
+    ]);
+    expect(state.integrations.GC?.holdDownReason).toContain('a window from the catalog');
+    expect(workspaceView(state).integrations[0]?.timing).toEqual({ minActiveSeconds: 120, reactivateAfterSeconds: 0, why: 'a window from the catalog' });
+  });
+
+  test('facts are kept per type across configurations, so a removed integration is still withdrawn by its own operation', () => {
+    const state = play([
+      [withFacts({ gcore: facts(0, 'none') }), []],
+      [start('a', 1), [activate('GC', 1)]],
+      [finished('GC', 1, true, 2), []],
+      [{ type: 'configChanged', now: s(3), config: { version: 2, holdDownSeconds: 0, integrations: [], policy: QUIET } }, [withdraw('GC', 2)]],
+    ]);
+    expect(state.providers?.gcore?.operations.withdraw).toBe('gcore.withdraw');
+  });
+
+  test('a run whose configuration came before the catalog uses the facts it always had', () => {
+    const state = play([[configure([CF]), []]]);
+    expect(state.providers).toBeUndefined();
+    expect(workspaceView(state).integrations[0]?.timing).toEqual({ minActiveSeconds: 900, reactivateAfterSeconds: 900, why: expect.stringContaining('15 minutes') });
   });
 });

@@ -4,8 +4,8 @@
  * cf-ray kept for support, and every unsafe condition reported by Test.
  */
 import { createCloudflareProvider } from '../../../activities/providers/cloudflare';
-import { ProviderAuthError, ProviderChangeWindowError, ProviderConfigError } from '../../../activities/providers/errors';
-import type { LoadedIntegration } from '../../../activities/providers/types';
+import { ProviderAuthError, ProviderChangeWindowError, ProviderConfigError } from '../../../catalog/errors';
+import type { LoadedIntegration } from '../../../catalog/contract';
 import { startSimulator, type RunningSimulator } from '../../../simulator';
 import { expectNoSecrets, thrownBy } from '../../support/secrets';
 

@@ -11,8 +11,8 @@ import {
   ProviderConfigError,
   ProviderRateLimitedError,
   ProviderUnavailableError,
-} from '../../../activities/providers/errors';
-import type { LoadedIntegration } from '../../../activities/providers/types';
+} from '../../../catalog/errors';
+import type { LoadedIntegration } from '../../../catalog/contract';
 import { startSimulator, type RunningSimulator } from '../../../simulator';
 import { expectNoSecrets, outcomeRecorder, thrownBy } from '../../support/secrets';
 

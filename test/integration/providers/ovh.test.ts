@@ -12,8 +12,8 @@ import {
   ProviderHeldError,
   ProviderRateLimitedError,
   ProviderUnavailableError,
-} from '../../../activities/providers/errors';
-import type { LoadedIntegration } from '../../../activities/providers/types';
+} from '../../../catalog/errors';
+import type { LoadedIntegration } from '../../../catalog/contract';
 import { startSimulator, type RunningSimulator } from '../../../simulator';
 import { expectNoSecrets, outcomeRecorder } from '../../support/secrets';
 
