@@ -26,7 +26,7 @@ import type { IntegrationStore } from './integration-store';
 import type { WorkspaceConfig } from '../workflows/messages';
 import { configFingerprint } from '../workflows/state';
 import { createNotifyActivity, type DeliveryReport, type NotificationOptions } from './notifications';
-import type { NotificationEvent } from './notifications/types';
+import type { NotificationEvent } from '../catalog/notifications';
 import type { WorkerMetrics } from './metrics';
 import { operationActivityNames } from '../catalog';
 import { ProviderConfigError, ProviderError } from '../catalog/errors';
@@ -171,7 +171,7 @@ async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Maps an error to the failure Temporal sees; unknown errors stay retryable. */
-export function toActivityFailure(err: unknown, attempt: number): ApplicationFailure {
+function toActivityFailure(err: unknown, attempt: number): ApplicationFailure {
   const details: OperationFailureDetails = { attempt };
   if (err instanceof ProviderError) {
     return ApplicationFailure.create({

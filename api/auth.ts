@@ -22,7 +22,7 @@ export type Right =
 const ANY: readonly Role[] = ['owner', 'admin', 'detector', 'viewer'];
 
 /** Who may do what. Managing cloud scrubbing integrations needs admin or owner. */
-export const RIGHTS: Record<Right, readonly Role[]> = {
+const RIGHTS: Record<Right, readonly Role[]> = {
   'workspace.read': ANY,
   'workspace.update': ['owner', 'admin'],
   'apiKeys.manage': ['owner'],
@@ -36,7 +36,7 @@ export const RIGHTS: Record<Right, readonly Role[]> = {
 
 export type Caller = { kind: 'admin' } | { kind: 'key'; keyId: string; workspace: string; role: Role };
 
-export function callerOf(res: Response): Caller {
+function callerOf(res: Response): Caller {
   return res.locals.caller as Caller;
 }
 

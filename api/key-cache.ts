@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiKey, ApiKeyRepository } from '../store/api-keys';
 
-export const DEFAULT_KEY_CACHE = { ttlMs: 10_000, maxEntries: 10_000 };
+const DEFAULT_KEY_CACHE = { ttlMs: 10_000, maxEntries: 10_000 };
 
 export type KeyLookup = Pick<ApiKeyRepository, 'authenticate'> & {
   /** Forgets a key (revoked, deleted) so it stops working here at once. */

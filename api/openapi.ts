@@ -9,13 +9,13 @@ import { z } from 'zod';
 extendZodWithOpenApi(z);
 
 export const registry = new OpenAPIRegistry();
-export const bearerAuth = registry.registerComponent('securitySchemes', 'bearerAuth', {
+const bearerAuth = registry.registerComponent('securitySchemes', 'bearerAuth', {
   type: 'http',
   scheme: 'bearer',
   description: 'A workspace API key (`so_…`), or the server admin token for POST /v1/workspaces',
 });
 
-export const ErrorBody = z
+const ErrorBody = z
   .object({
     error: z.object({
       code: z.string(),

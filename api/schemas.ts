@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PROVIDERS, PROVIDER_TYPES, type ProviderType } from '../catalog';
 import { CIDR_PATTERN, isValidAddress, isValidCidr } from '../workflows/cidr';
 import { ROLES } from '../store/api-keys';
-import { NOTIFICATION_EVENTS } from '../activities/notifications/types';
+import { NOTIFICATION_EVENTS } from '../catalog/notifications';
 
 export const workspaceId = z
   .string()
@@ -244,7 +244,7 @@ export const eventsQuery = z
     before: z.string().regex(/^[0-9a-f]{24}$/, 'an event id').optional(),
   })
   .strict();
-export const AuditEventOut = z
+const AuditEventOut = z
   .object({
     id: z.string(),
     at: z.string(),

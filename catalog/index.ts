@@ -15,11 +15,7 @@ export const PROVIDERS = [cloudflare, ovh, hetzner, gcore] as const;
 export type ProviderType = (typeof PROVIDERS)[number]['type'];
 export const PROVIDER_TYPES = PROVIDERS.map((p) => p.type) as [ProviderType, ...ProviderType[]];
 
-export function isProviderType(type: string): type is ProviderType {
-  return PROVIDERS.some((p) => p.type === type);
-}
-
-export function providerDefinition(type: string): ProviderDefinition | undefined {
+function providerDefinition(type: string): ProviderDefinition | undefined {
   return PROVIDERS.find((p) => p.type === type);
 }
 

@@ -36,7 +36,7 @@ export interface HetznerServerSeed {
 const LOCKOUT_FAILURES = 3;
 const LOCKOUT_MS = 10 * 60 * 1000;
 
-export function fullRule(rule: Partial<SimRule>): SimRule {
+function fullRule(rule: Partial<SimRule>): SimRule {
   return Object.fromEntries(RULE_FIELDS.map((f) => [f, rule[f] ?? null])) as SimRule;
 }
 

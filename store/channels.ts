@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { CredentialCipher, channelContext, type EncryptedBlob } from './crypto';
 import type { Models } from './models';
-import type { ChannelType, DeliverableChannel, NotificationEventName } from '../activities/notifications/types';
+import type { ChannelType, DeliverableChannel, NotificationEventName } from '../catalog/notifications';
 
 export interface ChannelInput {
   type: ChannelType;

@@ -6,7 +6,7 @@
  */
 import pino, { type Logger } from 'pino';
 
-export const DEFAULT_REDACT_PATHS = [
+const DEFAULT_REDACT_PATHS = [
   'authorization',
   'headers.authorization',
   'req.headers.authorization',

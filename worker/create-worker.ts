@@ -42,7 +42,7 @@ export function createScrubbingWorker(options: ScrubbingWorkerOptions): Promise<
 }
 
 /** Notifications, status reads and bookkeeping on the background task queue, with their own slots. */
-export function createBackgroundWorker(options: Omit<ScrubbingWorkerOptions, 'workflowBundle'>): Promise<Worker> {
+function createBackgroundWorker(options: Omit<ScrubbingWorkerOptions, 'workflowBundle'>): Promise<Worker> {
   const all: Record<string, unknown> = createActivities(options.dependencies);
   const { maxConcurrentActivityTaskExecutions } = options.tuning ?? {};
   return Worker.create({

@@ -8,7 +8,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceState, WorkspaceView } from './state';
 import type { ProviderFacts, WorkspacePolicy } from './policy';
 import type { AuditEntry, IntegrationRef } from './activity-names';
-import type { NotificationEvent } from '../activities/notifications/types';
+import type { NotificationEvent } from '../catalog/notifications';
 
 export type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceView } from './state';
 

@@ -69,7 +69,7 @@ export interface WorkspacePolicy {
  * An hour of waves, capped at an hour of hold-down: a 5-wave attack with gaps of up to about
  * 40 minutes (base 5 min: 5, 10, 20, 40, 60) stays one diversion.
  */
-export const DEFAULT_WORKSPACE_POLICY: WorkspacePolicy = {
+const DEFAULT_WORKSPACE_POLICY: WorkspacePolicy = {
   reconcileActiveSeconds: 60,
   reconcileIdleSeconds: 1800,
   flapWindowSeconds: 3600,

@@ -157,12 +157,12 @@ export const MAX_REMEMBERED_INCIDENT_IDS = 1000;
  */
 export const MAX_ACTIVE_INCIDENTS = 20_000;
 /** IDs up to this length are kept as they are; longer ones are kept as a 53-bit hash (`#…`). */
-export const MAX_VERBATIM_ID_LENGTH = 24;
+const MAX_VERBATIM_ID_LENGTH = 24;
 /** Incidents a state view lists (a carpet bomb has thousands; the count is always given). */
-export const MAX_LISTED_INCIDENTS = 100;
+const MAX_LISTED_INCIDENTS = 100;
 /** Incident IDs a notification names. */
 export const MAX_NOTIFIED_INCIDENTS = 20;
-export const DEFAULT_HOLD_DOWN_SECONDS = 300;
+const DEFAULT_HOLD_DOWN_SECONDS = 300;
 
 export function initialState(workspaceId: string): WorkspaceState {
   return {
@@ -354,7 +354,7 @@ export function incidentKey(incidentId: string): string {
 }
 
 /** cyrb53: a 53-bit hash of a string, in base 36 (11 characters at most). Pure and deterministic. */
-export function hash53(text: string): string {
+function hash53(text: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {

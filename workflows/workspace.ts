@@ -7,7 +7,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { Command, WorkspaceEvent, decideInPlace } from './decide';
-import type { NotificationEvent } from '../activities/notifications/types';
+import type { NotificationEvent } from '../catalog/notifications';
 import type { ProviderStatus } from '../catalog/contract';
 import {
   AUDIT_ACTIVITY,
@@ -73,25 +73,25 @@ export const DEFAULT_OPERATION_RETRY: OperationRetryOptions = {
 type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
 
 /** Histories recorded before the audit trail and purge existed replay without them. */
-export const AUDIT_TRAIL_PATCH = 'audit-trail-v1';
+const AUDIT_TRAIL_PATCH = 'audit-trail-v1';
 /** Likewise for the search attributes the Temporal UI filters on. */
-export const SEARCH_ATTRIBUTES_PATCH = 'search-attributes-v1';
+const SEARCH_ATTRIBUTES_PATCH = 'search-attributes-v1';
 /** Likewise for notifications. */
-export const NOTIFICATIONS_PATCH = 'notifications-v1';
+const NOTIFICATIONS_PATCH = 'notifications-v1';
 /**
  * Provider policy (reconciliation, provider windows, flap damping, dry run): on for runs that
  * start with it, so a run recorded before it replays with the rules it was recorded with.
  */
-export const PROVIDER_POLICY_PATCH = 'provider-policy-v1';
+const PROVIDER_POLICY_PATCH = 'provider-policy-v1';
 /** Notifications, status reads and bookkeeping on the background task queue; runs recorded before it keep the workflow's queue. */
-export const BACKGROUND_QUEUE_PATCH = 'background-task-queue-v1';
+const BACKGROUND_QUEUE_PATCH = 'background-task-queue-v1';
 /** A run that starts without a predecessor reads the incident record (runs recorded before it did not). */
-export const RECOVERY_PATCH = 'recover-incidents-v1';
+const RECOVERY_PATCH = 'recover-incidents-v1';
 /**
  * A provider operation's success is audited by its activity (runs recorded before it audit it with a
  * separate bookkeeping activity, whose completion cost a workflow task on the attack path).
  */
-export const OPERATION_AUDIT_PATCH = 'operation-audit-v1';
+const OPERATION_AUDIT_PATCH = 'operation-audit-v1';
 /** Recovery reads at most this many pages of the incident record (activities/RECOVERY_PAGE each). */
 const MAX_RECOVERY_PAGES = 10;
 

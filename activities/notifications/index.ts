@@ -10,7 +10,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { WorkerMetrics } from '../metrics';
 import { outboundPolicyFromEnv } from '../outbound/destination';
 import { sendTo, type SenderOptions } from './senders';
-import { DeliveryError, type DeliverableChannel, type NotificationEvent } from './types';
+import type { DeliverableChannel, NotificationEvent } from '../../catalog/notifications';
+import { DeliveryError } from './types';
 
 export interface ChannelSource {
   loadForDelivery(workspaceId: string): Promise<DeliverableChannel[]>;
@@ -22,7 +23,7 @@ export interface NotificationOptions extends SenderOptions {
   temporalUiUrl: string;
 }
 
-export const DEFAULT_PAGERDUTY_URL = 'https://events.pagerduty.com/v2/enqueue';
+const DEFAULT_PAGERDUTY_URL = 'https://events.pagerduty.com/v2/enqueue';
 
 export function notificationOptionsFromEnv(channels: ChannelSource): NotificationOptions {
   return {

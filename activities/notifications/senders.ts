@@ -11,7 +11,8 @@ import axios from 'axios';
 import { guardedRequestOptions, RefusedDestinationError } from '../outbound/connect';
 import { PUBLIC_HTTPS_ONLY, refusedUrl, type OutboundPolicy } from '../outbound/destination';
 import { summaryOf } from './format';
-import { DeliveryError, type DeliverableChannel, type OutgoingEvent } from './types';
+import type { DeliverableChannel } from '../../catalog/notifications';
+import { DeliveryError, type OutgoingEvent } from './types';
 
 const TIMEOUT_MS = 10_000;
 

@@ -20,7 +20,7 @@ export interface OutboundPolicy {
   allowHosts: string[];
 }
 
-export const SLACK_WEBHOOK_HOST = 'hooks.slack.com';
+const SLACK_WEBHOOK_HOST = 'hooks.slack.com';
 
 /** The default: public https destinations only, nothing allowed on purpose. */
 export const PUBLIC_HTTPS_ONLY: OutboundPolicy = Object.freeze({ allowHttp: false, allowCidrs: [], allowHosts: [] });
@@ -78,7 +78,7 @@ const EMBEDDING_V4 = parsed([
 const SIX_TO_FOUR = parseCidr('2002::/16') as ParsedCidr;
 
 /** Why the address is not a public destination, or null when it is. */
-export function internalAddressReason(address: ParsedAddress): string | null {
+function internalAddressReason(address: ParsedAddress): string | null {
   if (address.family === 4) return V4_RANGES.find((r) => cidrContains(r.cidr, address))?.why ?? null;
   for (const range of EMBEDDING_V4) {
     if (cidrContains(range.cidr, address)) {

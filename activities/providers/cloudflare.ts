@@ -19,9 +19,9 @@ import {
 } from '../../catalog/errors';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 
-export const DEFAULT_CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
+const DEFAULT_CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
 /** "A prefix can be activated or deactivated once every 15 minutes" (Cloudflare's Magic Transit documentation). */
-export const CLOUDFLARE_CHANGE_INTERVAL_MS = 15 * 60 * 1000;
+const CLOUDFLARE_CHANGE_INTERVAL_MS = 15 * 60 * 1000;
 
 const { settings: cloudflareSettings, credentials: cloudflareCredentials } = cloudflare;
 
@@ -49,7 +49,7 @@ interface Prefix {
   cidr: string;
 }
 
-export function classifyCloudflareResponse(response: AxiosResponse<unknown>, nowMs = Date.now()): ProviderError | null {
+function classifyCloudflareResponse(response: AxiosResponse<unknown>, nowMs = Date.now()): ProviderError | null {
   const body = (response.data ?? {}) as Envelope<unknown>;
   if (response.status >= 200 && response.status < 300 && body.success !== false) return null;
   const first = body.errors?.[0];
@@ -120,8 +120,8 @@ function asChangeWindowError(err: unknown, current: BgpPrefix, nowMs = Date.now(
  * flag already says where the prefix is going, and a prefix withdrawn by hand must show as
  * drift at the next read, not 15 minutes later.
  */
-export const ADVERTISEMENT_DELAY_MS = 7 * 60_000;
-export function advertisementUnderWay(bgp: BgpPrefix, nowMs = Date.now()): boolean {
+const ADVERTISEMENT_DELAY_MS = 7 * 60_000;
+function advertisementUnderWay(bgp: BgpPrefix, nowMs = Date.now()): boolean {
   const modifiedAt = Date.parse(bgp.on_demand?.advertised_modified_at ?? '');
   return bgp.on_demand?.advertised === true && Number.isFinite(modifiedAt) && nowMs - modifiedAt < ADVERTISEMENT_DELAY_MS;
 }

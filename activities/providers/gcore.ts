@@ -20,8 +20,8 @@ import {
 } from '../../catalog/errors';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 
-export const DEFAULT_GCORE_API_URL = 'https://api.gcore.com';
-export const GCORE_ANNOUNCES_PATH = '/security/sifter/v2/protected_addresses/announces';
+const DEFAULT_GCORE_API_URL = 'https://api.gcore.com';
+const GCORE_ANNOUNCES_PATH = '/security/sifter/v2/protected_addresses/announces';
 
 /** One client's prefixes, as `GET …/announces` lists them. */
 export interface GcoreClientAnnounces {
@@ -30,7 +30,7 @@ export interface GcoreClientAnnounces {
   not_announced?: string[];
 }
 
-export function classifyGcoreResponse(response: AxiosResponse<unknown>, nowMs = Date.now()): ProviderError | null {
+function classifyGcoreResponse(response: AxiosResponse<unknown>, nowMs = Date.now()): ProviderError | null {
   if (response.status >= 200 && response.status < 300) return null;
   const body = (response.data ?? {}) as { message?: unknown; detail?: unknown; errors?: unknown };
   const said = [body.message, body.detail].find((v): v is string => typeof v === 'string');

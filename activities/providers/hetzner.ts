@@ -22,7 +22,7 @@ import {
 import { loginBudget, memoryLoginFailures, type LoginBudget, type LoginPurpose } from './login-budget';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 
-export const DEFAULT_HETZNER_ROBOT_URL = 'https://robot-ws.your-server.de';
+const DEFAULT_HETZNER_ROBOT_URL = 'https://robot-ws.your-server.de';
 /** Robot locks an address out for this long after three failed logins: the login budget's window. */
 export const HETZNER_LOGIN_WINDOW_MS = 10 * 60 * 1000;
 const IN_PROCESS_RETRY_MS = 10_000;
@@ -73,7 +73,7 @@ interface RobotError {
   error?: { status?: number; code?: string; message?: string; interval?: number };
 }
 
-export function classifyHetznerResponse(response: AxiosResponse<unknown>): ProviderError | null {
+function classifyHetznerResponse(response: AxiosResponse<unknown>): ProviderError | null {
   if (response.status >= 200 && response.status < 300) return null;
   const error = (response.data as RobotError | undefined)?.error ?? {};
   const code = error.code;

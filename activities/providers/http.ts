@@ -6,7 +6,7 @@
 import axios, { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { networkError } from '../../catalog/errors';
 
-export const DEFAULT_HTTP_TIMEOUT_MS = 20_000;
+const DEFAULT_HTTP_TIMEOUT_MS = 20_000;
 
 export function createHttpClient(baseURL: string, timeoutMs = DEFAULT_HTTP_TIMEOUT_MS): AxiosInstance {
   return axios.create({

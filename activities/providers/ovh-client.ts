@@ -43,7 +43,7 @@ interface OvhErrorBody {
   errorCode?: string;
 }
 
-export function classifyOvhResponse(response: AxiosResponse<unknown>, nowMs = Date.now()): ProviderError | null {
+function classifyOvhResponse(response: AxiosResponse<unknown>, nowMs = Date.now()): ProviderError | null {
   if (response.status >= 200 && response.status < 300) return null;
   const body = (typeof response.data === 'object' && response.data !== null ? response.data : {}) as OvhErrorBody;
   const code = body.errorCode ?? body.class;

@@ -20,9 +20,6 @@ import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../c
 
 const { settings: ovhSettings, credentials: ovhCredentials } = ovh;
 
-/** The consumer-key access rules this integration needs (README, Test). */
-export const OVH_ACCESS_RULES = ['GET /ip/*', 'POST /ip/*/firewall', 'PUT /ip/*/firewall/*', 'GET /ip/*/firewall/*', 'GET /ip/*/mitigation/*'];
-
 /** Errors that say the keys themselves are wrong, as opposed to a refused change. */
 const CREDENTIAL_ERRORS = ['INVALID_KEY', 'INVALID_CREDENTIAL', 'NOT_CREDENTIAL', 'NOT_GRANTED_CALL'];
 

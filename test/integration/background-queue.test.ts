@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { LOOPBACK_RECEIVERS } from '../support/api-bed';
 import { actualOf, cloudflareIntegration, startIncident, storeOf, uniqueId, useBed, waitForState, withWorker, workspaceInput } from '../support/bed';
 import { eventually } from '../support/eventually';
-import type { DeliverableChannel } from '../../activities/notifications/types';
+import type { DeliverableChannel } from '../../catalog/notifications';
 
 const bed = useBed();
 

@@ -20,7 +20,7 @@ import {
 import { LOOPBACK_RECEIVERS } from '../support/api-bed';
 import { eventually } from '../support/eventually';
 import { activateUpdate, incidentResolvedSignal, incidentStartedSignal, workspaceWorkflowId } from '../../workflows/messages';
-import type { DeliverableChannel } from '../../activities/notifications/types';
+import type { DeliverableChannel } from '../../catalog/notifications';
 
 const bed = useBed();
 
