@@ -281,7 +281,7 @@ function takeManualAction(state: WorkspaceState, integrationId: string, action: 
   integration.manualTickets = (integration.manualTickets ?? 0) + 1;
 }
 
-/** Sets desired state and hold-down , then starts an operation if one is due (README, How it decides). */
+/** Sets desired state and hold-down, then starts an operation if one is due (README, How it decides). */
 function reconcileIntegration(
   state: WorkspaceState,
   integration: IntegrationState,
