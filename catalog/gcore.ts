@@ -1,6 +1,6 @@
 /** Gcore DDoS Protection: a protected prefix announced over BGP or withdrawn (adapter: activities/providers/gcore.ts). */
 import { z } from 'zod';
-import { CIDR_PATTERN, isValidCidr } from '../workflows/cidr';
+import { PREFIX_PATTERN, isValidCidr } from '../workflows/cidr';
 import type { ProviderDefinition } from './contract';
 
 /**
@@ -13,7 +13,8 @@ export const gcore = {
   operations: { activate: 'gcore.announce', withdraw: 'gcore.withdraw' },
   timing: { minActiveSeconds: 0, reactivateAfterSeconds: 0, why: 'Gcore documents no window between announcement changes' },
   settings: z.object({
-    prefix: z.string().max(49).regex(CIDR_PATTERN, 'a prefix such as 192.0.2.0/24').refine((v) => v.includes('/') && isValidCidr(v), 'a prefix such as 192.0.2.0/24'),
+    // The pattern is published in /openapi.json: every string it matches is accepted.
+    prefix: z.string().max(49).regex(PREFIX_PATTERN, 'a prefix such as 192.0.2.0/24').refine(isValidCidr, 'a prefix such as 192.0.2.0/24'),
     /** A reseller acting for one of its clients (the `client_id` query parameter); absent for an account's own prefixes. */
     clientId: z.number().int().positive().max(2_147_483_647).optional(),
   }),

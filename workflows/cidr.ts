@@ -135,3 +135,5 @@ export const IPV4_PATTERN = new RegExp(`^${V4}$`);
 export const IPV4_CIDR_PATTERN = new RegExp(`^${V4}${V4_LENGTH}$`);
 /** An IPv4 or IPv6 address with an optional prefix length (a bare address is a host route). */
 export const CIDR_PATTERN = new RegExp(`^(${V4}(${V4_LENGTH})?|(${V6})(${V6_LENGTH})?)$`);
+/** An IPv4 or IPv6 prefix with its length, such as 192.0.2.0/24 or 2001:db8::/32. */
+export const PREFIX_PATTERN = new RegExp(`^(${V4}${V4_LENGTH}|(${V6})${V6_LENGTH})$`);

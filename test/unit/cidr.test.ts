@@ -1,4 +1,4 @@
-import { CIDR_PATTERN, IPV4_CIDR_PATTERN, IPV4_PATTERN, addressInAnyCidr, isValidAddress, isValidCidr, parseAddress } from '../../workflows/cidr';
+import { CIDR_PATTERN, IPV4_CIDR_PATTERN, IPV4_PATTERN, PREFIX_PATTERN, addressInAnyCidr, isValidAddress, isValidCidr, parseAddress } from '../../workflows/cidr';
 
 describe('addresses', () => {
   test.each(['0.0.0.0', '255.255.255.255', '192.0.2.1', '::', '::1', '2001:db8::1', 'fe80::1:2:3:4', '::ffff:192.0.2.1', '1:2:3:4:5:6:7:8'])(
@@ -54,5 +54,11 @@ describe('the published patterns', () => {
     expect(['203.0.113.7', '0.0.0.0'].every((s) => IPV4_PATTERN.test(s) && isValidAddress(s))).toBe(true);
     expect(['203.0.113.0/24', '0.0.0.0/0'].every((s) => IPV4_CIDR_PATTERN.test(s) && isValidCidr(s))).toBe(true);
     expect(['', '203.0.113.256', '::1', '203.0.113.0', '0/0', '203.0.113.0/33'].some((s) => IPV4_CIDR_PATTERN.test(s))).toBe(false);
+  });
+  // A Gcore prefix: the fuzzer sent 250.250.250.250, which CIDR_PATTERN (a bare address is a host route) published as valid.
+  test('PREFIX_PATTERN matches exactly the samples with a length, and each parses', () => {
+    const prefixes = samples.filter((s) => PREFIX_PATTERN.test(s));
+    expect(prefixes).toEqual(['0.0.0.0/0', '192.0.2.0/24', '255.255.255.255/32', '::/0', '2001:db8::/32', '2001:db8::1/128', 'fe80::1:2:3:4/64', 'FE80::A/10']);
+    expect(prefixes.every(isValidCidr)).toBe(true);
   });
 });
