@@ -95,6 +95,9 @@ export function createGcoreProvider(options: { baseUrl?: string; timeoutMs?: num
     return { state, prefix, apiKey, ...(settings.clientId === undefined ? {} : { clientId: settings.clientId }) };
   }
 
+  /** Gcore switches announces of active profiles only: a prefix in neither list cannot be changed. */
+  const notInProfile = (prefix: string) => new ProviderConfigError(`gcore: prefix ${prefix} is not in an active protection profile of the account`);
+
   const toStatus = (prefix: string, announced: boolean): ProviderStatus => ({
     diverted: announced,
     pending: false,
@@ -103,9 +106,7 @@ export function createGcoreProvider(options: { baseUrl?: string; timeoutMs?: num
 
   async function setAnnounced(integration: LoadedIntegration, enabled: boolean): Promise<ProviderStatus> {
     const current = await read(integration);
-    if (current.state === 'unknown') {
-      throw new ProviderConfigError(`gcore: prefix ${current.prefix} is not in an active protection profile of the account`);
-    }
+    if (current.state === 'unknown') throw notInProfile(current.prefix);
     if ((current.state === 'announced') === enabled) return toStatus(current.prefix, enabled);
     // Re-sending the same toggle answers 200, so Temporal's retry of a lost answer is harmless.
     await call<unknown>(current.apiKey, 'POST', current.clientId === undefined ? {} : { client_id: current.clientId }, { announce: current.prefix, enabled });
@@ -117,9 +118,7 @@ export function createGcoreProvider(options: { baseUrl?: string; timeoutMs?: num
     withdraw: (integration) => setAnnounced(integration, false),
     async status(integration) {
       const current = await read(integration);
-      if (current.state === 'unknown') {
-        throw new ProviderConfigError(`gcore: prefix ${current.prefix} is not in an active protection profile of the account`);
-      }
+      if (current.state === 'unknown') throw notInProfile(current.prefix);
       return toStatus(current.prefix, current.state === 'announced');
     },
     async test(integration) {
