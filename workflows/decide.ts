@@ -80,11 +80,11 @@ export function decideInPlace(state: WorkspaceState, event: WorkspaceEvent): Dec
   const commands: Command[] = [];
   applyEvent(state, event, commands);
   // Flap damping: the hold-down this event's waves give (shown in the view, used by every integration).
-  if (state.rules) state.holdDown = effectiveHoldDown(state.holdDownSeconds, state.waves ?? [], event.now, policyOf(state));
+  state.holdDown = effectiveHoldDown(state.holdDownSeconds, state.waves ?? [], event.now, policyOf(state));
   for (const integration of Object.values(state.integrations)) {
     reconcileIntegration(state, integration, event.now, commands);
   }
-  if (state.rules) scheduleReconciliation(state, event.now, commands);
+  scheduleReconciliation(state, event.now, commands);
   return { state, commands };
 }
 
@@ -105,7 +105,7 @@ export function triggers(integration: IntegrationState, incident: IncidentStart)
  * resolve and recounted only when the integration's configuration changes (or for a state carried
  * from a run before it), so an event costs the same with one incident or thousands.
  */
-function isTriggered(state: WorkspaceState, integration: IntegrationState): boolean {
+export function isTriggered(state: WorkspaceState, integration: IntegrationState): boolean {
   return triggerCount(state, integration) > 0;
 }
 
@@ -118,7 +118,8 @@ function triggerCount(state: WorkspaceState, integration: IntegrationState): num
   return integration.triggeredBy;
 }
 
-function applyEvent(state: WorkspaceState, event: WorkspaceEvent, commands: Command[]): void {
+/** Applies the event to the state; shared with the rules of runs from before provider-policy-v1 (first-generation.ts). */
+export function applyEvent(state: WorkspaceState, event: WorkspaceEvent, commands: Command[]): void {
   switch (event.type) {
     case 'incidentStarted':
       return startIncident(state, event.incident, event.now, commands);
@@ -155,7 +156,7 @@ function startIncident(state: WorkspaceState, incident: IncidentStart, now: numb
     if (state.refusedIncidents === 1) commands.push({ kind: 'incidentLimitReached', incidentId: incident.incidentId, limit: MAX_ACTIVE_INCIDENTS });
     return;
   }
-  if (state.rules && count === 0) {
+  if (count === 0) {
     state.waves = [...recentWaves(state.waves ?? [], now, policyOf(state)), now];
   }
   for (const integration of Object.values(state.integrations)) {
@@ -173,7 +174,7 @@ function startIncident(state: WorkspaceState, incident: IncidentStart, now: numb
 function recoverIncidents(state: WorkspaceState, event: Extract<WorkspaceEvent, { type: 'incidentsRecovered' }>, commands: Command[]): void {
   // Each is an ordinary start: one already known, or resolved in this run, changes nothing.
   for (const incident of event.incidents) startIncident(state, incident, event.now, commands);
-  if (!event.readProviders || !state.rules) return;
+  if (!event.readProviders) return;
   // Read every integration's provider state now (scheduleReconciliation sends the reads); a
   // diversion found is taken as ours, so it is withdrawn only after the hold-down.
   for (const integration of Object.values(state.integrations)) {
@@ -216,7 +217,7 @@ function changeConfig(
   if (config.version <= state.configVersion) return; // stale snapshot
   state.configVersion = config.version;
   state.holdDownSeconds = config.holdDownSeconds;
-  if (state.rules) state.policy = workspacePolicy(config.policy);
+  state.policy = workspacePolicy(config.policy);
   // Kept for every type seen: an integration removed from the configuration is still withdrawn.
   if (config.providers) state.providers = { ...state.providers, ...config.providers };
   const present = new Set(config.integrations.map((i) => i.id));
@@ -261,10 +262,8 @@ function finishOperation(
     integration.actual = event.diverted ? 'active' : 'inactive';
     integration.lastError = null;
     integration.failedOp = null;
-    if (state.rules) {
-      if (event.diverted) integration.activatedAt = event.now;
-      else integration.withdrawnAt = event.now;
-    }
+    if (event.diverted) integration.activatedAt = event.now;
+    else integration.withdrawnAt = event.now;
   } else {
     integration.actual = 'failed';
     integration.lastError = event.error;
@@ -282,73 +281,80 @@ function takeManualAction(state: WorkspaceState, integrationId: string, action: 
 }
 
 /** Sets desired state and hold-down, then starts an operation if one is due (README, How it decides). */
-function reconcileIntegration(
-  state: WorkspaceState,
-  integration: IntegrationState,
-  now: number,
-  commands: Command[],
-): void {
-  const id = integration.config.id;
-  const rules = state.rules === true;
+function reconcileIntegration(state: WorkspaceState, integration: IntegrationState, now: number, commands: Command[]): void {
   const previousHoldDown = integration.holdDownUntil;
   if (integration.removed || integration.manual === 'withdraw') {
-    integration.desired = 'inactive';
-    integration.holdDownUntil = null;
+    setDesired(integration, 'inactive');
   } else if (integration.manual === 'activate' || isTriggered(state, integration)) {
-    integration.desired = 'active';
-    integration.holdDownUntil = null;
+    setDesired(integration, 'active');
   } else if (integration.desired === 'active') {
-    const holdDown = rules ? state.holdDown : undefined;
     if (integration.holdDownUntil === null && state.holdDownSeconds > 0) {
-      integration.holdDownUntil = now + (holdDown ? holdDown.seconds : state.holdDownSeconds) * 1000;
-      if (holdDown) integration.holdDownReason = holdDown.reason;
+      // Flap damping sets the length (decideInPlace computed it for this event).
+      const holdDown = state.holdDown ?? effectiveHoldDown(state.holdDownSeconds, [], now, policyOf(state));
+      integration.holdDownUntil = now + holdDown.seconds * 1000;
+      integration.holdDownReason = holdDown.reason;
     } else if (integration.holdDownUntil === null || now >= integration.holdDownUntil) {
       // Provider timing: a diversion stays on for the provider's minimum once it was confirmed.
-      const minimum = rules ? minimumOnTime(state, integration) : null;
+      const minimum = minimumOnTime(state, integration);
       if (minimum && now < minimum.until) {
         integration.holdDownUntil = minimum.until;
         integration.holdDownReason = minimum.reason;
-      } else {
-        integration.desired = 'inactive';
-        integration.holdDownUntil = null;
-      }
+      } else setDesired(integration, 'inactive');
     }
   }
-  if (integration.holdDownUntil !== null && previousHoldDown === null) {
-    const reason = rules && integration.holdDownReason ? { reason: integration.holdDownReason } : {};
-    commands.push({ kind: 'startHoldDown', integrationId: id, until: integration.holdDownUntil, ...reason });
-  } else if (integration.holdDownUntil === null && previousHoldDown !== null && integration.desired === 'active') {
-    commands.push({ kind: 'cancelHoldDown', integrationId: id });
-  }
+  holdDownCommands(integration, previousHoldDown, commands);
 
   const due = integration.inFlight === null && operationDue(integration);
   const op: Operation = integration.desired === 'active' ? 'activate' : 'withdraw';
   // Provider timing: an automatic activation waits for the re-activation window; an operator's does not.
-  const window = rules && due && op === 'activate' && !integration.forceRun ? reactivationWindow(state, integration, now) : null;
-  if (rules && (window?.until ?? null) !== (integration.waitingUntil ?? null)) {
+  const window = due && op === 'activate' && !integration.forceRun ? reactivationWindow(state, integration, now) : null;
+  if ((window?.until ?? null) !== (integration.waitingUntil ?? null)) {
     integration.waitingUntil = window?.until ?? null;
     integration.waitReason = window?.reason ?? null;
-    if (window) commands.push({ kind: 'activationDeferred', integrationId: id, until: window.until, reason: window.reason });
+    if (window) commands.push({ kind: 'activationDeferred', integrationId: integration.config.id, until: window.until, reason: window.reason });
   }
-  if (due && !window) {
-    const seq = integration.opsStarted + 1;
-    integration.opsStarted = seq;
-    integration.inFlight = { op, seq, ...(integration.manualTickets ? { manualUpTo: integration.manualTickets } : {}) };
-    integration.actual = op === 'activate' ? 'activating' : 'withdrawing';
-    integration.since = now;
-    integration.forceRun = false;
-    integration.retryRequested = false;
-    const dryRun = rules && integration.config.dryRun === true ? { dryRun: true as const } : {};
-    commands.push({ kind: 'runOperation', integrationId: id, op, seq, ...dryRun });
-  }
+  if (due && !window) startOperation(integration, op, now, integration.config.dryRun === true, commands);
+  forgetWhenWithdrawn(state, integration, commands);
+}
 
-  if (integration.removed && integration.inFlight === null && integration.actual === 'inactive') {
-    delete state.integrations[id];
-    commands.push({ kind: 'forgetIntegration', integrationId: id });
+/** The desired state, with no hold-down pending. */
+export function setDesired(integration: IntegrationState, desired: IntegrationState['desired']): void {
+  integration.desired = desired;
+  integration.holdDownUntil = null;
+}
+
+/** A hold-down that started, or one that a new trigger cancelled while the integration stays diverted. */
+export function holdDownCommands(integration: IntegrationState, previousHoldDown: number | null, commands: Command[]): void {
+  const integrationId = integration.config.id;
+  if (integration.holdDownUntil !== null && previousHoldDown === null) {
+    const reason = integration.holdDownReason ? { reason: integration.holdDownReason } : {};
+    commands.push({ kind: 'startHoldDown', integrationId, until: integration.holdDownUntil, ...reason });
+  } else if (integration.holdDownUntil === null && previousHoldDown !== null && integration.desired === 'active') {
+    commands.push({ kind: 'cancelHoldDown', integrationId });
   }
 }
 
-function operationDue(integration: IntegrationState): boolean {
+/** Starts the next operation: one at a time per integration, numbered, serving the manual actions taken so far. */
+export function startOperation(integration: IntegrationState, op: Operation, now: number, dryRun: boolean, commands: Command[]): void {
+  const seq = integration.opsStarted + 1;
+  integration.opsStarted = seq;
+  integration.inFlight = { op, seq, ...(integration.manualTickets ? { manualUpTo: integration.manualTickets } : {}) };
+  integration.actual = op === 'activate' ? 'activating' : 'withdrawing';
+  integration.since = now;
+  integration.forceRun = false;
+  integration.retryRequested = false;
+  commands.push({ kind: 'runOperation', integrationId: integration.config.id, op, seq, ...(dryRun ? { dryRun: true as const } : {}) });
+}
+
+/** A removed integration is forgotten once nothing of it is diverted or in flight. */
+export function forgetWhenWithdrawn(state: WorkspaceState, integration: IntegrationState, commands: Command[]): void {
+  if (integration.removed && integration.inFlight === null && integration.actual === 'inactive') {
+    delete state.integrations[integration.config.id];
+    commands.push({ kind: 'forgetIntegration', integrationId: integration.config.id });
+  }
+}
+
+export function operationDue(integration: IntegrationState): boolean {
   if (integration.forceRun) return true;
   switch (integration.actual) {
     case 'inactive':
@@ -431,7 +437,7 @@ function isBusy(integration: IntegrationState): boolean {
  */
 function observeStatus(state: WorkspaceState, event: Extract<WorkspaceEvent, { type: 'statusObserved' }>, commands: Command[]): void {
   const integration = state.integrations[event.integrationId];
-  if (!integration || !state.rules) return;
+  if (!integration) return;
   integration.checking = false;
   const observed = event.diverted ? 'diverted' : 'not_diverted';
   integration.provider = { observed: event.pending ? 'pending' : observed, detail: event.detail, checkedAt: event.now };
@@ -494,7 +500,7 @@ function reconcileFailed(integration: IntegrationState, observed: 'diverted' | '
 
 function statusUnknown(state: WorkspaceState, integrationId: string, error: string, now: number): void {
   const integration = state.integrations[integrationId];
-  if (!integration || !state.rules) return;
+  if (!integration) return;
   integration.checking = false;
   delete integration.adoptOnRead;
   integration.provider = { observed: 'unknown', detail: error, checkedAt: now };

@@ -7,6 +7,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { Command, WorkspaceEvent, decideInPlace } from './decide';
+import { decideFirstGenerationInPlace } from './first-generation';
 import type { NotificationEvent } from '../catalog/notifications';
 import type { ProviderStatus } from '../catalog/contract';
 import {
@@ -229,7 +230,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   let publishedState: ScrubbingState | undefined;
 
   function apply(event: WorkspaceEvent): void {
-    const decision = decideInPlace(state, event);
+    const decision = (state.rules ? decideInPlace : decideFirstGenerationInPlace)(state, event);
     state = decision.state;
     decision.commands.forEach(dispatch);
     publishScrubbingState();

@@ -4,7 +4,8 @@
  * scenario runs in the mode new runs use (the provider-aware rules) and in the mode of runs
  * recorded before them (which may still be running until their next continue-as-new).
  */
-import { Command, WorkspaceEvent, WorkspaceState, decide, initialState } from '../../workflows/decide';
+import { Command, Decision, WorkspaceEvent, WorkspaceState, decide, initialState } from '../../workflows/decide';
+import { decideFirstGenerationInPlace } from '../../workflows/first-generation';
 import type { IntegrationConfig } from '../../workflows/state';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -54,9 +55,13 @@ type Step = [WorkspaceEvent, Expected, ((state: WorkspaceState) => void)?];
  * re-activation window; policy.test.ts tests those), with status reads left out of the comparison
  * (reconciliation, policy.test.ts) and hold-down reasons too (they name the rule that set it).
  */
-const RULES = { name: 'provider-aware rules (every new run)', rules: true };
-const LEGACY = { name: 'rules of runs from before provider-policy-v1', rules: false };
-type Mode = typeof RULES;
+const RULES = { name: 'provider-aware rules (every new run)', rules: true, decide };
+const LEGACY = {
+  name: 'rules of runs from before provider-policy-v1',
+  rules: false,
+  decide: (state: WorkspaceState, event: WorkspaceEvent): Decision => decideFirstGenerationInPlace(structuredClone(state), event),
+};
+type Mode = typeof RULES | typeof LEGACY;
 
 function inMode(event: WorkspaceEvent, mode: Mode): WorkspaceEvent {
   if (!mode.rules || event.type !== 'configChanged') return event;
@@ -70,7 +75,7 @@ function play(steps: Step[], mode: Mode = RULES): WorkspaceState {
   steps.forEach(([raw, expected, check], index) => {
     const event = inMode(raw, mode);
     const before = JSON.stringify(state);
-    const decision = decide(state, event);
+    const decision = mode.decide(state, event);
     expect(JSON.stringify(state)).toBe(before); // decide never mutates its input
     try {
       expect(compared(decision.commands)).toEqual(Array.isArray(expected) ? expected : mode.rules ? expected.rules : expected.legacy);

@@ -5,6 +5,7 @@
  * provider-policy patch does); decide.test.ts covers the same module with them off.
  */
 import { Command, WorkspaceEvent, WorkspaceState, decide, initialState, nextDeadline, workspaceView } from '../../workflows/decide';
+import { decideFirstGenerationInPlace } from '../../workflows/first-generation';
 import { providerTiming } from '../../catalog';
 import { effectiveHoldDown, workspacePolicy, type WorkspacePolicy } from '../../workflows/policy';
 import type { IntegrationConfig } from '../../workflows/state';
@@ -289,12 +290,12 @@ describe('provider policy in decide', () => {
     play(steps);
   });
 
-  test('with the rules off (runs started before them) a status answer changes nothing and no read is scheduled', () => {
-    const off = decide(initialState('acme'), configure([OVH], 300, { reconcileActiveSeconds: 1, reconcileIdleSeconds: 1 })).state;
+  test('runs begun before the policy (first generation) schedule no status read, whatever the policy says', () => {
+    const first = (state: WorkspaceState, event: WorkspaceEvent) => decideFirstGenerationInPlace(structuredClone(state), event);
+    const off = first(initialState('acme'), configure([OVH], 300, { reconcileActiveSeconds: 1, reconcileIdleSeconds: 1 })).state;
     expect(off.nextReconcileAt).toBeUndefined();
-    expect(decide(off, timer(10)).commands).toEqual([]);
-    const after = decide(off, observed('OVH', true, 11)).state;
-    expect(after.integrations.OVH).toEqual(off.integrations.OVH);
+    expect(nextDeadline(off)).toBeNull();
+    expect(first(off, timer(10)).commands).toEqual([]);
   });
 });
 
