@@ -13,13 +13,11 @@ import {
   PURGE_ACTIVITY,
   RECOVER_ACTIVITY,
   type AuditEntry,
-  type ConfigDelta,
-  type LoadConfigInput,
-  type RecoverInput,
   type RecoveredIncidents,
   type IntegrationRef,
+  type OperationActivity,
+  type WorkflowActivities,
   OperationFailureDetails,
-  OperationInput,
   OperationResult,
 } from '../workflows/activity-names';
 import type { IntegrationStore } from './integration-store';
@@ -30,7 +28,7 @@ import type { NotificationEvent } from '../catalog/notifications';
 import type { WorkerMetrics } from './metrics';
 import { operationActivityNames } from '../catalog';
 import { ProviderConfigError, ProviderError } from '../catalog/errors';
-import type { ProviderAdapter, ProviderRegistry, ProviderStatus, ProviderTestResult } from '../catalog/contract';
+import type { ProviderAdapter, ProviderRegistry, ProviderTestResult } from '../catalog/contract';
 
 export interface AuditSink {
   record(entry: AuditEntry): Promise<void>;
@@ -61,18 +59,17 @@ export interface ActivityDependencies {
   metrics?: WorkerMetrics;
 }
 
-export type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
+export type { OperationActivity } from '../workflows/activity-names';
 
-/** Operation activities by `<provider>.<operation>` name, plus the read-only ones. */
-export type ScrubbingActivities = Record<string, OperationActivity> & {
-  integrationStatus(ref: IntegrationRef): Promise<ProviderStatus>;
-  testIntegration(ref: IntegrationRef): Promise<ProviderTestResult>;
-  [AUDIT_ACTIVITY]: (entry: AuditEntry) => Promise<void>;
-  [PURGE_ACTIVITY]: (ref: IntegrationRef) => Promise<void>;
-  [NOTIFY_ACTIVITY]: (event: NotificationEvent) => Promise<DeliveryReport>;
-  [RECOVER_ACTIVITY]: (input: RecoverInput) => Promise<RecoveredIncidents>;
-  [LOAD_CONFIG_ACTIVITY]: (input: LoadConfigInput) => Promise<ConfigDelta | null>;
-};
+/**
+ * Operation activities by `<provider>.<operation>` name, plus the others: those the workflow calls
+ * (its contract, `WorkflowActivities`) and the integration Test the API runs.
+ */
+export type ScrubbingActivities = Record<string, OperationActivity> &
+  WorkflowActivities & {
+    testIntegration(ref: IntegrationRef): Promise<ProviderTestResult>;
+    [NOTIFY_ACTIVITY]: (event: NotificationEvent) => Promise<DeliveryReport>;
+  };
 
 export function createActivities(deps: ActivityDependencies): ScrubbingActivities {
   async function withAdapter<T>(ref: IntegrationRef, run: (adapter: ProviderAdapter, integration: Awaited<ReturnType<IntegrationStore['loadForOperation']>>) => Promise<T>): Promise<T> {

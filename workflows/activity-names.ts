@@ -6,6 +6,8 @@
  */
 import type { IncidentStart, IntegrationConfig, Operation } from './state';
 import type { WorkspaceConfig } from './messages';
+import type { ProviderStatus } from '../catalog/contract';
+import type { NotificationEvent } from '../catalog/notifications';
 
 export interface OperationInput {
   workspaceId: string;
@@ -101,4 +103,21 @@ export interface AuditEntry {
 export interface IntegrationRef {
   workspaceId: string;
   integrationId: string;
+}
+
+/** A provider operation (`<provider>.<operation>`, named by the catalog). */
+export type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
+
+/**
+ * The activities the workflow calls besides provider operations. The worker's factory
+ * (`createActivities`) returns a type built on this one, so a proxy and the activity it calls
+ * cannot disagree.
+ */
+export interface WorkflowActivities {
+  integrationStatus(ref: IntegrationRef): Promise<ProviderStatus>;
+  [AUDIT_ACTIVITY](entry: AuditEntry): Promise<void>;
+  [PURGE_ACTIVITY](ref: IntegrationRef): Promise<void>;
+  [NOTIFY_ACTIVITY](event: NotificationEvent): Promise<unknown>;
+  [RECOVER_ACTIVITY](input: RecoverInput): Promise<RecoveredIncidents>;
+  [LOAD_CONFIG_ACTIVITY](input: LoadConfigInput): Promise<ConfigDelta | null>;
 }

@@ -88,6 +88,16 @@ export function decideInPlace(state: WorkspaceState, event: WorkspaceEvent): Dec
   return { state, commands };
 }
 
+/** The rules a run follows, chosen once when it starts (workflows/run.ts). */
+export interface RuleSet {
+  decide(state: WorkspaceState, event: WorkspaceEvent): Decision;
+  /** Continue as new only at a quiet moment (no background work running), however long that takes. */
+  continuesOnlyWhenQuiet: boolean;
+}
+
+/** Every run that starts now: a channel that keeps failing cannot keep the history growing (workspace.ts). */
+export const PROVIDER_AWARE_RULES: RuleSet = { decide: decideInPlace, continuesOnlyWhenQuiet: false };
+
 const policyOf = (state: WorkspaceState): WorkspacePolicy => state.policy ?? workspacePolicy();
 
 /** Whether `incident` triggers `integration` automatically (README, How it decides). */

@@ -19,9 +19,13 @@ import {
   startOperation,
   type Command,
   type Decision,
+  type RuleSet,
   type WorkspaceEvent,
 } from './decide';
 import type { IntegrationState, Operation, WorkspaceState } from './state';
+
+/** Such a run continued as new only at a quiet moment, so it still does. */
+export const FIRST_GENERATION_RULES: RuleSet = { decide: decideFirstGenerationInPlace, continuesOnlyWhenQuiet: true };
 
 /** `decideInPlace` of a run that began before the provider policy. */
 export function decideFirstGenerationInPlace(state: WorkspaceState, event: WorkspaceEvent): Decision {

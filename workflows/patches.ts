@@ -1,0 +1,26 @@
+/**
+ * The workflow's patches (`patched()`): each guards a change in what a run records, so a history
+ * recorded before it replays. A run takes a patch the first time it reaches it; every run that
+ * starts after the change has it. Pure constants: the executor and the run decide where each is asked.
+ */
+
+/** Histories recorded before the audit trail and purge existed replay without them. */
+export const AUDIT_TRAIL_PATCH = 'audit-trail-v1';
+/** Likewise for the search attributes the Temporal UI filters on. */
+export const SEARCH_ATTRIBUTES_PATCH = 'search-attributes-v1';
+/** Likewise for notifications. */
+export const NOTIFICATIONS_PATCH = 'notifications-v1';
+/**
+ * The provider-aware rules (reconciliation, provider windows, flap damping, dry run): a run that
+ * starts with it follows them (decide.ts); a run from before follows workflows/first-generation.ts.
+ */
+export const PROVIDER_POLICY_PATCH = 'provider-policy-v1';
+/** Notifications, status reads and bookkeeping on the background task queue; runs recorded before it keep the workflow's queue. */
+export const BACKGROUND_QUEUE_PATCH = 'background-task-queue-v1';
+/** A run that starts without a predecessor reads the incident record (runs recorded before it did not). */
+export const RECOVERY_PATCH = 'recover-incidents-v1';
+/**
+ * A provider operation's success is audited by its activity (runs recorded before it audit it with a
+ * separate bookkeeping activity, whose completion cost a workflow task on the attack path).
+ */
+export const OPERATION_AUDIT_PATCH = 'operation-audit-v1';

@@ -1,0 +1,38 @@
+/**
+ * A run without a predecessor (the first, or one after a run was terminated or failed) learns
+ * every incident still active from the incident record; when a run came before it, it also
+ * reads every provider's state instead of assuming nothing is diverted.
+ */
+import * as wf from '@temporalio/workflow';
+import { RECOVER_ACTIVITY } from './activity-names';
+import { messageOf } from './executor';
+import type { ActivityProxies } from './proxies';
+import type { Run } from './run';
+import { firstIncidents } from './state';
+
+/** Recovery reads at most this many pages of the incident record (activities/RECOVERY_PAGE each). */
+const MAX_RECOVERY_PAGES = 10;
+
+export async function recoverIncidents(run: Run, local: ActivityProxies['local']): Promise<void> {
+  // What it finds is applied to the integrations, so a run that reads its configuration first
+  // waits for it (else a diversion found would have no integration to be adopted by).
+  if (!run.configKnown) await wf.condition(() => run.configKnown);
+  let earlier = false;
+  let after: string | undefined;
+  try {
+    for (let page = 0; page < MAX_RECOVERY_PAGES; page++) {
+      const known = firstIncidents(run.state, 100).map((incident) => incident.incidentId);
+      const found = await local[RECOVER_ACTIVITY]({ workspaceId: run.state.workspaceId, known, ...(after === undefined ? {} : { after }) });
+      earlier ||= found.earlier;
+      after = found.next;
+      const last = after === undefined || page === MAX_RECOVERY_PAGES - 1;
+      if (found.active.length > 0 || (last && earlier)) {
+        run.apply({ type: 'incidentsRecovered', now: Date.now(), incidents: found.active, readProviders: last && earlier });
+      }
+      if (found.active.length > 0) wf.log.info('incidents recovered from the incident record', { count: found.active.length });
+      if (last) break;
+    }
+  } catch (err) {
+    wf.log.warn('the incident record could not be read; this run knows only the incidents reported to it', { error: messageOf(err) });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A workspace run: its state and the one way the state changes. An event goes to the rules of the
+ * run's generation (decide.ts; first-generation.ts for a run begun before the provider policy),
+ * their commands go to the executor, and the Temporal UI's search attributes follow the state.
+ */
+import * as wf from '@temporalio/workflow';
+import { PROVIDER_AWARE_RULES, type Command, type RuleSet, type WorkspaceEvent } from './decide';
+import { FIRST_GENERATION_RULES } from './first-generation';
+import type { WorkspaceWorkflowInput } from './messages';
+import { PROVIDER_POLICY_PATCH, SEARCH_ATTRIBUTES_PATCH } from './patches';
+import { SCRUBBING_STATE, WORKSPACE_ID, scrubbingStateOf, type ScrubbingState } from './search-attributes';
+import { initialState, unpackState, type WorkspaceState } from './state';
+
+export interface Run {
+  state: WorkspaceState;
+  /** The rules of the run's generation. */
+  readonly rules: RuleSet;
+  /** Whether the run has a configuration (false only while a run started without one reads it). */
+  configKnown: boolean;
+  /** Whether the workspace has notification channels, from the newest configuration seen. */
+  notificationsOn: boolean;
+  /** Decides on one event and carries out the commands. */
+  apply(event: WorkspaceEvent): void;
+}
+
+export function startRun(input: WorkspaceWorkflowInput, carryOut: (command: Command) => void): Run {
+  let state: WorkspaceState = input.carried ? unpackState(input.carried) : initialState(input.workspaceId);
+  // Every run that starts with the patch (and every run after a continue-as-new) follows the provider-aware rules.
+  if (wf.patched(PROVIDER_POLICY_PATCH) && !state.rules) state = { ...state, rules: true };
+  const rules = state.rules ? PROVIDER_AWARE_RULES : FIRST_GENERATION_RULES;
+  let published: ScrubbingState | undefined;
+
+  /** Keeps `ScrubbingState` (and `WorkspaceId`) current for the UI's list, upserting only on change. */
+  function publishScrubbingState(): void {
+    const current = scrubbingStateOf(run.state);
+    if (current === published || !wf.patched(SEARCH_ATTRIBUTES_PATCH)) return;
+    wf.upsertSearchAttributes([
+      ...(published === undefined ? [{ key: WORKSPACE_ID, value: run.state.workspaceId }] : []),
+      { key: SCRUBBING_STATE, value: current },
+    ]);
+    published = current;
+  }
+
+  const run: Run = {
+    state,
+    rules,
+    configKnown: input.carried !== undefined || input.config !== undefined,
+    notificationsOn: input.config?.notifications === true,
+    apply(event) {
+      const decision = rules.decide(run.state, event);
+      run.state = decision.state;
+      decision.commands.forEach(carryOut);
+      publishScrubbingState();
+    },
+  };
+  return run;
+}
