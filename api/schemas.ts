@@ -5,6 +5,7 @@ import { PROVIDERS, PROVIDER_TYPES, type ProviderType } from '../catalog';
 import { CIDR_PATTERN, isValidAddress, isValidCidr } from '../workflows/cidr';
 import { ROLES } from '../store/api-keys';
 import { NOTIFICATION_EVENTS } from '../catalog/notifications';
+import { DRIFT_ACTIONS, MAX_WINDOW_SECONDS, integrationConfig, type IntegrationConfigField, type IntegrationConfigInput } from '../catalog/integration';
 
 export const workspaceId = z
   .string()
@@ -20,6 +21,8 @@ const name = z
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'printable characters only, no control characters'); // eslint-disable-line no-control-regex
 const holdDownSeconds = z.number().int().min(0).max(86_400);
 const DAY = 86_400;
+/** A compile-time check: `Assert<false>` does not compile. */
+type Assert<T extends true> = T;
 /** Reconciliation and flap damping (workflows/policy.ts); null returns a knob to its default. */
 const policyBody = z
   .object({
@@ -74,15 +77,24 @@ const cidr = z
   .refine(isValidCidr, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32');
 export const scope = z.union([z.literal('workspace'), z.array(cidr).min(1).max(100)]);
 
-const windowSeconds = z.number().int().min(0).max(DAY).nullable().optional();
-/** Provider policy per integration (workflows/policy.ts). */
-const integrationPolicy = {
+const windowSeconds = z.number().int().min(0).max(MAX_WINDOW_SECONDS).nullable().optional();
+/**
+ * An integration's configuration as a client sends it: the fields of its one definition
+ * (catalog/integration.ts), each optional but the name, with the API's stricter checks (printable
+ * name, CIDRs the workflow parses) and descriptions. A field missing here, or one too many, or a
+ * value the definition would not hold, does not compile.
+ */
+const integrationCommon = {
+  name,
+  autoDivert: z.boolean().optional().openapi({ description: 'An incident triggers it automatically; default true' }),
+  scope: scope.optional().openapi({ description: "'workspace' (default: every incident) or the CIDRs an incident's target must fall in" }),
   dryRun: z.boolean().optional().openapi({ description: 'Record decisions (would divert / would withdraw) without calling the provider' }),
-  onDrift: z.enum(['repair', 'report']).optional().openapi({ description: 'When the provider differs from our state: re-apply ours (default) or only report it' }),
+  onDrift: z.enum(DRIFT_ACTIONS).optional().openapi({ description: 'When the provider differs from our state: re-apply ours (default) or only report it' }),
   minActiveSeconds: windowSeconds.openapi({ description: 'Minimum time a confirmed diversion stays on; null = the provider default' }),
   reactivateAfterSeconds: windowSeconds.openapi({ description: 'Earliest automatic re-activation after a withdrawal; null = the provider default' }),
-};
-const integrationCommon = { name, autoDivert: z.boolean().optional(), scope: scope.optional(), ...integrationPolicy };
+} satisfies Record<IntegrationConfigField, z.ZodType>;
+type _CommonHoldsTheDefinition = Assert<z.infer<z.ZodObject<typeof integrationCommon>> extends IntegrationConfigInput ? true : false>;
+const { name: _name, ...integrationPolicy } = integrationCommon;
 /** One variant per provider of the catalog: its settings and credentials, strict (an unknown field is a 400 naming it). */
 const integrationVariant = <P extends (typeof PROVIDERS)[number]>(provider: P) =>
   z
@@ -103,8 +115,6 @@ export const integrationTypeSchemas = Object.fromEntries(
 export const updateIntegrationBody = z
   .object({
     name: name.optional(),
-    autoDivert: z.boolean().optional(),
-    scope: scope.optional(),
     ...integrationPolicy,
     settings: z.record(z.string(), z.unknown()).optional(),
     credentials: z.record(z.string(), z.unknown()).optional(),
@@ -112,17 +122,10 @@ export const updateIntegrationBody = z
   .strict()
   .openapi('UpdateIntegration');
 
-export const IntegrationOut = z
-  .object({
+export const IntegrationOut = integrationConfig
+  .extend({
     id: z.string(),
     type: z.enum(PROVIDER_TYPES),
-    name: z.string(),
-    autoDivert: z.boolean(),
-    scope: z.union([z.literal('workspace'), z.array(z.string())]),
-    dryRun: z.boolean(),
-    onDrift: z.enum(['repair', 'report']),
-    minActiveSeconds: z.number().nullable(),
-    reactivateAfterSeconds: z.number().nullable(),
     timing: z.object({ minActiveSeconds: z.number(), reactivateAfterSeconds: z.number(), why: z.string() }).openapi({ description: 'The windows in effect' }),
     settings: z.record(z.string(), z.unknown()),
     credentials: z.record(z.string(), z.literal('********')).openapi({ description: 'Which credentials are set; values are never returned' }),

@@ -8,53 +8,36 @@ import { randomUUID } from 'node:crypto';
 import type { ProviderType } from '../catalog';
 import type { LoadedIntegration } from '../catalog/contract';
 import { IntegrationNotFoundError } from '../catalog/errors';
+import { withIntegrationDefaults, type IntegrationConfigField, type IntegrationConfigInput, type IntegrationConfigRecord } from '../catalog/integration';
 import { CredentialCipher, credentialContext, type EncryptedBlob } from './crypto';
 import type { Models } from './models';
 
 export type IntegrationType = ProviderType;
 
-export interface IntegrationInput {
+/** A new integration: its configuration (catalog/integration.ts), type, settings and credentials. */
+export interface IntegrationInput extends IntegrationConfigInput {
   type: IntegrationType;
-  name: string;
-  autoDivert?: boolean;
-  scope?: 'workspace' | string[];
-  dryRun?: boolean;
-  onDrift?: 'repair' | 'report';
-  /** null = the provider type's default. */
-  minActiveSeconds?: number | null;
-  reactivateAfterSeconds?: number | null;
   settings: Record<string, unknown>;
   credentials: Record<string, unknown>;
 }
 
-export interface Integration {
+export interface Integration extends IntegrationConfigRecord {
   id: string;
   workspace: string;
   type: IntegrationType;
-  name: string;
-  autoDivert: boolean;
-  scope: 'workspace' | string[];
-  dryRun: boolean;
-  onDrift: 'repair' | 'report';
-  minActiveSeconds: number | null;
-  reactivateAfterSeconds: number | null;
   settings: Record<string, unknown>;
   credentialFields: string[];
   createdAt: Date;
   updatedAt: Date;
 }
 
-type PolicyFields = 'dryRun' | 'onDrift' | 'minActiveSeconds' | 'reactivateAfterSeconds';
-type Raw = Omit<Integration, 'id' | PolicyFields> &
-  Partial<Pick<IntegrationInput, PolicyFields>> & { _id: string; deletedAt?: Date | null; credentials?: EncryptedBlob };
-// Records written before the provider policy lack its fields: they read as the defaults.
+type Raw = Omit<Integration, 'id' | IntegrationConfigField> &
+  IntegrationConfigInput & { _id: string; deletedAt?: Date | null; credentials?: EncryptedBlob };
+// Records written before a field existed read with its default.
 const toIntegration = ({ _id, deletedAt: _deleted, credentials: _credentials, ...rest }: Raw): Integration => ({
   id: _id,
   ...rest,
-  dryRun: rest.dryRun ?? false,
-  onDrift: rest.onDrift ?? 'repair',
-  minActiveSeconds: rest.minActiveSeconds ?? null,
-  reactivateAfterSeconds: rest.reactivateAfterSeconds ?? null,
+  ...withIntegrationDefaults(rest),
 });
 
 export function integrationRepository({ Integration }: Models, cipher: CredentialCipher) {
@@ -67,13 +50,7 @@ export function integrationRepository({ Integration }: Models, cipher: Credentia
         _id: id,
         workspace,
         type: input.type,
-        name: input.name,
-        autoDivert: input.autoDivert ?? true,
-        scope: input.scope ?? 'workspace',
-        dryRun: input.dryRun ?? false,
-        onDrift: input.onDrift ?? 'repair',
-        minActiveSeconds: input.minActiveSeconds ?? null,
-        reactivateAfterSeconds: input.reactivateAfterSeconds ?? null,
+        ...withIntegrationDefaults(input),
         settings: input.settings,
         credentials: cipher.encrypt(input.credentials, credentialContext(workspace, id)),
         credentialFields: Object.keys(input.credentials).sort(),

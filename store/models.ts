@@ -3,8 +3,9 @@
  * FerretDB alike: no TTL indexes, transactions or change streams. Credential blobs are
  * `select: false`, so nothing reads them by accident.
  */
-import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType, type SchemaDefinitionProperty } from 'mongoose';
 import { PROVIDER_TYPES } from '../catalog';
+import { DRIFT_ACTIONS, INTEGRATION_DEFAULTS, type IntegrationConfigField } from '../catalog/integration';
 
 const workspaceSchema = new Schema(
   {
@@ -39,21 +40,23 @@ const encryptedBlobSchema = new Schema(
   { _id: false },
 );
 
+/** The configuration's fields (catalog/integration.ts) with their defaults: one missing here, or one too many, does not compile. */
+const integrationConfigFields = {
+  name: { type: String, required: true },
+  autoDivert: { type: Boolean, required: true, default: INTEGRATION_DEFAULTS.autoDivert },
+  scope: { type: Schema.Types.Mixed, required: true, default: INTEGRATION_DEFAULTS.scope },
+  dryRun: { type: Boolean, required: true, default: INTEGRATION_DEFAULTS.dryRun },
+  onDrift: { type: String, required: true, enum: [...DRIFT_ACTIONS], default: INTEGRATION_DEFAULTS.onDrift },
+  minActiveSeconds: { type: Number, default: INTEGRATION_DEFAULTS.minActiveSeconds },
+  reactivateAfterSeconds: { type: Number, default: INTEGRATION_DEFAULTS.reactivateAfterSeconds },
+} satisfies Record<IntegrationConfigField, SchemaDefinitionProperty>;
+
 const integrationSchema = new Schema(
   {
     _id: { type: String, required: true },
     workspace: { type: String, required: true, index: true },
     type: { type: String, required: true, enum: PROVIDER_TYPES },
-    name: { type: String, required: true },
-    autoDivert: { type: Boolean, required: true, default: true },
-    scope: { type: Schema.Types.Mixed, required: true, default: 'workspace' },
-    /** Record decisions without calling the provider. */
-    dryRun: { type: Boolean, required: true, default: false },
-    /** Reconciliation: re-apply our state ('repair') or only report the difference ('report'). */
-    onDrift: { type: String, required: true, enum: ['repair', 'report'], default: 'repair' },
-    /** Overrides of the provider type's windows; null = the provider default. */
-    minActiveSeconds: { type: Number, default: null },
-    reactivateAfterSeconds: { type: Number, default: null },
+    ...integrationConfigFields,
     settings: { type: Schema.Types.Mixed, required: true },
     credentials: { type: encryptedBlobSchema, required: true, select: false },
     /** The names of the credential fields (not their values), to show which are set. */

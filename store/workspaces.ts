@@ -1,6 +1,7 @@
 /** Workspaces and the versioned configuration snapshot the workflow receives. */
 import type { WorkspaceConfig } from '../workflows/messages';
 import { providerFacts } from '../catalog';
+import { INTEGRATION_CONFIG_FIELDS, integrationSnapshot, withIntegrationDefaults, type IntegrationConfigInput } from '../catalog/integration';
 import { workspacePolicy, type WorkspacePolicy } from '../workflows/policy';
 import { ConflictError, isDuplicateKey } from './errors';
 import type { Models } from './models';
@@ -77,7 +78,7 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
         const [integrations, channels] = await Promise.all([
           Integration.find({ workspace: id, deletedAt: null })
             .sort({ createdAt: 1 })
-            .select({ type: 1, name: 1, autoDivert: 1, scope: 1, dryRun: 1, onDrift: 1, minActiveSeconds: 1, reactivateAfterSeconds: 1 })
+            .select(SNAPSHOT_FIELDS)
             .lean<SnapshotRow[]>(),
           Channel.countDocuments({ workspace: id }),
         ]);
@@ -105,34 +106,15 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
   };
 }
 
+/** What a snapshot reads of an integration record. */
+const SNAPSHOT_FIELDS = Object.fromEntries(['type', ...INTEGRATION_CONFIG_FIELDS].map((field) => [field, 1]));
+
 /** Configuration snapshots a repository remembers (oldest out first). */
 const MAX_CACHED_SNAPSHOTS = 10_000;
 
-type SnapshotRow = {
-  _id: string;
-  type: string;
-  name: string;
-  autoDivert: boolean;
-  scope: 'workspace' | string[];
-  dryRun?: boolean;
-  onDrift?: 'repair' | 'report';
-  minActiveSeconds?: number | null;
-  reactivateAfterSeconds?: number | null;
-};
+type SnapshotRow = { _id: string; type: string } & IntegrationConfigInput;
 
 /** Only what differs from the defaults, so older snapshots and workers see what they always saw. */
-function snapshotOf(i: SnapshotRow): WorkspaceConfig['integrations'][number] {
-  return {
-    id: i._id,
-    type: i.type,
-    name: i.name,
-    autoDivert: i.autoDivert,
-    scope: i.scope,
-    ...(i.dryRun ? { dryRun: true } : {}),
-    ...(i.onDrift === 'report' ? { onDrift: 'report' as const } : {}),
-    ...(typeof i.minActiveSeconds === 'number' ? { minActiveSeconds: i.minActiveSeconds } : {}),
-    ...(typeof i.reactivateAfterSeconds === 'number' ? { reactivateAfterSeconds: i.reactivateAfterSeconds } : {}),
-  };
-}
+const snapshotOf = (i: SnapshotRow): WorkspaceConfig['integrations'][number] => integrationSnapshot(i._id, i.type, withIntegrationDefaults(i));
 
 export type WorkspaceRepository = ReturnType<typeof workspaceRepository>;

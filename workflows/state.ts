@@ -3,33 +3,23 @@
  * Plain JSON only (no Map, Set, Date or classes): it is carried through
  * continue-as-new and returned by the `state` query. Never holds a secret.
  */
+import type { IntegrationConfigRecord, IntegrationSnapshot } from '../catalog/integration';
 import { LEGACY_PROVIDER_FACTS, withOverrides, type EffectiveHoldDown, type ProviderFacts, type ProviderTiming, type WorkspacePolicy } from './policy';
 
-export type Scope = 'workspace' | string[];
+export type Scope = IntegrationConfigRecord['scope'];
 export type Operation = 'activate' | 'withdraw';
 export type DesiredState = 'active' | 'inactive';
 export type ActualState = 'inactive' | 'activating' | 'active' | 'withdrawing' | 'failed';
 export type ManualOverride = 'activate' | 'withdraw' | null;
 
-/** Non-secret integration configuration, as the workflow sees it. */
-export interface IntegrationConfig {
-  id: string;
-  type: string;
-  name?: string;
-  /** Default true. */
-  autoDivert?: boolean;
-  /** Default 'workspace': any incident triggers it. */
-  scope?: Scope;
-  /** Record every decision (would activate / would withdraw) without calling the provider. Default false. */
-  dryRun?: boolean;
-  /** What reconciliation does when the provider differs from our state: re-apply ours (default) or only report it. */
-  onDrift?: DriftAction;
-  /** Override the provider type's windows (workflows/policy.ts). */
-  minActiveSeconds?: number;
-  reactivateAfterSeconds?: number;
-}
+/**
+ * Non-secret integration configuration, as the workflow sees it: derived from its one definition
+ * (catalog/integration.ts); only what differs from the defaults is present (autoDivert true,
+ * scope 'workspace', no dry run, drift repaired, the provider type's windows).
+ */
+export type IntegrationConfig = IntegrationSnapshot;
 
-export type DriftAction = 'repair' | 'report';
+export type DriftAction = IntegrationConfigRecord['onDrift'];
 
 /** The provider's answer to the last status read. */
 export interface ProviderObservation {
