@@ -6,6 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { SimClock, SimTiming } from './clock';
+import { created, type SimulatedProvider } from './provider';
 
 export interface SimBgpPrefix {
   id: string;
@@ -173,3 +174,27 @@ export function cloudflareRouter(state: CloudflareSimState): Router {
 
   return router;
 }
+
+/** Seeding (`/_sim/cloudflare/prefixes`) and advertising behind our back (`/_sim/cloudflare/advertised`). */
+export const cloudflareSimulator: SimulatedProvider<CloudflareSimState, 'cloudflare'> = {
+  type: 'cloudflare',
+  mount: '/cloudflare',
+  urlPath: '/cloudflare',
+  createState: (clock, timing) => new CloudflareSimState(clock, timing),
+  routes: (state) => [cloudflareRouter(state)],
+  admin(router, state) {
+    router.post('/prefixes', (req, res) => {
+      state.seed(req.body as CloudflareSeed);
+      created(res);
+    });
+    router.post('/advertised', (req, res) => {
+      const { accountId, prefixId, bgpPrefixId, advertised } = req.body as CloudflareSeed & { advertised: boolean };
+      res.status(state.setAdvertised(accountId, prefixId, bgpPrefixId, advertised) ? 200 : 404).json({});
+    });
+  },
+  reset: (state) => state.accounts.clear(),
+  view: (state) =>
+    [...state.accounts.values()].flatMap((a) =>
+      a.prefixes.flatMap((p) => p.bgpPrefixes.map((b) => ({ accountId: a.id, prefixId: p.id, bgpPrefixId: b.id, cidr: b.cidr, advertised: b.on_demand.advertised === true }))),
+    ),
+};

@@ -6,6 +6,7 @@
  * refuses a prefix that is in no active profile.
  */
 import { Router, type Request, type Response } from 'express';
+import { created, type SimulatedProvider } from './provider';
 
 export interface GcoreSeed {
   apiKey: string;
@@ -112,3 +113,24 @@ export function gcoreRouter(state: GcoreSimState): Router {
 
   return router;
 }
+
+/** Seeding (`/_sim/gcore/prefixes`) and an announce switched behind our back (`/_sim/gcore/announced`). */
+export const gcoreSimulator: SimulatedProvider<GcoreSimState, 'gcore'> = {
+  type: 'gcore',
+  mount: '/gcore',
+  urlPath: '/gcore',
+  createState: () => new GcoreSimState(),
+  routes: (state) => [gcoreRouter(state)],
+  admin(router, state) {
+    router.post('/prefixes', (req, res) => {
+      state.seed(req.body as GcoreSeed);
+      created(res);
+    });
+    router.post('/announced', (req, res) => {
+      const { prefix, announced } = req.body as { prefix: string; announced: boolean };
+      res.status(state.setAnnounced(prefix, announced) ? 200 : 404).json({});
+    });
+  },
+  reset: (state) => state.keys.clear(),
+  view: (state) => state.list(),
+};

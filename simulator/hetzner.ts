@@ -4,8 +4,9 @@
  * POST of `/firewall/{server-number}`; "in process" after a change, 409
  * FIREWALL_IN_PROCESS during it; 400 INVALID_INPUT over 10 rules per direction.
  */
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { SimClock, SimTiming } from './clock';
+import { created, type SimulatedProvider } from './provider';
 
 const RULE_FIELDS = ['name', 'ip_version', 'dst_ip', 'dst_port', 'src_ip', 'src_port', 'protocol', 'tcp_flags', 'action'] as const;
 export type SimRule = Record<(typeof RULE_FIELDS)[number], string | null>;
@@ -142,3 +143,35 @@ export function hetznerRouter(state: HetznerSimState): Router {
 
   return router;
 }
+
+/** Seeding (`/_sim/hetzner/users`, `/_sim/hetzner/servers`) and a firewall switched behind our back (`/_sim/hetzner/firewall-status`). */
+export const hetznerSimulator: SimulatedProvider<HetznerSimState, 'hetzner'> = {
+  type: 'hetzner',
+  mount: '/hetzner',
+  urlPath: '/hetzner',
+  createState: (clock, timing) => new HetznerSimState(clock, timing),
+  // Robot takes form-encoded bodies.
+  routes: (state) => [express.urlencoded({ extended: true }), hetznerRouter(state)],
+  admin(router, state) {
+    router.post('/users', (req, res) => {
+      const { username, password } = req.body as { username: string; password: string };
+      state.users.set(username, password);
+      created(res);
+    });
+    router.post('/servers', (req, res) => {
+      state.seedServer(req.body as HetznerServerSeed);
+      created(res);
+    });
+    router.post('/firewall-status', (req, res) => {
+      const { serverNumber, status } = req.body as { serverNumber: number; status: 'active' | 'disabled' };
+      const server = state.servers.get(serverNumber);
+      if (server) server.firewall.status = status;
+      res.status(server ? 200 : 404).json({});
+    });
+  },
+  reset(state) {
+    state.users.clear();
+    state.servers.clear();
+  },
+  view: (state) => [...state.servers.values()].map((s) => ({ serverNumber: s.number, status: state.view(s).status, inputRules: s.firewall.rules.input.length })),
+};

@@ -8,53 +8,41 @@ import express, { type Request } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { ProviderType } from '../catalog';
-import { CloudflareSimState, cloudflareRouter } from './cloudflare';
 import { DOCUMENTED_TIMING, SimClock, type SimTiming } from './clock';
 import { FaultBook } from './faults';
-import { GcoreSimState, gcoreRouter } from './gcore';
-import { HetznerSimState, hetznerRouter } from './hetzner';
-import { OvhSimState, ovhRouter } from './ovh';
+import { SIMULATED_PROVIDERS, simulatedProviders, type SimulatedStates } from './providers';
 import { adminRouter } from './admin';
 
-export interface Simulator {
+/** The simulator's state: each provider's (`sim.cloudflare`, …), its clock, timings and faults. */
+export type Simulator = SimulatedStates & {
   clock: SimClock;
   timing: SimTiming;
-  cloudflare: CloudflareSimState;
-  ovh: OvhSimState;
-  hetzner: HetznerSimState;
-  gcore: GcoreSimState;
   faults: FaultBook;
-}
+};
 
-export interface RunningSimulator extends Simulator {
-  url: string;
-  cloudflareUrl: string;
-  ovhUrl: string;
-  hetznerUrl: string;
-  gcoreUrl: string;
+type ProviderUrls = Record<`${ProviderType}Url`, string> & {
   /** Each provider type's base URL here, as the worker's providerUrls. */
   providerUrls: Record<ProviderType, string>;
-  close(): Promise<void>;
-}
+};
 
-/** Where each provider's API is on a simulator at `url`. */
-export function simulatorUrls(url: string) {
-  const providerUrls: Record<ProviderType, string> = { cloudflare: `${url}/cloudflare`, ovh: `${url}/ovh/1.0`, hetzner: `${url}/hetzner`, gcore: `${url}/gcore` };
-  return { cloudflareUrl: providerUrls.cloudflare, ovhUrl: providerUrls.ovh, hetznerUrl: providerUrls.hetzner, gcoreUrl: providerUrls.gcore, providerUrls };
+export type RunningSimulator = Simulator &
+  ProviderUrls & {
+    url: string;
+    close(): Promise<void>;
+  };
+
+/** Where each provider's API is on a simulator at `url` (`cloudflareUrl`, …, and all of them as `providerUrls`). */
+export function simulatorUrls(url: string): ProviderUrls {
+  const providerUrls = Object.fromEntries(simulatedProviders.map((p) => [p.type, `${url}${p.urlPath}`])) as Record<ProviderType, string>;
+  const named = Object.fromEntries(simulatedProviders.map((p) => [`${p.type}Url`, providerUrls[p.type]])) as Record<`${ProviderType}Url`, string>;
+  return { ...named, providerUrls };
 }
 
 export function createSimulator(timing: Partial<SimTiming> = {}): Simulator {
   const clock = new SimClock();
   const fullTiming = { ...DOCUMENTED_TIMING, ...timing };
-  return {
-    clock,
-    timing: fullTiming,
-    cloudflare: new CloudflareSimState(clock, fullTiming),
-    ovh: new OvhSimState(clock, fullTiming),
-    hetzner: new HetznerSimState(clock, fullTiming),
-    gcore: new GcoreSimState(),
-    faults: new FaultBook(),
-  };
+  const states = Object.fromEntries(simulatedProviders.map((p) => [p.type, p.createState(clock, fullTiming)])) as SimulatedStates;
+  return { ...states, clock, timing: fullTiming, faults: new FaultBook() };
 }
 
 export function createSimulatorApp(sim: Simulator) {
@@ -65,10 +53,10 @@ export function createSimulatorApp(sim: Simulator) {
     req.rawBody = buf.toString('utf8');
   };
   app.use(express.json({ limit: '1mb', verify: keepRaw }));
-  app.use('/cloudflare', sim.faults.middleware('cloudflare'), cloudflareRouter(sim.cloudflare));
-  app.use('/ovh', sim.faults.middleware('ovh'), ovhRouter(sim.ovh));
-  app.use('/hetzner', sim.faults.middleware('hetzner'), express.urlencoded({ extended: true }), hetznerRouter(sim.hetzner));
-  app.use('/gcore', sim.faults.middleware('gcore'), gcoreRouter(sim.gcore));
+  for (const type of Object.keys(SIMULATED_PROVIDERS) as ProviderType[]) {
+    const provider = SIMULATED_PROVIDERS[type] as (typeof simulatedProviders)[number];
+    app.use(provider.mount, sim.faults.middleware(type), ...provider.routes(sim[type]));
+  }
   app.use('/_sim', adminRouter(sim));
   return app;
 }

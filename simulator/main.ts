@@ -3,6 +3,7 @@
  * Timings default to the providers' documented ones; SIM_CLOUDFLARE_CHANGE_INTERVAL_SECONDS,
  * SIM_OVH_PENDING_MS and SIM_HETZNER_IN_PROCESS_MS shorten them (the dev stack does).
  */
+import { PROVIDERS } from '../catalog';
 import { startSimulator } from './index';
 import type { SimTiming } from './clock';
 
@@ -21,9 +22,8 @@ function timingFromEnv(env: NodeJS.ProcessEnv): Partial<SimTiming> {
 const port = Number(process.env.SIMULATOR_PORT ?? 8299);
 startSimulator({ port, timing: timingFromEnv(process.env) })
   .then((sim) => {
-    process.stdout.write(
-      `provider simulator on ${sim.url}: CLOUDFLARE_API_URL=${sim.cloudflareUrl} OVH_API_URL=${sim.ovhUrl} HETZNER_ROBOT_URL=${sim.hetznerUrl} GCORE_API_URL=${sim.gcoreUrl}\n`,
-    );
+    const urls = PROVIDERS.map((provider) => `${provider.urlEnv}=${sim.providerUrls[provider.type]}`);
+    process.stdout.write(`provider simulator on ${sim.url}: ${urls.join(' ')}\n`);
     const stop = () => void sim.close().then(() => process.exit(0));
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -7,6 +7,7 @@
 import { Router, type Request, type Response } from 'express';
 import { createHash, randomBytes } from 'node:crypto';
 import type { SimClock, SimTiming } from './clock';
+import { created, type SimulatedProvider } from './provider';
 
 export interface OvhConsumer {
   applicationKey: string;
@@ -205,3 +206,34 @@ export function ovhRouter(state: OvhSimState): Router {
 
   return router;
 }
+
+/** Seeding (`/_sim/ovh/consumers`, `/_sim/ovh/ips`) and OVH's own mitigation (`/_sim/ovh/mitigation`). */
+export const ovhSimulator: SimulatedProvider<OvhSimState, 'ovh'> = {
+  type: 'ovh',
+  mount: '/ovh',
+  urlPath: '/ovh/1.0',
+  createState: (clock, timing) => new OvhSimState(clock, timing),
+  routes: (state) => [ovhRouter(state)],
+  admin(router, state) {
+    router.post('/consumers', (req, res) => {
+      state.addConsumer(req.body as OvhConsumer);
+      created(res);
+    });
+    router.post('/ips', (req, res) => {
+      state.seedIp(req.body as OvhIpSeed);
+      created(res);
+    });
+    router.post('/mitigation', (req, res) => {
+      const { ipBlock, ip, active } = req.body as { ipBlock: string; ip: string; active: boolean };
+      res.status(state.setMitigation(ipBlock, ip, active) ? 200 : 404).json({});
+    });
+  },
+  reset(state) {
+    state.consumers.clear();
+    state.blocks.clear();
+  },
+  view: (state) =>
+    [...state.blocks.entries()].flatMap(([block, ips]) =>
+      [...ips.keys()].map((ip) => ({ ipBlock: block, ip, firewall: state.firewall(block, ip) ?? null, mitigation: Boolean(state.ip(block, ip)?.mitigation) })),
+    ),
+};
