@@ -1,7 +1,9 @@
 // Lint: typescript-eslint with type information (floating promises are bugs in workflows and handlers),
 // and workflow code kept deterministic (no Node built-ins or I/O libraries in workflows/).
+// Layout is Prettier's (`npm run format`); eslint-config-prettier, last, turns off any rule that would disagree with it.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+const eslintConfigPrettier = require('eslint-config-prettier/flat');
 
 module.exports = tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'coverage/', 'eslint.config.js', 'jest.config.js'] },
@@ -28,7 +30,11 @@ module.exports = tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'Workflow code must be deterministic: no Node built-ins.' },
-            { group: ['axios', 'express', 'mongoose', '@temporalio/activity', '@temporalio/worker', '@temporalio/client', '../activities', '../activities/*', '../api/*', '../worker/*'], message: 'Workflow code imports only @temporalio/workflow and pure modules (activities as `import type`).', allowTypeImports: true },
+            {
+              group: ['axios', 'express', 'mongoose', '@temporalio/activity', '@temporalio/worker', '@temporalio/client', '../activities', '../activities/*', '../api/*', '../worker/*'],
+              message: 'Workflow code imports only @temporalio/workflow and pure modules (activities as `import type`).',
+              allowTypeImports: true,
+            },
           ],
           paths: ['fs', 'path', 'crypto', 'os', 'http', 'https', 'net', 'child_process', 'util'].map((name) => ({ name, message: 'No Node built-ins in workflow code.' })),
         },
@@ -39,4 +45,5 @@ module.exports = tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },
   },
+  eslintConfigPrettier,
 );

@@ -105,9 +105,7 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     const started = Date.now();
     const seconds = () => (Date.now() - started) / 1000;
     try {
-      const status = await heartbeating(() =>
-        withAdapter(input, (adapter, integration) => (input.operation === 'activate' ? adapter.activate(integration) : adapter.withdraw(integration))),
-      );
+      const status = await heartbeating(() => withAdapter(input, (adapter, integration) => (input.operation === 'activate' ? adapter.activate(integration) : adapter.withdraw(integration))));
       deps.metrics?.providerCall({ provider, operation: input.operation, outcome: 'ok', seconds: seconds() });
       deps.metrics?.operationSucceeded({
         workspaceId: input.workspaceId,
@@ -127,11 +125,12 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     }
   };
 
-  const operations: Record<string, OperationActivity> = Object.fromEntries(
-    operationActivityNames().map((name) => [name, runProviderOperation]),
-  );
+  const operations: Record<string, OperationActivity> = Object.fromEntries(operationActivityNames().map((name) => [name, runProviderOperation]));
 
-  const others: Pick<ScrubbingActivities, 'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY | typeof RECOVER_ACTIVITY | typeof LOAD_CONFIG_ACTIVITY> = {
+  const others: Pick<
+    ScrubbingActivities,
+    'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY | typeof RECOVER_ACTIVITY | typeof LOAD_CONFIG_ACTIVITY
+  > = {
     integrationStatus: (ref) => withAdapter(ref, (adapter, integration) => adapter.status(integration)),
     testIntegration: (ref) => withAdapter(ref, (adapter, integration) => adapter.test(integration)),
     [AUDIT_ACTIVITY]: (entry) => deps.audit.record(entry),
@@ -144,8 +143,7 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
       const { integrations, ...rest } = snapshot;
       return { ...rest, ids: integrations.map((i) => i.id), changed: integrations.filter((i) => known[i.id] !== configFingerprint(i)) };
     },
-    [RECOVER_ACTIVITY]: (input) =>
-      deps.incidents ? deps.incidents.recover(input.workspaceId, input.known, RECOVERY_PAGE, input.after) : Promise.resolve({ active: [], earlier: false }),
+    [RECOVER_ACTIVITY]: (input) => (deps.incidents ? deps.incidents.recover(input.workspaceId, input.known, RECOVERY_PAGE, input.after) : Promise.resolve({ active: [], earlier: false })),
   };
   return Object.assign<Record<string, OperationActivity>, typeof others>(operations, others);
 }

@@ -8,16 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRepository, Role } from '../store/api-keys';
 import { HttpError } from './http-errors';
 
-export type Right =
-  | 'workspace.read'
-  | 'workspace.update'
-  | 'apiKeys.manage'
-  | 'integrations.read'
-  | 'integrations.write'
-  | 'incidents.report'
-  | 'scrubbing.read'
-  | 'events.read'
-  | 'channels.manage';
+export type Right = 'workspace.read' | 'workspace.update' | 'apiKeys.manage' | 'integrations.read' | 'integrations.write' | 'incidents.report' | 'scrubbing.read' | 'events.read' | 'channels.manage';
 
 const ANY: readonly Role[] = ['owner', 'admin', 'detector', 'viewer'];
 

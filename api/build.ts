@@ -57,8 +57,7 @@ export function buildApi(wiring: ApiWiring) {
     manualActionTimeoutMs: wiring.manualActionTimeoutMs,
     ...(wiring.callTimeoutMs === undefined ? {} : { callTimeoutMs: wiring.callTimeoutMs }),
     directory: { configOf: (ws) => workspaces.configSnapshot(ws) },
-    onLateError: (err, action) =>
-      logger.warn({ ...action, error: err instanceof Error ? err.message : String(err) }, 'a manual action answered 202 then failed to reach the workflow'),
+    onLateError: (err, action) => logger.warn({ ...action, error: err instanceof Error ? err.message : String(err) }, 'a manual action answered 202 then failed to reach the workflow'),
   });
   const telemetry = createApiTelemetry(logger);
   const incidents = incidentRepository(models);

@@ -36,9 +36,7 @@ export type IntakeSettings = typeof DEFAULT_INTAKE;
 /** Delivered reports are removed in one write per this interval. */
 const REMOVAL_BATCH_MS = 200;
 
-export type IntakeAnswer =
-  | { delivery: 'delivered' }
-  | { delivery: 'queued'; queuedReports: number; reason: string };
+export type IntakeAnswer = { delivery: 'delivered' } | { delivery: 'queued'; queuedReports: number; reason: string };
 
 export interface IntakeDependencies {
   reports: IncidentReportRepository;
@@ -245,10 +243,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
         }
       }
     };
-    await Promise.all([
-      attempt(() => reports.add(workspace, report, id), true),
-      ...(deps.record ? [attempt(() => deps.record!(workspace, report), false)] : []),
-    ]);
+    await Promise.all([attempt(() => reports.add(workspace, report, id), true), ...(deps.record ? [attempt(() => deps.record!(workspace, report), false)] : [])]);
   }
 
   // The delivery loop.
@@ -336,12 +331,9 @@ export function createIncidentIntake(deps: IntakeDependencies) {
         const queued = waiting ?? (await reports.queueOf(workspace)).queued;
         if (queued >= settings.maxQueuedPerWorkspace) {
           accepted?.inc({ outcome: 'queue_full' });
-          throw new HttpError(
-            429,
-            'intake_queue_full',
-            `the workspace already has ${queued} incident reports waiting for Temporal (the limit is ${settings.maxQueuedPerWorkspace}); retry later`,
-            [{ field: 'workspace', message: 'too many undelivered incident reports' }],
-          );
+          throw new HttpError(429, 'intake_queue_full', `the workspace already has ${queued} incident reports waiting for Temporal (the limit is ${settings.maxQueuedPerWorkspace}); retry later`, [
+            { field: 'workspace', message: 'too many undelivered incident reports' },
+          ]);
         }
         await keep(workspace, report, reports.newId());
         backlog.set(workspace, queued + 1);
@@ -359,7 +351,10 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       void delivery.finally(() => requestDeliveries.delete(delivery));
       const [outcome, keptError] = await Promise.all([
         byDeadline(delivery, Date.now() + settings.deliveryWaitMs),
-        storing.then(() => undefined, (err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+        storing.then(
+          () => undefined,
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+        ),
       ]);
       // Neither delivered nor kept (MongoDB is away): not accepted; the detector should retry.
       if (keptError !== undefined && outcome !== true) throw keptError;

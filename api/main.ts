@@ -38,7 +38,13 @@ async function main(): Promise<void> {
     logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
   });
   const stop = () =>
-    server.close(() => void app.settle().then(() => Promise.all([connection.close(), database.close()])).then(() => process.exit(0)));
+    server.close(
+      () =>
+        void app
+          .settle()
+          .then(() => Promise.all([connection.close(), database.close()]))
+          .then(() => process.exit(0)),
+    );
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -30,20 +30,17 @@ export function errorResponses(...statuses: number[]) {
   const descriptions: Record<number, string> = {
     400: 'Invalid input; details name the fields',
     401: 'Missing or invalid credentials',
-    403: 'The key\'s role may not do this',
-    404: 'No such workspace or resource (also for another workspace\'s)',
+    403: "The key's role may not do this",
+    404: "No such workspace or resource (also for another workspace's)",
     409: 'Conflict with the current state',
     413: 'Body too large',
     415: 'Body is not JSON',
     429: 'Rate limited; see Retry-After (intake_queue_full: the workspace has its maximum of incident reports waiting for Temporal; incident_limit: it has its maximum of active incidents, 20,000)',
-    422: 'limit_reached: a workspace limit (integrations, scope entries, channels, API keys); provider_failed: the provider refused or kept failing, details hold the integration\'s state',
+    422: "limit_reached: a workspace limit (integrations, scope entries, channels, API keys); provider_failed: the provider refused or kept failing, details hold the integration's state",
     503: 'temporal_unavailable or database_unavailable: try again; workflow_unresponsive: Temporal answered but the workspace workflow did not (busy, stopped or failing worker)',
   };
   return Object.fromEntries(
-    [400, 401, 404, 413, 415, 429, 503, ...statuses].map((status) => [
-      status,
-      { description: descriptions[status] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } },
-    ]),
+    [400, 401, 404, 413, 415, 429, 503, ...statuses].map((status) => [status, { description: descriptions[status] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } }]),
   );
 }
 

@@ -11,7 +11,11 @@ export const workspaceId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, up to 63')
   .openapi({ example: 'acme' });
-const resourceId = z.string().min(1).max(200).regex(/^[\w.:@-]+$/, 'letters, digits and . _ : @ -');
+const resourceId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.:@-]+$/, 'letters, digits and . _ : @ -');
 // Any Unicode text but control characters (no newlines or escapes to forge log lines or UI text).
 const name = z
   .string()
@@ -27,27 +31,40 @@ type Assert<T extends true> = T;
 const policyBody = z
   .object({
     reconcileActiveSeconds: z.number().int().min(10).max(DAY).nullable().optional().openapi({ description: 'Provider status read while diverted; default 60' }),
-    reconcileIdleSeconds: z.number().int().min(60).max(7 * DAY).nullable().optional().openapi({ description: 'Provider status read otherwise; default 1800' }),
-    flapWindowSeconds: z.number().int().min(0).max(7 * DAY).nullable().optional().openapi({ description: 'Attack waves counted for flap damping; default 3600' }),
-    maxHoldDownSeconds: z.number().int().min(0).max(7 * DAY).nullable().optional().openapi({ description: 'Cap of the damped hold-down, at or below the base = no damping; default 3600' }),
+    reconcileIdleSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * DAY)
+      .nullable()
+      .optional()
+      .openapi({ description: 'Provider status read otherwise; default 1800' }),
+    flapWindowSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * DAY)
+      .nullable()
+      .optional()
+      .openapi({ description: 'Attack waves counted for flap damping; default 3600' }),
+    maxHoldDownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * DAY)
+      .nullable()
+      .optional()
+      .openapi({ description: 'Cap of the damped hold-down, at or below the base = no damping; default 3600' }),
   })
   .strict();
-const PolicyOut = z
-  .object({ reconcileActiveSeconds: z.number(), reconcileIdleSeconds: z.number(), flapWindowSeconds: z.number(), maxHoldDownSeconds: z.number() })
-  .openapi('WorkspacePolicy');
+const PolicyOut = z.object({ reconcileActiveSeconds: z.number(), reconcileIdleSeconds: z.number(), flapWindowSeconds: z.number(), maxHoldDownSeconds: z.number() }).openapi('WorkspacePolicy');
 
 export const workspaceParams = z.object({ ws: workspaceId }).strict();
 export const resourceParams = z.object({ ws: workspaceId, id: resourceId }).strict();
 export const keyParams = z.object({ ws: workspaceId, keyId: resourceId }).strict();
 
-export const createWorkspaceBody = z
-  .object({ id: workspaceId, name, holdDownSeconds: holdDownSeconds.optional(), policy: policyBody.optional() })
-  .strict()
-  .openapi('CreateWorkspace');
-export const updateWorkspaceBody = z
-  .object({ name: name.optional(), holdDownSeconds: holdDownSeconds.optional(), policy: policyBody.optional() })
-  .strict()
-  .openapi('UpdateWorkspace');
+export const createWorkspaceBody = z.object({ id: workspaceId, name, holdDownSeconds: holdDownSeconds.optional(), policy: policyBody.optional() }).strict().openapi('CreateWorkspace');
+export const updateWorkspaceBody = z.object({ name: name.optional(), holdDownSeconds: holdDownSeconds.optional(), policy: policyBody.optional() }).strict().openapi('UpdateWorkspace');
 export const WorkspaceOut = z
   .object({ id: z.string(), name: z.string(), holdDownSeconds: z.number(), policy: PolicyOut, configVersion: z.number(), createdAt: z.string(), updatedAt: z.string() })
   .openapi('Workspace');
@@ -70,11 +87,7 @@ export const CreatedApiKeyOut = ApiKeyOut.extend({ key: z.string().openapi({ des
 // CIDR_PATTERN, the exact grammar of a scope entry, is published in /openapi.json so that
 // every string a client builds from the document is accepted and nothing else; the refinement
 // keeps the workflow's parser (workflows/cidr.ts) the final judge.
-const cidr = z
-  .string()
-  .max(49)
-  .regex(CIDR_PATTERN, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32')
-  .refine(isValidCidr, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32');
+const cidr = z.string().max(49).regex(CIDR_PATTERN, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32').refine(isValidCidr, 'a CIDR such as 192.0.2.0/24 or 2001:db8::/32');
 export const scope = z.union([z.literal('workspace'), z.array(cidr).min(1).max(100)]);
 
 const windowSeconds = z.number().int().min(0).max(MAX_WINDOW_SECONDS).nullable().optional();
@@ -102,15 +115,14 @@ const integrationVariant = <P extends (typeof PROVIDERS)[number]>(provider: P) =
     .strict()
     .openapi({ description: provider.label });
 type Variant = ReturnType<typeof integrationVariant<(typeof PROVIDERS)[number]>>;
-export const createIntegrationBody = z
-  .discriminatedUnion('type', PROVIDERS.map(integrationVariant) as [Variant, ...Variant[]])
-  .openapi('CreateIntegration');
+export const createIntegrationBody = z.discriminatedUnion('type', PROVIDERS.map(integrationVariant) as [Variant, ...Variant[]]).openapi('CreateIntegration');
 export type CreateIntegrationBody = z.infer<typeof createIntegrationBody>;
 
 /** Per-type settings and credentials, for PATCH (the type cannot change). */
-export const integrationTypeSchemas = Object.fromEntries(
-  PROVIDERS.map((p) => [p.type, { settings: p.settings.strict(), credentials: p.credentials.strict() }]),
-) as unknown as Record<ProviderType, { settings: z.ZodObject; credentials: z.ZodObject }>;
+export const integrationTypeSchemas = Object.fromEntries(PROVIDERS.map((p) => [p.type, { settings: p.settings.strict(), credentials: p.credentials.strict() }])) as unknown as Record<
+  ProviderType,
+  { settings: z.ZodObject; credentials: z.ZodObject }
+>;
 
 export const updateIntegrationBody = z
   .object({
@@ -139,7 +151,10 @@ export const TestResultOut = z.object({ ok: z.boolean(), summary: z.string(), wa
 export const incidentStartedBody = z
   .object({
     id: resourceId,
-    target: z.union([z.ipv4().openapi({ format: 'ipv4' }), z.ipv6().openapi({ format: 'ipv6' })]).refine(isValidAddress, 'an IPv4 or IPv6 address').optional(),
+    target: z
+      .union([z.ipv4().openapi({ format: 'ipv4' }), z.ipv6().openapi({ format: 'ipv6' })])
+      .refine(isValidAddress, 'an IPv4 or IPv6 address')
+      .optional(),
     severity: z.string().max(50).optional(),
     startedAt: z.iso.datetime({ offset: true }).optional(),
     source: z.string().max(200).optional(),
@@ -148,7 +163,10 @@ export const incidentStartedBody = z
   .openapi('IncidentStarted');
 export type IncidentStartedBody = z.infer<typeof incidentStartedBody>;
 
-export const incidentResolvedBody = z.object({ resolvedAt: z.iso.datetime({ offset: true }).optional() }).strict().openapi('IncidentResolved');
+export const incidentResolvedBody = z
+  .object({ resolvedAt: z.iso.datetime({ offset: true }).optional() })
+  .strict()
+  .openapi('IncidentResolved');
 export const IncidentAcceptedOut = z
   .object({
     workspaceId: z.string(),
@@ -157,17 +175,18 @@ export const IncidentAcceptedOut = z
     delivery: z.enum(['delivered', 'queued']).openapi({
       description: '`delivered`: the workflow has it. `queued`: kept in the database and delivered as soon as Temporal takes it (never lost)',
     }),
-    queuedReports: z.number().int().optional().openapi({ description: 'When queued: the workspace\'s reports waiting, this one included' }),
+    queuedReports: z.number().int().optional().openapi({ description: "When queued: the workspace's reports waiting, this one included" }),
     reason: z.string().optional().openapi({ description: 'When queued: why it was not delivered at once' }),
   })
   .openapi('IncidentAccepted');
 
-export const manualActionBody = z.object({ reason: z.string().max(500).optional() }).strict().openapi('ManualAction');
+export const manualActionBody = z
+  .object({ reason: z.string().max(500).optional() })
+  .strict()
+  .openapi('ManualAction');
 
 const operationError = z.object({ type: z.string(), message: z.string(), nonRetryable: z.boolean() }).nullable();
-export const ManualActionPendingOut = z
-  .object({ status: z.literal('pending'), workflowId: z.string(), message: z.string() })
-  .openapi('ManualActionPending');
+export const ManualActionPendingOut = z.object({ status: z.literal('pending'), workflowId: z.string(), message: z.string() }).openapi('ManualActionPending');
 
 export const IntegrationStateOut = z
   .object({
@@ -191,7 +210,10 @@ export const IntegrationStateOut = z
     holdDownReason: z.string().nullable().optional(),
     activationWaitsUntil: z.string().nullable().optional(),
     waitReason: z.string().nullable().optional(),
-    provider: z.object({ observed: z.enum(['diverted', 'not_diverted', 'pending', 'unknown']), detail: z.string(), checkedAt: z.string() }).nullable().optional(),
+    provider: z
+      .object({ observed: z.enum(['diverted', 'not_diverted', 'pending', 'unknown']), detail: z.string(), checkedAt: z.string() })
+      .nullable()
+      .optional(),
     drift: z
       .object({
         detectedAt: z.string(),
@@ -211,22 +233,20 @@ export const ScrubbingOut = z
     running: z.boolean(),
     configVersion: z.number(),
     holdDownSeconds: z.number(),
-    activeIncidents: z.array(
-      z.object({
-        incidentId: z.string(),
-        target: z.string().optional(),
-        severity: z.string().optional(),
-        startedAt: z.string().optional(),
-        source: z.string().optional(),
-        receivedAt: z.number(),
-      }),
-    ).openapi({ description: 'The first 100 active incidents, oldest first' }),
+    activeIncidents: z
+      .array(
+        z.object({
+          incidentId: z.string(),
+          target: z.string().optional(),
+          severity: z.string().optional(),
+          startedAt: z.string().optional(),
+          source: z.string().optional(),
+          receivedAt: z.number(),
+        }),
+      )
+      .openapi({ description: 'The first 100 active incidents, oldest first' }),
     activeIncidentCount: z.number().int().openapi({ description: 'All active incidents' }),
-    refusedIncidents: z
-      .number()
-      .int()
-      .optional()
-      .openapi({ description: 'Starts the workflow refused since the workspace reached its limit of 20,000 active incidents (absent below it)' }),
+    refusedIncidents: z.number().int().optional().openapi({ description: 'Starts the workflow refused since the workspace reached its limit of 20,000 active incidents (absent below it)' }),
     integrations: z.array(IntegrationStateOut),
     pendingHoldDowns: z.array(z.object({ integrationId: z.string(), until: z.string() })),
     policy: PolicyOut.optional(),
@@ -237,14 +257,17 @@ export const ScrubbingOut = z
     nextReconcileAt: z.string().nullable().optional(),
     intake: z
       .object({ queuedReports: z.number().int(), oldestQueuedAt: z.string().nullable() })
-      .openapi({ description: 'Incident reports accepted and not yet delivered to the workflow (Temporal slow or away), and the oldest one\'s arrival' }),
+      .openapi({ description: "Incident reports accepted and not yet delivered to the workflow (Temporal slow or away), and the oldest one's arrival" }),
   })
   .openapi('Scrubbing');
 
 export const eventsQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    before: z.string().regex(/^[0-9a-f]{24}$/, 'an event id').optional(),
+    before: z
+      .string()
+      .regex(/^[0-9a-f]{24}$/, 'an event id')
+      .optional(),
   })
   .strict();
 const AuditEventOut = z

@@ -269,12 +269,7 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
      * confirmed by a busy or absent worker. After that answer the action keeps being delivered
      * for up to the Temporal call timeout, so "sent" stays true when Temporal is merely slow.
      */
-    async runManualAction(
-      workspaceId: string,
-      integrationId: string,
-      action: 'activate' | 'withdraw',
-      meta: { actor?: string; reason?: string; requestId?: string },
-    ): Promise<ManualActionOutcome> {
+    async runManualAction(workspaceId: string, integrationId: string, action: 'activate' | 'withdraw', meta: { actor?: string; reason?: string; requestId?: string }): Promise<ManualActionOutcome> {
       const deadline = Date.now() + options.manualActionTimeoutMs;
       const workflowId = workspaceWorkflowId(workspaceId);
       const input = await startInput(workspaceId);
@@ -367,7 +362,12 @@ async function workflowUnresponsive(err: unknown, temporalAnswers: () => Promise
   if (code === 14 || code === 8) return err;
   if (err instanceof HttpError) return err;
   // A deadline also runs out while the client cannot reach Temporal at all: ask Temporal itself.
-  if (!(await temporalAnswers().then(() => true, () => false))) {
+  if (
+    !(await temporalAnswers().then(
+      () => true,
+      () => false,
+    ))
+  ) {
     return new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; try again');
   }
   return new HttpError(

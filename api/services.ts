@@ -56,8 +56,7 @@ export function createServices(deps: ServiceDependencies) {
 
   /** A channel's URL (a webhook's settings.url, a Slack webhookUrl) must be a destination the worker may call: 422 naming the field. */
   function checkDestination(type: ChannelInput['type'], parts: Partial<Pick<ChannelInput, 'settings' | 'secrets'>>): void {
-    const [field, url] =
-      type === 'webhook' ? ['body.settings.url', parts.settings?.url] : type === 'slack' ? ['body.secrets.webhookUrl', parts.secrets?.webhookUrl] : [];
+    const [field, url] = type === 'webhook' ? ['body.settings.url', parts.settings?.url] : type === 'slack' ? ['body.secrets.webhookUrl', parts.secrets?.webhookUrl] : [];
     if (typeof url !== 'string' || !field) return;
     const refused = refusedUrl(url, type as 'webhook' | 'slack', deps.outbound ?? PUBLIC_HTTPS_ONLY);
     if (refused) throw new HttpError(422, 'destination_refused', `${field}: ${refused}`, [{ field, message: refused }]);

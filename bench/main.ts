@@ -59,7 +59,7 @@ async function main(): Promise<void> {
           `The baseline (bench/baseline/) is signal-with-start of a one-activity workflow on its own task queue (${BASELINE_TASK_QUEUE}) and worker in the same worker process, behind an express endpoint without authentication or database; its activity sends only the PATCH. Ours also authenticates the key and reads the configuration in the database, loads and decrypts the credentials, and reads the prefix before patching it.`,
           'Our workspaces get their workflow when their integration is created, as the API does (P2): a first attack is a signal to a running workflow; the baseline creates its workflow with the attack (signal-with-start).',
           'Scale workflows are opened with the Temporal client (signal-with-start, as the API does) for workspaces without integrations; signals alternate incidentResolved and incidentStarted.',
-          'Channels phase: the first workspaces of the latency phase get a webhook channel whose receiver (on loopback, allowed with OUTBOUND_ALLOW in the worker) accepts connections and never answers; each divert and withdraw then holds a background slot for the 10 s delivery timeout, and is retried. Compared with the latency phase\'s existing-workflow round.',
+          "Channels phase: the first workspaces of the latency phase get a webhook channel whose receiver (on loopback, allowed with OUTBOUND_ALLOW in the worker) accepts connections and never answers; each divert and withdraw then holds a background slot for the 10 s delivery timeout, and is retried. Compared with the latency phase's existing-workflow round.",
           'Resident memory is VmRSS from /proc of the worker process and of the Temporal dev server process; the worker runs under ts-node (as npm run worker does) with prebuilt workflow bundles.',
         ],
       },
@@ -75,11 +75,21 @@ async function main(): Promise<void> {
       results.divertLatency = await measureDivertLatency(stack, oursTargets, baselineTargets, config.warmupAttacks, log);
     }
     if (runs('burst')) {
-      results.burst = await measureBurst(stack, burstWorkspaces.map((ws) => apiTarget(stack.api, ws)), config.burstWindowMs, log);
+      results.burst = await measureBurst(
+        stack,
+        burstWorkspaces.map((ws) => apiTarget(stack.api, ws)),
+        config.burstWindowMs,
+        log,
+      );
       if (config.burstBaseline) {
         const baselineBurst = createBaselineWorkspaces(stack, names('burst', config.burstWorkspaces));
         log('burst: the same for the bare baseline');
-        results.burstBaseline = await measureBurst(stack, baselineBurst.map((ws) => baselineTarget(stack.baselineApi, ws)), config.burstWindowMs, log);
+        results.burstBaseline = await measureBurst(
+          stack,
+          baselineBurst.map((ws) => baselineTarget(stack.baselineApi, ws)),
+          config.burstWindowMs,
+          log,
+        );
       }
     }
     if (runs('channels') && results.divertLatency) {

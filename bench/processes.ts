@@ -13,14 +13,7 @@ export interface Spawned {
   logFile: string;
 }
 
-export function spawnLogged(
-  name: string,
-  command: string,
-  args: string[],
-  logFile: string,
-  env: NodeJS.ProcessEnv = process.env,
-  user?: { uid: number; gid: number },
-): Spawned {
+export function spawnLogged(name: string, command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env, user?: { uid: number; gid: number }): Spawned {
   const log = openSync(logFile, 'a');
   const child = spawn(command, args, { stdio: ['ignore', log, log], env, ...(user ?? {}) });
   return { name, child, logFile };
@@ -50,7 +43,7 @@ function processTree(rootPid: number): Set<number> {
     }
   }
   const tree = new Set([rootPid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, parent] of parents) {
       if (tree.has(parent) && !tree.has(pid)) {

@@ -68,7 +68,9 @@ function channelsRow(c: ChannelsResult): string {
 }
 
 function waveRow(label: string, wave: Wave): string {
-  const reasons = Object.entries(wave.refusals ?? {}).map(([reason, count]) => `${count} × ${reason}`).join(', ');
+  const reasons = Object.entries(wave.refusals ?? {})
+    .map(([reason, count]) => `${count} × ${reason}`)
+    .join(', ');
   const retried = `; **${wave.refusedThenRetried} refused** (retried${reasons ? `: ${reasons}` : ''})${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}`;
   return (
     `| ${label} | **${s(wave.allDoneMs)}** after the first POST (last POST at ${s(wave.lastSentMs)}, last 202 at ${s(wave.lastAnsweredMs)}); ` +
@@ -99,9 +101,7 @@ const shipped = (t: WorkerTuning | undefined) =>
 
 export function markdownTable(results: BenchResults): string {
   const { machine, storeReads: reads, divertLatency, burst, scale, history } = results;
-  const tuning = [...Object.entries(results.setup.workerTuning), ...Object.entries(results.setup.experimentalWorkerOptions)]
-    .map(([key, value]) => `${key} ${JSON.stringify(value)}`)
-    .join(', ');
+  const tuning = [...Object.entries(results.setup.workerTuning), ...Object.entries(results.setup.experimentalWorkerOptions)].map(([key, value]) => `${key} ${JSON.stringify(value)}`).join(', ');
   const lines = [
     `Measured ${results.date.slice(0, 10)} on **${machine.cores} cores** (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ` +
       `${machine.temporal} dev server (${results.setup.temporalStore}); ${results.setup.applicationStore.replace('FerretDB', machine.ferretdb)}; ` +

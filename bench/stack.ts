@@ -58,11 +58,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     stoppers.push(() => stopProcess(temporal.child));
     const simulator = await startWatchedSimulator();
     stoppers.push(() => simulator.close());
-    const [bundlePaths, store] = await Promise.all([
-      writeWorkflowBundles(dataDir),
-      startAppStore(dataDir),
-      waitForPort(temporalPort, temporal),
-    ]);
+    const [bundlePaths, store] = await Promise.all([writeWorkflowBundles(dataDir), startAppStore(dataDir), waitForPort(temporalPort, temporal)]);
     stoppers.push(() => store.stop());
     log(`Temporal dev server (${TEMPORAL_STORES[config.temporalStore]}) and ${store.description} are up, workflows bundled`);
 

@@ -88,7 +88,5 @@ export function parsePrometheus(text: string): MetricSample[] {
 
 /** The sum of a metric over every sample whose labels include `where`. */
 export function metricSum(samples: MetricSample[], name: string, where: Record<string, string> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
+  return samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }

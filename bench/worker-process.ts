@@ -27,10 +27,7 @@ async function main(): Promise<void> {
     logger: new DefaultLogger(config.logLevel),
     telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.metricsPort}` } } },
   });
-  const [database, connection] = await Promise.all([
-    openDatabase(config.mongoUrl),
-    NativeConnection.connect({ address: config.temporalAddress }),
-  ]);
+  const [database, connection] = await Promise.all([openDatabase(config.mongoUrl), NativeConnection.connect({ address: config.temporalAddress })]);
   const cipher = CredentialCipher.fromSpec(config.encryptionKeys);
   // Options createScrubbingWorker's `tuning` does not name (pollers, sticky queue) reach Worker.create
   // through its spread: how the bench measures changes proposed for worker/create-worker.ts.

@@ -23,11 +23,17 @@ export interface WorkerProcessConfig {
 }
 
 export type ExperimentalWorkerOptions = Partial<
-  Pick<WorkerOptions, 'maxConcurrentWorkflowTaskPolls' | 'maxConcurrentActivityTaskPolls' | 'nonStickyToStickyPollRatio' | 'stickyQueueScheduleToStartTimeout' | 'workflowTaskPollerBehavior' | 'activityTaskPollerBehavior'>
+  Pick<
+    WorkerOptions,
+    | 'maxConcurrentWorkflowTaskPolls'
+    | 'maxConcurrentActivityTaskPolls'
+    | 'nonStickyToStickyPollRatio'
+    | 'stickyQueueScheduleToStartTimeout'
+    | 'workflowTaskPollerBehavior'
+    | 'activityTaskPollerBehavior'
+  >
 >;
 
 export type ToWorker = { type: 'status'; id: number };
 
-export type FromWorker =
-  | { type: 'ready' }
-  | { type: 'status'; id: number; scrubbing: WorkerStatus; baseline: WorkerStatus; memory: NodeJS.MemoryUsage };
+export type FromWorker = { type: 'ready' } | { type: 'status'; id: number; scrubbing: WorkerStatus; baseline: WorkerStatus; memory: NodeJS.MemoryUsage };

@@ -15,7 +15,10 @@ export const OVH_ENDPOINTS = {
 } as const;
 export type OvhEndpoint = keyof typeof OVH_ENDPOINTS;
 
-const ipv4 = z.string().regex(IPV4_PATTERN, 'an IPv4 address').refine((v) => isValidAddress(v) && parseAddress(v)?.family === 4, 'an IPv4 address');
+const ipv4 = z
+  .string()
+  .regex(IPV4_PATTERN, 'an IPv4 address')
+  .refine((v) => isValidAddress(v) && parseAddress(v)?.family === 4, 'an IPv4 address');
 
 /** OVH documents no window for the Edge Network Firewall; its own mitigation already delays a disable while it runs. */
 export const ovh = {

@@ -18,7 +18,8 @@ const HOLD_DOWN_SECONDS = 15;
 
 const log = (message: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${message}\n`);
 
-async function http(method: string, url: string, token?: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function http(method: string, url: string, token?: string, body?: unknown): Promise<any> {
   const response = await fetch(url, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -64,8 +65,19 @@ async function main(): Promise<void> {
   log(`workspace ${ws} created (hold-down ${HOLD_DOWN_SECONDS} s)`);
   const detector: string = (await http('POST', `${API}/v1/workspaces/${ws}/api-keys`, owner, { name: 'detector', role: 'detector' })).key;
   for (const body of [
-    { type: 'cloudflare', name: 'Cloudflare Magic Transit', ...SIMULATOR_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
-    { type: 'ovh', name: 'OVH edge firewall', settings: { endpoint: 'ovh-eu', ip: ovh.ip }, credentials: { applicationKey: ovh.applicationKey, applicationSecret: ovh.applicationSecret, consumerKey: ovh.consumerKey } },
+    {
+      type: 'cloudflare',
+      name: 'Cloudflare Magic Transit',
+      ...SIMULATOR_WINDOWS,
+      settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId },
+      credentials: { apiToken: cf.token },
+    },
+    {
+      type: 'ovh',
+      name: 'OVH edge firewall',
+      settings: { endpoint: 'ovh-eu', ip: ovh.ip },
+      credentials: { applicationKey: ovh.applicationKey, applicationSecret: ovh.applicationSecret, consumerKey: ovh.consumerKey },
+    },
     { type: 'hetzner', name: 'Hetzner Robot firewall', ...SIMULATOR_WINDOWS, settings: { serverNumber: hz.serverNumber }, credentials: { username: hz.username, password: hz.password } },
     { type: 'gcore', name: 'Gcore DDoS Protection', settings: { prefix: gc.prefix, clientId: gc.clientId }, credentials: { apiKey: gc.apiKey } },
   ]) {

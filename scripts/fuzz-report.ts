@@ -59,7 +59,14 @@ async function main(): Promise<void> {
 
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   const rows = Object.entries(runs).map(([name, run]) =>
-    line([name, run.requests, run.serverErrors, Object.entries(run.statuses).map(([status, n]) => `${status}×${n}`).join(' ')]),
+    line([
+      name,
+      run.requests,
+      run.serverErrors,
+      Object.entries(run.statuses)
+        .map(([status, n]) => `${status}×${n}`)
+        .join(' '),
+    ]),
   );
   process.stdout.write(
     [

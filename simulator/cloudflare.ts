@@ -120,7 +120,10 @@ export function cloudflareRouter(state: CloudflareSimState): Router {
 
   router.get('/accounts/:accountId/addressing/prefixes', (req, res) => {
     const account = state.accounts.get(req.params.accountId);
-    ok(res, (account?.prefixes ?? []).map(({ id, cidr }) => ({ id, cidr, account_id: req.params.accountId, approved: 'V' })));
+    ok(
+      res,
+      (account?.prefixes ?? []).map(({ id, cidr }) => ({ id, cidr, account_id: req.params.accountId, approved: 'V' })),
+    );
   });
 
   function findPrefix(req: Request<{ accountId: string; prefixId: string }>): SimPrefix | undefined {

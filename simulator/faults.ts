@@ -52,10 +52,7 @@ export class FaultBook {
   private take(provider: string, req: Request): Fault | undefined {
     this.faults = this.faults.filter((f) => (this.expiries.get(f) ?? Infinity) > Date.now());
     const fault = this.faults.find(
-      (f) =>
-        f.provider === provider &&
-        (f.method === undefined || f.method.toUpperCase() === req.method) &&
-        (f.pathIncludes === undefined || req.path.includes(f.pathIncludes)),
+      (f) => f.provider === provider && (f.method === undefined || f.method.toUpperCase() === req.method) && (f.pathIncludes === undefined || req.path.includes(f.pathIncludes)),
     );
     if (fault && fault.times !== -1) {
       fault.times = (fault.times ?? 1) - 1;
@@ -73,7 +70,10 @@ export class FaultBook {
       const fault = this.take(provider, req);
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault?.status !== undefined) {
-        res.status(fault.status).set(fault.headers ?? {}).json(fault.body ?? {});
+        res
+          .status(fault.status)
+          .set(fault.headers ?? {})
+          .json(fault.body ?? {});
         return;
       }
       next();

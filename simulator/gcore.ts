@@ -52,9 +52,7 @@ export class GcoreSimState {
 
   /** Every prefix with its state, for the admin API. */
   list(): { clientId: number; prefix: string; announced: boolean }[] {
-    return [...this.keys.values()].flatMap((clients) =>
-      clients.flatMap((c) => [...c.prefixes.entries()].map(([prefix, announced]) => ({ clientId: c.clientId, prefix, announced }))),
-    );
+    return [...this.keys.values()].flatMap((clients) => clients.flatMap((c) => [...c.prefixes.entries()].map(([prefix, announced]) => ({ clientId: c.clientId, prefix, announced }))));
   }
 }
 

@@ -61,9 +61,7 @@ export function createSimulatorApp(sim: Simulator) {
   return app;
 }
 
-export async function startSimulator(
-  options: { port?: number; host?: string; timing?: Partial<SimTiming> } = {},
-): Promise<RunningSimulator> {
+export async function startSimulator(options: { port?: number; host?: string; timing?: Partial<SimTiming> } = {}): Promise<RunningSimulator> {
   const sim = createSimulator(options.timing);
   const app = createSimulatorApp(sim);
   const host = options.host ?? '127.0.0.1';

@@ -65,7 +65,11 @@ export function apiKeyRepository({ ApiKey }: Models) {
 
     /** Keeps the `keep` most recently revoked keys of the workspace; older revoked ones are deleted. */
     async pruneRevoked(workspace: string, keep: number): Promise<void> {
-      const old = await ApiKey.find({ workspace, revokedAt: { $ne: null } }).sort({ revokedAt: -1 }).skip(keep).select('_id').lean<{ _id: string }[]>();
+      const old = await ApiKey.find({ workspace, revokedAt: { $ne: null } })
+        .sort({ revokedAt: -1 })
+        .skip(keep)
+        .select('_id')
+        .lean<{ _id: string }[]>();
       if (old.length > 0) await ApiKey.deleteMany({ _id: { $in: old.map((k) => k._id) } });
     },
 

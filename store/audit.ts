@@ -29,7 +29,10 @@ export function auditRepository({ AuditEvent }: Models) {
     async list(workspace: string, options: { limit: number; before?: string }): Promise<{ events: AuditEvent[]; next: string | null }> {
       const filter: Record<string, unknown> = { workspace };
       if (options.before) filter._id = { $lt: options.before };
-      const rows = await AuditEvent.find(filter).sort({ _id: -1 }).limit(options.limit + 1).lean<Raw[]>();
+      const rows = await AuditEvent.find(filter)
+        .sort({ _id: -1 })
+        .limit(options.limit + 1)
+        .lean<Raw[]>();
       const events = rows.slice(0, options.limit).map(({ _id, ...rest }) => ({ id: _id.toString(), ...rest }));
       return { events, next: rows.length > options.limit ? (events[events.length - 1]?.id ?? null) : null };
     },

@@ -8,9 +8,7 @@ import { CredentialCipher } from './crypto';
 
 const storeEnvSchema = z.object({
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL'),
-  ENCRYPTION_KEYS: z
-    .string({ error: 'is required: generate one with `node -e "console.log(\'k1:\'+require(\'crypto\').randomBytes(32).toString(\'base64\'))"`' })
-    .min(1),
+  ENCRYPTION_KEYS: z.string({ error: "is required: generate one with `node -e \"console.log('k1:'+require('crypto').randomBytes(32).toString('base64'))\"`" }).min(1),
 });
 
 export interface StoreConfig {

@@ -85,10 +85,7 @@ export function incidentReportRepository({ IncidentReport }: Models) {
 
     /** Every workspace's waiting reports together (for /metrics). */
     async totals(): Promise<{ queued: number; oldestAt: Date | null }> {
-      const [queued, oldest] = await Promise.all([
-        IncidentReport.countDocuments({}),
-        IncidentReport.findOne({}).sort({ receivedAt: 1 }).select({ receivedAt: 1 }).lean<{ receivedAt: Date }>(),
-      ]);
+      const [queued, oldest] = await Promise.all([IncidentReport.countDocuments({}), IncidentReport.findOne({}).sort({ receivedAt: 1 }).select({ receivedAt: 1 }).lean<{ receivedAt: Date }>()]);
       return { queued, oldestAt: oldest?.receivedAt ?? null };
     },
   };

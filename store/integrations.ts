@@ -31,8 +31,7 @@ export interface Integration extends IntegrationConfigRecord {
   updatedAt: Date;
 }
 
-type Raw = Omit<Integration, 'id' | IntegrationConfigField> &
-  IntegrationConfigInput & { _id: string; deletedAt?: Date | null; credentials?: EncryptedBlob };
+type Raw = Omit<Integration, 'id' | IntegrationConfigField> & IntegrationConfigInput & { _id: string; deletedAt?: Date | null; credentials?: EncryptedBlob };
 // Records written before a field existed read with its default.
 const toIntegration = ({ _id, deletedAt: _deleted, credentials: _credentials, ...rest }: Raw): Integration => ({
   id: _id,
@@ -69,7 +68,9 @@ export function integrationRepository({ Integration }: Models, cipher: Credentia
 
     /** CIDR entries in the scopes of the workspace's live integrations, `except` one of them. */
     async scopeEntries(workspace: string, except?: string): Promise<number> {
-      const rows = await Integration.find({ workspace, deletedAt: null, ...(except ? { _id: { $ne: except } } : {}) }).select('scope').lean<{ scope: unknown }[]>();
+      const rows = await Integration.find({ workspace, deletedAt: null, ...(except ? { _id: { $ne: except } } : {}) })
+        .select('scope')
+        .lean<{ scope: unknown }[]>();
       return rows.reduce((sum, row) => sum + (Array.isArray(row.scope) ? row.scope.length : 0), 0);
     },
 

@@ -11,7 +11,9 @@ const KEEP_MS = 24 * 3_600_000;
 export function loginFailureRepository({ LoginFailure }: Models, egress: string): LoginFailureStore {
   return {
     async recent(provider, since) {
-      const rows = await LoginFailure.find({ provider, egress, at: { $gte: since } }).sort({ at: 1 }).lean<{ fingerprint: string; at: Date }[]>();
+      const rows = await LoginFailure.find({ provider, egress, at: { $gte: since } })
+        .sort({ at: 1 })
+        .lean<{ fingerprint: string; at: Date }[]>();
       return rows.map(({ fingerprint, at }) => ({ fingerprint, at }));
     },
     async record(provider, fingerprint, at) {

@@ -76,10 +76,7 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
       let parts = snapshots.get(id);
       if (parts?.version !== workspace.configVersion) {
         const [integrations, channels] = await Promise.all([
-          Integration.find({ workspace: id, deletedAt: null })
-            .sort({ createdAt: 1 })
-            .select(SNAPSHOT_FIELDS)
-            .lean<SnapshotRow[]>(),
+          Integration.find({ workspace: id, deletedAt: null }).sort({ createdAt: 1 }).select(SNAPSHOT_FIELDS).lean<SnapshotRow[]>(),
           Channel.countDocuments({ workspace: id }),
         ]);
         parts = { version: workspace.configVersion, integrations: integrations.map(snapshotOf), notifications: channels > 0 };

@@ -25,7 +25,10 @@ const DEFAULT_REDACT_PATHS = [
 ];
 
 export function createLogger(service: string, env: NodeJS.ProcessEnv = process.env, destination?: pino.DestinationStream): Logger {
-  const extra = (env.LOG_REDACT_PATHS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const extra = (env.LOG_REDACT_PATHS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const options: pino.LoggerOptions = {
     level: env.LOG_LEVEL ?? 'info',
     base: { service },

@@ -28,13 +28,19 @@ const workerEnvSchema = z.object({
   /** The address this worker calls providers from, shared by workers behind one NAT: failed logins are budgeted per egress. */
   PROVIDER_EGRESS_ID: z.string().min(1).max(200).default('default'),
   /** Failed provider logins allowed per lock window: 1 or 2 (Robot locks an address out after 3). */
-  LOGIN_FAILURE_BUDGET: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2 (Robot locks an address out after 3 failed logins)' })).default(2),
+  LOGIN_FAILURE_BUDGET: z.coerce
+    .number()
+    .pipe(z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2 (Robot locks an address out after 3 failed logins)' }))
+    .default(2),
   // Notification endpoints (provider base URLs: providerUrlSchema).
   PAGERDUTY_EVENTS_URL: httpUrl.optional(),
   TEMPORAL_UI_URL: httpUrl.optional(),
   /** Internal receivers allowed on purpose (activities/outbound/destination.ts): comma-separated hosts or CIDRs. */
   OUTBOUND_ALLOW: z.string().optional(),
-  OUTBOUND_ALLOW_HTTP: z.string().regex(/^(1|true|yes|0|false|no)$/i, 'must be true or false').optional(),
+  OUTBOUND_ALLOW_HTTP: z
+    .string()
+    .regex(/^(1|true|yes|0|false|no)$/i, 'must be true or false')
+    .optional(),
 });
 
 /** Provider base URLs (tests and the simulator; never per integration): the variable each catalog provider names (`urlEnv`). */

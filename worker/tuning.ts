@@ -62,8 +62,7 @@ export function workerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
 export function workerOptionsOf(tuning: WorkerTuning): Pick<WorkerOptions, 'maxCachedWorkflows' | 'workflowTaskPollerBehavior' | 'stickyQueueScheduleToStartTimeout'> {
   return {
     maxCachedWorkflows: tuning.maxCachedWorkflows,
-    workflowTaskPollerBehavior:
-      tuning.workflowTaskPollers === 'autoscaling' ? { type: 'autoscaling' } : { type: 'simple-maximum', maximum: tuning.workflowTaskPollers },
+    workflowTaskPollerBehavior: tuning.workflowTaskPollers === 'autoscaling' ? { type: 'autoscaling' } : { type: 'simple-maximum', maximum: tuning.workflowTaskPollers },
     stickyQueueScheduleToStartTimeout: `${tuning.stickyQueueScheduleToStartTimeoutSeconds} seconds`,
   };
 }

@@ -219,11 +219,7 @@ function resolveIncident(state: WorkspaceState, resolvedId: string): void {
   }
 }
 
-function changeConfig(
-  state: WorkspaceState,
-  config: Extract<WorkspaceEvent, { type: 'configChanged' }>['config'],
-  now: number,
-): void {
+function changeConfig(state: WorkspaceState, config: Extract<WorkspaceEvent, { type: 'configChanged' }>['config'], now: number): void {
   if (config.version <= state.configVersion) return; // stale snapshot
   state.configVersion = config.version;
   state.holdDownSeconds = config.holdDownSeconds;
@@ -257,10 +253,7 @@ function sameTriggers(a: IntegrationState['config'], b: IntegrationState['config
   return a.scope.length === b.scope.length && a.scope.every((cidr, i) => cidr === (b.scope as string[])[i]);
 }
 
-function finishOperation(
-  state: WorkspaceState,
-  event: Extract<WorkspaceEvent, { type: 'operationFinished' | 'operationFailed' }>,
-): void {
+function finishOperation(state: WorkspaceState, event: Extract<WorkspaceEvent, { type: 'operationFinished' | 'operationFailed' }>): void {
   const integration = state.integrations[event.integrationId];
   if (!integration || integration.inFlight?.seq !== event.seq) return; // stale or unknown
   const op = integration.inFlight.op;
@@ -396,7 +389,10 @@ function reactivationWindow(state: WorkspaceState, integration: IntegrationState
   if (!integration.withdrawnAt || timing.reactivateAfterSeconds <= 0) return null;
   const until = integration.withdrawnAt + timing.reactivateAfterSeconds * 1000;
   if (now >= until) return null;
-  return { until, reason: `withdrawn ${Math.round((now - integration.withdrawnAt) / 1000)} s ago; ${timing.why}, so the activation waits ${timing.reactivateAfterSeconds} s after a withdrawal (an operator's Activate does not wait)` };
+  return {
+    until,
+    reason: `withdrawn ${Math.round((now - integration.withdrawnAt) / 1000)} s ago; ${timing.why}, so the activation waits ${timing.reactivateAfterSeconds} s after a withdrawal (an operator's Activate does not wait)`,
+  };
 }
 
 /**

@@ -9,19 +9,7 @@
  * (test/fixtures/histories/before-{audit-trail,search-attributes,notifications,provider-policy}),
  * once no such run is open: README, Upgrading.
  */
-import {
-  applyEvent,
-  forgetWhenWithdrawn,
-  holdDownCommands,
-  isTriggered,
-  operationDue,
-  setDesired,
-  startOperation,
-  type Command,
-  type Decision,
-  type RuleSet,
-  type WorkspaceEvent,
-} from './decide';
+import { applyEvent, forgetWhenWithdrawn, holdDownCommands, isTriggered, operationDue, setDesired, startOperation, type Command, type Decision, type RuleSet, type WorkspaceEvent } from './decide';
 import type { IntegrationState, Operation, WorkspaceState } from './state';
 
 /** Such a run continued as new only at a quiet moment, so it still does. */

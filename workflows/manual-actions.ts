@@ -121,7 +121,11 @@ export function manualActions(run: Run, executor: Executor, outcomes: ManualOutc
     }
     if (served && served.op !== action) {
       const other = served.op === 'activate' ? 'Activate' : 'Withdraw';
-      throw wf.ApplicationFailure.create({ type: 'ManualActionSuperseded', message: `a later manual ${other} of integration ${integrationId} took this one's place before it ran`, nonRetryable: true });
+      throw wf.ApplicationFailure.create({
+        type: 'ManualActionSuperseded',
+        message: `a later manual ${other} of integration ${integrationId} took this one's place before it ran`,
+        nonRetryable: true,
+      });
     }
     return integrationView(integration, run.state);
   }

@@ -70,10 +70,7 @@ export interface WorkspaceWorkflowInput {
 }
 
 /** A background task that must outlive a continue-as-new: it is carried to the next run and sent again. */
-export type BookkeepingTask =
-  | { kind: 'audit'; entry: AuditEntry }
-  | { kind: 'purge'; ref: IntegrationRef }
-  | { kind: 'notify'; event: NotificationEvent };
+export type BookkeepingTask = { kind: 'audit'; entry: AuditEntry } | { kind: 'purge'; ref: IntegrationRef } | { kind: 'notify'; event: NotificationEvent };
 
 export interface IncidentResolved {
   incidentId: string;
@@ -90,9 +87,7 @@ export interface ManualActionRequest {
 }
 
 /** One incident report as the API received it (`requestId` for log correlation only). */
-export type IncidentReport =
-  | { kind: 'started'; payload: IncidentStart & { requestId?: string } }
-  | { kind: 'resolved'; payload: IncidentResolved };
+export type IncidentReport = { kind: 'started'; payload: IncidentStart & { requestId?: string } } | { kind: 'resolved'; payload: IncidentResolved };
 
 /**
  * Reports of one workspace in the order the API received them. Under a flood the API sends

@@ -36,10 +36,7 @@ export const LEGACY_PROVIDER_FACTS: Readonly<Record<string, ProviderFacts>> = {
 const NO_TIMING: CatalogTiming = { minActiveSeconds: 0, reactivateAfterSeconds: 0, why: 'no provider window' };
 
 /** The windows in effect: the integration's overrides, else the provider type's (`timing`). */
-export function withOverrides(
-  timing: CatalogTiming | undefined,
-  overrides: { minActiveSeconds?: number | null; reactivateAfterSeconds?: number | null } = {},
-): CatalogTiming {
+export function withOverrides(timing: CatalogTiming | undefined, overrides: { minActiveSeconds?: number | null; reactivateAfterSeconds?: number | null } = {}): CatalogTiming {
   const defaults = timing ?? NO_TIMING;
   const minActive = overrides.minActiveSeconds ?? undefined;
   const reactivate = overrides.reactivateAfterSeconds ?? undefined;

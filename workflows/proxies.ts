@@ -5,15 +5,7 @@
  * queue, so it never takes a slot a provider operation needs.
  */
 import * as wf from '@temporalio/workflow';
-import {
-  AUDIT_ACTIVITY,
-  LOAD_CONFIG_ACTIVITY,
-  NOTIFY_ACTIVITY,
-  PURGE_ACTIVITY,
-  RECOVER_ACTIVITY,
-  type OperationActivity,
-  type WorkflowActivities,
-} from './activity-names';
+import { AUDIT_ACTIVITY, LOAD_CONFIG_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY, RECOVER_ACTIVITY, type OperationActivity, type WorkflowActivities } from './activity-names';
 import { backgroundTaskQueue, type OperationRetryOptions } from './messages';
 import { BACKGROUND_QUEUE_PATCH } from './patches';
 

@@ -34,10 +34,7 @@ export function startRun(input: WorkspaceWorkflowInput, carryOut: (command: Comm
   function publishScrubbingState(): void {
     const current = scrubbingStateOf(run.state);
     if (current === published || !wf.patched(SEARCH_ATTRIBUTES_PATCH)) return;
-    wf.upsertSearchAttributes([
-      ...(published === undefined ? [{ key: WORKSPACE_ID, value: run.state.workspaceId }] : []),
-      { key: SCRUBBING_STATE, value: current },
-    ]);
+    wf.upsertSearchAttributes([...(published === undefined ? [{ key: WORKSPACE_ID, value: run.state.workspaceId }] : []), { key: SCRUBBING_STATE, value: current }]);
     published = current;
   }
 

@@ -62,8 +62,7 @@ export interface OperationError {
 }
 
 export interface IntegrationState {
-  config: Required<Pick<IntegrationConfig, 'id' | 'type' | 'autoDivert' | 'scope'>> &
-    Pick<IntegrationConfig, 'name' | 'dryRun' | 'onDrift' | 'minActiveSeconds' | 'reactivateAfterSeconds'>;
+  config: Required<Pick<IntegrationConfig, 'id' | 'type' | 'autoDivert' | 'scope'>> & Pick<IntegrationConfig, 'name' | 'dryRun' | 'onDrift' | 'minActiveSeconds' | 'reactivateAfterSeconds'>;
   desired: DesiredState;
   actual: ActualState;
   /** When `actual` last changed (ms since epoch). */
@@ -295,9 +294,7 @@ export function workspaceView(state: WorkspaceState): WorkspaceView {
     activeIncidentCount: state.incidentCount ?? Object.keys(state.incidents).length,
     ...(state.refusedIncidents ? { refusedIncidents: state.refusedIncidents } : {}),
     integrations: integrations.map((i) => integrationView(i, state)),
-    pendingHoldDowns: integrations
-      .filter((i) => i.holdDownUntil !== null)
-      .map((i) => ({ integrationId: i.config.id, until: new Date(i.holdDownUntil as number).toISOString() })),
+    pendingHoldDowns: integrations.filter((i) => i.holdDownUntil !== null).map((i) => ({ integrationId: i.config.id, until: new Date(i.holdDownUntil as number).toISOString() })),
     ...(state.rules
       ? {
           ...(state.policy ? { policy: state.policy } : {}),
@@ -310,9 +307,7 @@ export function workspaceView(state: WorkspaceState): WorkspaceView {
 
 /** The state to carry over when status reads are still in flight: they are dropped, and the next run reads again. */
 export function readsDropped(state: WorkspaceState): WorkspaceState {
-  const integrations = Object.fromEntries(
-    Object.entries(state.integrations).map(([id, integration]) => [id, integration.checking ? { ...integration, checking: false } : integration]),
-  );
+  const integrations = Object.fromEntries(Object.entries(state.integrations).map(([id, integration]) => [id, integration.checking ? { ...integration, checking: false } : integration]));
   return { ...state, integrations };
 }
 

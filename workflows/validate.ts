@@ -22,11 +22,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function isIncidentStart(value: unknown): value is IncidentStart {
-  return (
-    isRecord(value) &&
-    isId(value.incidentId) &&
-    ['target', 'severity', 'startedAt', 'source'].every((key) => isOptionalString(value[key]))
-  );
+  return isRecord(value) && isId(value.incidentId) && ['target', 'severity', 'startedAt', 'source'].every((key) => isOptionalString(value[key]));
 }
 
 export function isIncidentResolved(value: unknown): value is IncidentResolved {
@@ -39,11 +35,7 @@ export function isIncidentReportBatch(value: unknown): value is IncidentReportBa
 }
 
 function isScope(value: unknown): boolean {
-  return (
-    value === undefined ||
-    value === 'workspace' ||
-    (Array.isArray(value) && value.every((cidr) => typeof cidr === 'string'))
-  );
+  return value === undefined || value === 'workspace' || (Array.isArray(value) && value.every((cidr) => typeof cidr === 'string'));
 }
 
 function isOptionalSeconds(value: unknown): boolean {

@@ -44,9 +44,7 @@ export function createNotifyActivity(options: NotificationOptions | undefined, m
     if (!options) return { delivered: 0, refused: 0 };
     const context = Context.current();
     const served = new Set<string>(Array.isArray(context.info.heartbeatDetails) ? (context.info.heartbeatDetails as string[]) : []);
-    const channels = (await options.channels.loadForDelivery(event.workspaceId)).filter(
-      (channel) => !served.has(channel.id) && (channel.events.length === 0 || channel.events.includes(event.event)),
-    );
+    const channels = (await options.channels.loadForDelivery(event.workspaceId)).filter((channel) => !served.has(channel.id) && (channel.events.length === 0 || channel.events.includes(event.event)));
     const temporalUrl = `${options.temporalUiUrl}/namespaces/${encodeURIComponent(context.info.workflowNamespace ?? 'default')}/workflows/${encodeURIComponent(event.workflowId)}`;
     const report: DeliveryReport = { delivered: 0, refused: 0 };
     const failures: string[] = [];

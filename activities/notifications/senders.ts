@@ -41,7 +41,15 @@ async function postToTenantUrl(url: string, kind: 'webhook' | 'slack', body: str
 async function post(url: string, body: string, headers: Record<string, string>, connect: object = { maxRedirects: 0 }): Promise<void> {
   let status: number;
   try {
-    status = (await axios.post(url, body, { headers: { 'content-type': 'application/json', 'user-agent': 'scrubbing-orchestrator', ...headers }, timeout: TIMEOUT_MS, maxRedirects: 0, validateStatus: () => true, ...connect })).status;
+    status = (
+      await axios.post(url, body, {
+        headers: { 'content-type': 'application/json', 'user-agent': 'scrubbing-orchestrator', ...headers },
+        timeout: TIMEOUT_MS,
+        maxRedirects: 0,
+        validateStatus: () => true,
+        ...connect,
+      })
+    ).status;
   } catch (err) {
     if (err instanceof RefusedDestinationError || (err as { cause?: unknown }).cause instanceof RefusedDestinationError) {
       throw new DeliveryError(`destination refused: ${(err as Error).message}`, false);
@@ -59,12 +67,18 @@ export function signature(secret: string, timestamp: string, body: string): stri
 async function sendWebhook(channel: DeliverableChannel, event: OutgoingEvent, now: Date, options: SenderOptions): Promise<void> {
   const body = JSON.stringify(event);
   const timestamp = String(Math.floor(now.getTime() / 1000));
-  await postToTenantUrl(text(channel.settings.url, ''), 'webhook', body, {
-    'x-scrubbing-event': event.event,
-    'x-scrubbing-delivery': event.id,
-    'x-scrubbing-timestamp': timestamp,
-    'x-scrubbing-signature': signature(text(channel.secrets.signingSecret, ''), timestamp, body),
-  }, options.outbound);
+  await postToTenantUrl(
+    text(channel.settings.url, ''),
+    'webhook',
+    body,
+    {
+      'x-scrubbing-event': event.event,
+      'x-scrubbing-delivery': event.id,
+      'x-scrubbing-timestamp': timestamp,
+      'x-scrubbing-signature': signature(text(channel.secrets.signingSecret, ''), timestamp, body),
+    },
+    options.outbound,
+  );
 }
 
 async function sendSlack(channel: DeliverableChannel, event: OutgoingEvent, options: SenderOptions): Promise<void> {
@@ -104,7 +118,13 @@ async function sendPagerDuty(channel: DeliverableChannel, event: OutgoingEvent, 
             component: event.integration.type,
             group: event.workspaceId,
             class: event.event,
-            custom_details: { integration: event.integration, incidents: event.incidents, incident_count: event.incidentCount ?? event.incidents.length, error: event.error ?? null, event_id: event.id },
+            custom_details: {
+              integration: event.integration,
+              incidents: event.incidents,
+              incident_count: event.incidentCount ?? event.incidents.length,
+              error: event.error ?? null,
+              event_id: event.id,
+            },
           },
           links: [{ href: event.temporalUrl, text: 'Temporal history' }],
         }

@@ -26,7 +26,10 @@ const SLACK_WEBHOOK_HOST = 'hooks.slack.com';
 export const PUBLIC_HTTPS_ONLY: OutboundPolicy = Object.freeze({ allowHttp: false, allowCidrs: [], allowHosts: [] });
 
 export function outboundPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): OutboundPolicy {
-  const entries = (env.OUTBOUND_ALLOW ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const entries = (env.OUTBOUND_ALLOW ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
   const allowCidrs: ParsedCidr[] = [];
   const allowHosts: string[] = [];
   for (const entry of entries) {

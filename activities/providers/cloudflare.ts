@@ -108,10 +108,11 @@ function asChangeWindowError(err: unknown, current: BgpPrefix, nowMs = Date.now(
   const modifiedAt = Date.parse(current.on_demand?.advertised_modified_at ?? '');
   if (Number.isNaN(modifiedAt) || modifiedAt + CLOUDFLARE_CHANGE_INTERVAL_MS <= nowMs) return err;
   const earliest = modifiedAt + CLOUDFLARE_CHANGE_INTERVAL_MS;
-  return new ProviderChangeWindowError(
-    `cloudflare: ${current.cidr} changed less than 15 minutes ago; next change allowed at ${new Date(earliest).toISOString()}`,
-    { ...err.details, retryAfterMs: earliest - nowMs, earliestAt: new Date(earliest).toISOString() },
-  );
+  return new ProviderChangeWindowError(`cloudflare: ${current.cidr} changed less than 15 minutes ago; next change allowed at ${new Date(earliest).toISOString()}`, {
+    ...err.details,
+    retryAfterMs: earliest - nowMs,
+    earliestAt: new Date(earliest).toISOString(),
+  });
 }
 
 /**
@@ -160,11 +161,9 @@ export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?
     if (current.on_demand?.on_demand_locked === true) {
       throw new ProviderConfigError(`cloudflare: prefix ${current.cidr} is locked`);
     }
-    const updated = await client
-      .call<BgpPrefix>('PATCH', path, { on_demand: { advertised } })
-      .catch((err: unknown) => {
-        throw asChangeWindowError(err, current);
-      });
+    const updated = await client.call<BgpPrefix>('PATCH', path, { on_demand: { advertised } }).catch((err: unknown) => {
+      throw asChangeWindowError(err, current);
+    });
     if ((updated.on_demand?.advertised === true) !== advertised) {
       throw new ProviderUnavailableError(`cloudflare: change of ${current.cidr} not reflected in the answer`);
     }

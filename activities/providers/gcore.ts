@@ -9,15 +9,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import { gcore } from '../../catalog/gcore';
 import { parseCidr } from '../../workflows/cidr';
 import { createHttpClient, send } from './http';
-import {
-  ProviderAuthError,
-  ProviderConfigError,
-  ProviderError,
-  ProviderRateLimitedError,
-  ProviderRejectedError,
-  ProviderUnavailableError,
-  parseRetryAfter,
-} from '../../catalog/errors';
+import { ProviderAuthError, ProviderConfigError, ProviderError, ProviderRateLimitedError, ProviderRejectedError, ProviderUnavailableError, parseRetryAfter } from '../../catalog/errors';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 
 const DEFAULT_GCORE_API_URL = 'https://api.gcore.com';

@@ -10,15 +10,7 @@ import type { AxiosResponse } from 'axios';
 import { createHash } from 'node:crypto';
 import { hetzner } from '../../catalog/hetzner';
 import { createHttpClient, segment, send } from './http';
-import {
-  ProviderAuthError,
-  ProviderBusyError,
-  ProviderConfigError,
-  ProviderError,
-  ProviderRateLimitedError,
-  ProviderRejectedError,
-  ProviderUnavailableError,
-} from '../../catalog/errors';
+import { ProviderAuthError, ProviderBusyError, ProviderConfigError, ProviderError, ProviderRateLimitedError, ProviderRejectedError, ProviderUnavailableError } from '../../catalog/errors';
 import { loginBudget, memoryLoginFailures, type LoginBudget, type LoginPurpose } from './login-budget';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 
@@ -145,9 +137,7 @@ export function createHetznerProvider(options: { baseUrl?: string; timeoutMs?: n
       throw new ProviderBusyError(`hetzner: firewall of server ${t.server} is in process`, { retryAfterMs: IN_PROCESS_RETRY_MS });
     }
     if (status === 'active' && (current.rules?.input ?? []).length === 0) {
-      throw new ProviderConfigError(
-        `hetzner: the firewall of server ${t.server} has no input rules; activating it would block all incoming traffic. Add rules in Robot first`,
-      );
+      throw new ProviderConfigError(`hetzner: the firewall of server ${t.server} has no input rules; activating it would block all incoming traffic. Add rules in Robot first`);
     }
     const updated = await call(t, 'operation', 'POST', firewallForm(current, status));
     // Robot answers "in process" while it applies the change (20–30 s): the change is under way.

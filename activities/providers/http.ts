@@ -19,11 +19,7 @@ export function createHttpClient(baseURL: string, timeoutMs = DEFAULT_HTTP_TIMEO
 }
 
 /** Sends a request; a failure without a response (refused, reset, timeout) becomes ProviderUnavailableError. */
-export async function send<T = unknown>(
-  http: AxiosInstance,
-  provider: string,
-  config: AxiosRequestConfig,
-): Promise<AxiosResponse<T>> {
+export async function send<T = unknown>(http: AxiosInstance, provider: string, config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
   try {
     return await http.request<T>(config);
   } catch (err) {

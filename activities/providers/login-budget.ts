@@ -11,7 +11,6 @@
 import { ProviderError } from '../../catalog/errors';
 import type { LoginFailure, LoginFailureStore } from '../../catalog/contract';
 
-
 /** The budget is spent (or these credentials failed): nothing was sent. Retried once the window allows. */
 export class ProviderLoginBudgetError extends ProviderError {
   readonly retryable = true;

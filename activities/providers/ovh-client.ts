@@ -7,15 +7,7 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { createHash } from 'node:crypto';
 import { send } from './http';
-import {
-  ProviderAuthError,
-  ProviderError,
-  ProviderRateLimitedError,
-  ProviderRejectedError,
-  ProviderUnavailableError,
-  parseRetryAfter,
-} from '../../catalog/errors';
-
+import { ProviderAuthError, ProviderError, ProviderRateLimitedError, ProviderRejectedError, ProviderUnavailableError, parseRetryAfter } from '../../catalog/errors';
 
 export interface OvhCredentials {
   applicationKey: string;
@@ -92,13 +84,7 @@ export class OvhClient {
    * Sends a signed request. Returns the response for 2xx and 404/409 (callers decide
    * what those mean); throws a classified ProviderError for everything else.
    */
-  async call<T>(
-    baseUrl: string,
-    credentials: OvhCredentials,
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    body?: unknown,
-  ): Promise<AxiosResponse<T>> {
+  async call<T>(baseUrl: string, credentials: OvhCredentials, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<AxiosResponse<T>> {
     for (const refresh of [false, true]) {
       const offset = await this.clockOffset(baseUrl, refresh);
       const url = `${baseUrl}${path}`;

@@ -7,14 +7,7 @@
  */
 import { OVH_ENDPOINTS, ovh } from '../../catalog/ovh';
 import { createHttpClient, segment } from './http';
-import {
-  ProviderAuthError,
-  ProviderBusyError,
-  ProviderConfigError,
-  ProviderError,
-  ProviderHeldError,
-  ProviderRejectedError,
-} from '../../catalog/errors';
+import { ProviderAuthError, ProviderBusyError, ProviderConfigError, ProviderError, ProviderHeldError, ProviderRejectedError } from '../../catalog/errors';
 import { OvhClient, type OvhCredentials } from './ovh-client';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 

@@ -17,26 +17,44 @@ const channelJson = ({ workspace: _ws, secretFields, ...c }: Channel) => ({
 const base = '/v1/workspaces/{ws}/notification-channels';
 
 registry.registerPath({
-  method: 'post', path: base, summary: 'Create a notification channel: webhook, slack or pagerduty (owner, admin)', security,
+  method: 'post',
+  path: base,
+  summary: 'Create a notification channel: webhook, slack or pagerduty (owner, admin)',
+  security,
   request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: createChannelBody } } } },
   responses: { 201: json(ChannelOut, 'Created'), ...errorResponses(403, 422) },
 });
 registry.registerPath({
-  method: 'get', path: base, summary: 'List notification channels (owner, admin); secrets masked', security,
-  request: { params: workspaceParams }, responses: { 200: json(z.array(ChannelOut), 'Channels'), ...errorResponses(403) },
+  method: 'get',
+  path: base,
+  summary: 'List notification channels (owner, admin); secrets masked',
+  security,
+  request: { params: workspaceParams },
+  responses: { 200: json(z.array(ChannelOut), 'Channels'), ...errorResponses(403) },
 });
 registry.registerPath({
-  method: 'get', path: `${base}/{id}`, summary: 'Read a notification channel (owner, admin); secrets masked', security,
-  request: { params: resourceParams }, responses: { 200: json(ChannelOut, 'The channel'), ...errorResponses(403) },
+  method: 'get',
+  path: `${base}/{id}`,
+  summary: 'Read a notification channel (owner, admin); secrets masked',
+  security,
+  request: { params: resourceParams },
+  responses: { 200: json(ChannelOut, 'The channel'), ...errorResponses(403) },
 });
 registry.registerPath({
-  method: 'patch', path: `${base}/{id}`, summary: 'Change a notification channel (owner, admin); secrets, when given, replace all', security,
+  method: 'patch',
+  path: `${base}/{id}`,
+  summary: 'Change a notification channel (owner, admin); secrets, when given, replace all',
+  security,
   request: { params: resourceParams, body: { content: { 'application/json': { schema: updateChannelBody } } } },
   responses: { 200: json(ChannelOut, 'The channel'), ...errorResponses(403, 422) },
 });
 registry.registerPath({
-  method: 'delete', path: `${base}/{id}`, summary: 'Delete a notification channel (owner, admin)', security,
-  request: { params: resourceParams }, responses: { 204: { description: 'Deleted' }, ...errorResponses(403) },
+  method: 'delete',
+  path: `${base}/{id}`,
+  summary: 'Delete a notification channel (owner, admin)',
+  security,
+  request: { params: resourceParams },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(403) },
 });
 
 export function channelsRouter(services: Services): Router {

@@ -7,7 +7,10 @@ import type { Services } from '../services';
 import { iso, parse } from '../validate';
 
 registry.registerPath({
-  method: 'get', path: '/v1/workspaces/{ws}/events', summary: 'Audit trail, newest first; pass `next` as `before` for the next page', security,
+  method: 'get',
+  path: '/v1/workspaces/{ws}/events',
+  summary: 'Audit trail, newest first; pass `next` as `before` for the next page',
+  security,
   request: { params: workspaceParams, query: eventsQuery },
   responses: { 200: json(EventsOut, 'Events'), ...errorResponses() },
 });

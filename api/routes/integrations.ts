@@ -3,15 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { actorOf, allow } from '../auth';
 import { errorResponses, json, registry, security } from '../openapi';
-import {
-  IntegrationOut,
-  TestResultOut,
-  createIntegrationBody,
-  integrationTypeSchemas,
-  resourceParams,
-  updateIntegrationBody,
-  workspaceParams,
-} from '../schemas';
+import { IntegrationOut, TestResultOut, createIntegrationBody, integrationTypeSchemas, resourceParams, updateIntegrationBody, workspaceParams } from '../schemas';
 import type { Services } from '../services';
 import { iso, masked, parse, parseTypedParts } from '../validate';
 import type { Integration } from '../../store/integrations';
@@ -30,31 +22,56 @@ const integrationJson = ({ workspace: _ws, credentialFields, ...i }: Integration
 const base = '/v1/workspaces/{ws}/integrations';
 
 registry.registerPath({
-  method: 'post', path: base, summary: 'Create an integration (owner, admin)', security,
+  method: 'post',
+  path: base,
+  summary: 'Create an integration (owner, admin)',
+  security,
   request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: createIntegrationBody } } } },
   responses: { 201: json(IntegrationOut, 'Created'), ...errorResponses(403, 422) },
 });
 registry.registerPath({
-  method: 'get', path: base, summary: 'List integrations (any role); credentials masked', security,
-  request: { params: workspaceParams }, responses: { 200: json(z.array(IntegrationOut), 'Integrations'), ...errorResponses() },
+  method: 'get',
+  path: base,
+  summary: 'List integrations (any role); credentials masked',
+  security,
+  request: { params: workspaceParams },
+  responses: { 200: json(z.array(IntegrationOut), 'Integrations'), ...errorResponses() },
 });
 registry.registerPath({
-  method: 'get', path: `${base}/{id}`, summary: 'Read an integration (any role); credentials masked', security,
-  request: { params: resourceParams }, responses: { 200: json(IntegrationOut, 'The integration'), ...errorResponses() },
+  method: 'get',
+  path: `${base}/{id}`,
+  summary: 'Read an integration (any role); credentials masked',
+  security,
+  request: { params: resourceParams },
+  responses: { 200: json(IntegrationOut, 'The integration'), ...errorResponses() },
 });
 registry.registerPath({
-  method: 'patch', path: `${base}/{id}`, summary: 'Change an integration (owner, admin); credentials, when given, replace all', security,
+  method: 'patch',
+  path: `${base}/{id}`,
+  summary: 'Change an integration (owner, admin); credentials, when given, replace all',
+  security,
   request: { params: resourceParams, body: { content: { 'application/json': { schema: updateIntegrationBody } } } },
   responses: { 200: json(IntegrationOut, 'The integration'), ...errorResponses(403, 422) },
 });
 registry.registerPath({
-  method: 'delete', path: `${base}/{id}`, summary: 'Delete an integration (owner, admin); a diverted one is withdrawn first', security,
+  method: 'delete',
+  path: `${base}/{id}`,
+  summary: 'Delete an integration (owner, admin); a diverted one is withdrawn first',
+  security,
   request: { params: resourceParams },
-  responses: { 202: json(z.object({ status: z.literal('withdrawing') }), 'Removed from the configuration; the workflow withdraws it if needed, then deletes it'), 204: { description: 'Deleted' }, ...errorResponses(403) },
+  responses: {
+    202: json(z.object({ status: z.literal('withdrawing') }), 'Removed from the configuration; the workflow withdraws it if needed, then deletes it'),
+    204: { description: 'Deleted' },
+    ...errorResponses(403),
+  },
 });
 registry.registerPath({
-  method: 'post', path: `${base}/{id}/test`, summary: 'Test credentials and provider configuration (owner, admin)', security,
-  request: { params: resourceParams }, responses: { 200: json(TestResultOut, 'Test result: ok false with the provider\'s reason when it refused or did not answer'), ...errorResponses(403) },
+  method: 'post',
+  path: `${base}/{id}/test`,
+  summary: 'Test credentials and provider configuration (owner, admin)',
+  security,
+  request: { params: resourceParams },
+  responses: { 200: json(TestResultOut, "Test result: ok false with the provider's reason when it refused or did not answer"), ...errorResponses(403) },
 });
 
 export function integrationsRouter(services: Services): Router {

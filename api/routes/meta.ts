@@ -17,9 +17,7 @@ export function metaRouter(deps: { connection: Connection; database: Database })
         .withDeadline(Date.now() + 3_000, () => deps.connection.healthService.check({}))
         .then(() => 'ok')
         .catch(() => 'unavailable'),
-      (deps.database.connection.db?.admin().ping() ?? Promise.reject(new Error('not connected')))
-        .then(() => 'ok')
-        .catch(() => 'unavailable'),
+      (deps.database.connection.db?.admin().ping() ?? Promise.reject(new Error('not connected'))).then(() => 'ok').catch(() => 'unavailable'),
     ]);
     const ready = temporal === 'ok' && mongodb === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', temporal, mongodb });
@@ -37,11 +35,13 @@ export function metaRouter(deps: { connection: Connection; database: Database })
     const rows = Object.entries(paths)
       .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${path}</code></td><td>${op.summary ?? ''}</td></tr>`))
       .join('\n');
-    res.type('html').send(
-      `<!doctype html><html><head><meta charset="utf-8"><title>scrubbing-orchestrator API</title></head><body>` +
-        `<h1>scrubbing-orchestrator API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. ` +
-        `Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>.</p><table>${rows}</table></body></html>`,
-    );
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html><head><meta charset="utf-8"><title>scrubbing-orchestrator API</title></head><body>` +
+          `<h1>scrubbing-orchestrator API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. ` +
+          `Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>.</p><table>${rows}</table></body></html>`,
+      );
   });
 
   return router;

@@ -18,27 +18,39 @@ import type { ScrubbingService } from '../scrubbing-service';
 import { parse } from '../validate';
 import { workspaceWorkflowId } from '../../workflows/messages';
 
-
 registry.registerPath({
-  method: 'post', path: '/v1/workspaces/{ws}/incidents', summary: 'Report an incident started (detector, admin, owner); idempotent on id', security,
+  method: 'post',
+  path: '/v1/workspaces/{ws}/incidents',
+  summary: 'Report an incident started (detector, admin, owner); idempotent on id',
+  security,
   request: { params: workspaceParams, body: { required: true, content: { 'application/json': { schema: incidentStartedBody } } } },
   responses: { 202: json(IncidentAcceptedOut, 'Accepted: delivered, or kept and delivered as soon as Temporal takes it'), ...errorResponses(403) },
 });
 registry.registerPath({
-  method: 'post', path: '/v1/workspaces/{ws}/incidents/{id}/resolve', summary: 'Report an incident resolved (detector, admin, owner)', security,
+  method: 'post',
+  path: '/v1/workspaces/{ws}/incidents/{id}/resolve',
+  summary: 'Report an incident resolved (detector, admin, owner)',
+  security,
   request: { params: resourceParams, body: { content: { 'application/json': { schema: incidentResolvedBody } } } },
   responses: { 202: json(IncidentAcceptedOut, 'Accepted: delivered, or kept and delivered as soon as Temporal takes it'), ...errorResponses(403) },
 });
 registry.registerPath({
-  method: 'get', path: '/v1/workspaces/{ws}/scrubbing', summary: 'Active incidents and per-integration scrubbing state (any role)', security,
-  request: { params: workspaceParams }, responses: { 200: json(ScrubbingOut, 'State'), ...errorResponses() },
+  method: 'get',
+  path: '/v1/workspaces/{ws}/scrubbing',
+  summary: 'Active incidents and per-integration scrubbing state (any role)',
+  security,
+  request: { params: workspaceParams },
+  responses: { 200: json(ScrubbingOut, 'State'), ...errorResponses() },
 });
 for (const action of ['activate', 'withdraw']) {
   registry.registerPath({
-    method: 'post', path: `/v1/workspaces/{ws}/integrations/{id}/${action}`, summary: `Manual ${action} (owner, admin); answers after the provider call`, security,
+    method: 'post',
+    path: `/v1/workspaces/{ws}/integrations/{id}/${action}`,
+    summary: `Manual ${action} (owner, admin); answers after the provider call`,
+    security,
     request: { params: resourceParams, body: { content: { 'application/json': { schema: manualActionBody } } } },
     responses: {
-      200: json(IntegrationStateOut, 'The integration\'s resulting state'),
+      200: json(IntegrationStateOut, "The integration's resulting state"),
       202: json(ManualActionPendingOut, 'Not finished within MANUAL_ACTION_TIMEOUT_SECONDS: taken by the workflow, or sent and not yet confirmed (the message says which)'),
       ...errorResponses(403, 409, 422),
     },

@@ -5,13 +5,7 @@
  */
 import express from 'express';
 import type { Client } from '@temporalio/client';
-import {
-  BASELINE_TASK_QUEUE,
-  BASELINE_WORKFLOW_TYPE,
-  baselineAdvertiseSignal,
-  baselineWorkflowId,
-  type BaselinePrefix,
-} from './messages';
+import { BASELINE_TASK_QUEUE, BASELINE_WORKFLOW_TYPE, baselineAdvertiseSignal, baselineWorkflowId, type BaselinePrefix } from './messages';
 
 export function createBaselineApi(client: Client, prefixes: ReadonlyMap<string, BaselinePrefix>): express.Express {
   const app = express();

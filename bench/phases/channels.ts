@@ -53,7 +53,11 @@ export async function measureWithHungChannels(
 ): Promise<ChannelsResult> {
   const receiver = await neverAnswering();
   try {
-    await addHungChannels(stack, workspaces.map((w) => w.api.id), receiver.url);
+    await addHungChannels(
+      stack,
+      workspaces.map((w) => w.api.id),
+      receiver.url,
+    );
     log(`channels: ${workspaces.length} webhook channels that never answer`);
     const ours = workspaces.map((w) => w.ours);
     const baseline = workspaces.map((w) => w.baseline);
@@ -65,7 +69,10 @@ export async function measureWithHungChannels(
     return { channels: workspaces.length, round: measured, withoutChannelsP50, change, hungDeliveries };
   } finally {
     // The channels go before the next phase; deliveries still retrying then fail fast.
-    await removeChannels(stack, workspaces.map((w) => w.api.id));
+    await removeChannels(
+      stack,
+      workspaces.map((w) => w.api.id),
+    );
     await receiver.close();
   }
 }

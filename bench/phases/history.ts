@@ -12,15 +12,7 @@ import type { ApiWorkspace } from '../fixtures';
 import type { Stack } from '../stack';
 import { distribution, type Distribution } from '../stats';
 import { workspaceRepository } from '../../store/workspaces';
-import {
-  TASK_QUEUE,
-  WORKFLOW_TYPE,
-  incidentResolvedSignal,
-  incidentStartedSignal,
-  stateQuery,
-  workspaceWorkflowId,
-  type WorkspaceWorkflowInput,
-} from '../../workflows/messages';
+import { TASK_QUEUE, WORKFLOW_TYPE, incidentResolvedSignal, incidentStartedSignal, stateQuery, workspaceWorkflowId, type WorkspaceWorkflowInput } from '../../workflows/messages';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 

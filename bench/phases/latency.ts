@@ -97,13 +97,7 @@ export async function round(stack: Stack, ours: AttackTarget[], baseline: Attack
   return { ...result, ratio: ratio(result.ours.divert, result.baseline.divert), cpuSeconds: cpuSince(cpu, stack) };
 }
 
-export async function measureDivertLatency(
-  stack: Stack,
-  ours: AttackTarget[],
-  baseline: AttackTarget[],
-  warmup: number,
-  log: (line: string) => void,
-): Promise<LatencyResult> {
+export async function measureDivertLatency(stack: Stack, ours: AttackTarget[], baseline: AttackTarget[], warmup: number, log: (line: string) => void): Promise<LatencyResult> {
   const newWorkflow = await round(stack, ours, baseline, 'attack-1', warmup);
   log(`divert latency, new workflows: ours p50 ${newWorkflow.ours.divert.p50} ms, baseline p50 ${newWorkflow.baseline.divert.p50} ms`);
   await resolveAll(stack, [...ours, ...baseline], 'attack-1');

@@ -13,14 +13,7 @@ import { workerSettled } from '../settle';
 import type { Stack } from '../stack';
 import { mib, round } from '../stats';
 import { taskCounts, type TaskCounts } from '../task-counts';
-import {
-  TASK_QUEUE,
-  WORKFLOW_TYPE,
-  incidentResolvedSignal,
-  incidentStartedSignal,
-  workspaceWorkflowId,
-  type WorkspaceWorkflowInput,
-} from '../../workflows/messages';
+import { TASK_QUEUE, WORKFLOW_TYPE, incidentResolvedSignal, incidentStartedSignal, workspaceWorkflowId, type WorkspaceWorkflowInput } from '../../workflows/messages';
 
 export interface MemoryFigures {
   workerMiB: number;
@@ -99,12 +92,7 @@ export async function openIdleWorkflows(stack: Stack, count: number, { beforeWor
 }
 
 /** Waits until the worker has run every opened workflow's first task, then measures memory and the sustained signal rate. */
-export async function measureScale(
-  stack: Stack,
-  opening: Opening,
-  options: { signalSeconds: number; signalConcurrency: number },
-  log: (line: string) => void,
-): Promise<ScaleResult> {
+export async function measureScale(stack: Stack, opening: Opening, options: { signalSeconds: number; signalConcurrency: number }, log: (line: string) => void): Promise<ScaleResult> {
   const { client } = stack;
   const { ids, before } = opening;
   const expected = before.workflowTasks + ids.length;

@@ -35,7 +35,13 @@ beforeEach(() => {
 });
 
 const advertise = (input = { ...ref, operation: 'activate' as const }) => env.run(activities['cloudflare.advertise']!, input);
-const failureOf = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a failure'); }, (err: unknown) => err as ApplicationFailure);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (err: unknown) => err as ApplicationFailure,
+  );
 const patches = () => sim.faults.requests.filter((r) => r.method === 'PATCH');
 
 test('advertise PATCHes once and reports the attempt; a second call reads and skips the PATCH', async () => {

@@ -36,7 +36,13 @@ beforeAll(async () => {
   keys.revoked = revoked.body.key;
   const integration = await api.call('POST', '/v1/workspaces/acme/integrations', {
     token: keys['acme:owner'],
-    body: { type: 'cloudflare', name: 'Magic Transit', autoDivert: false, settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
+    body: {
+      type: 'cloudflare',
+      name: 'Magic Transit',
+      autoDivert: false,
+      settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId },
+      credentials: { apiToken: cf.token },
+    },
   });
   expect(integration.status).toBe(201);
   integrationId = integration.body.id;
@@ -123,9 +129,21 @@ test.each([
   ['a missing type', { name: 'x' }, 'body.type'],
   ['an unknown type', { type: 'akamai', name: 'x' }, 'body.type'],
   ['a bad Cloudflare account id', { type: 'cloudflare', name: 'x', settings: { accountId: 'nope', prefixId: 'a' }, credentials: { apiToken: 't' } }, 'body.settings.accountId'],
-  ['a missing OVH consumer key', { type: 'ovh', name: 'x', settings: { endpoint: 'ovh-eu', ip: '203.0.113.7' }, credentials: { applicationKey: 'a', applicationSecret: 'b' } }, 'body.credentials.consumerKey'],
-  ['an IPv6 OVH ip', { type: 'ovh', name: 'x', settings: { endpoint: 'ovh-eu', ip: '2001:db8::1' }, credentials: { applicationKey: 'a', applicationSecret: 'b', consumerKey: 'c' } }, 'body.settings.ip'],
-  ['an unknown OVH endpoint', { type: 'ovh', name: 'x', settings: { endpoint: 'ovh-mars', ip: '203.0.113.7' }, credentials: { applicationKey: 'a', applicationSecret: 'b', consumerKey: 'c' } }, 'body.settings.endpoint'],
+  [
+    'a missing OVH consumer key',
+    { type: 'ovh', name: 'x', settings: { endpoint: 'ovh-eu', ip: '203.0.113.7' }, credentials: { applicationKey: 'a', applicationSecret: 'b' } },
+    'body.credentials.consumerKey',
+  ],
+  [
+    'an IPv6 OVH ip',
+    { type: 'ovh', name: 'x', settings: { endpoint: 'ovh-eu', ip: '2001:db8::1' }, credentials: { applicationKey: 'a', applicationSecret: 'b', consumerKey: 'c' } },
+    'body.settings.ip',
+  ],
+  [
+    'an unknown OVH endpoint',
+    { type: 'ovh', name: 'x', settings: { endpoint: 'ovh-mars', ip: '203.0.113.7' }, credentials: { applicationKey: 'a', applicationSecret: 'b', consumerKey: 'c' } },
+    'body.settings.endpoint',
+  ],
   ['a Hetzner server number as text', { type: 'hetzner', name: 'x', settings: { serverNumber: '12' }, credentials: { username: 'u', password: 'p' } }, 'body.settings.serverNumber'],
   ['an invalid CIDR scope', { type: 'hetzner', name: 'x', scope: ['10.0.0.0/33'], settings: { serverNumber: 1 }, credentials: { username: 'u', password: 'p' } }, 'body.scope'],
   ['a per-integration base URL', { type: 'hetzner', name: 'x', settings: { serverNumber: 1, baseUrl: 'https://evil.example' }, credentials: { username: 'u', password: 'p' } }, 'body.settings'],
@@ -160,7 +178,15 @@ test('provider policy: workspace knobs and integration windows are set, shown in
 
   const created = await api.call('POST', '/v1/workspaces/acme/integrations', {
     token,
-    body: { type: 'cloudflare', name: 'drill', dryRun: true, onDrift: 'report', reactivateAfterSeconds: 1200, settings: { accountId: 'a'.repeat(32), prefixId: 'b'.repeat(32) }, credentials: { apiToken: 'drill-token' } },
+    body: {
+      type: 'cloudflare',
+      name: 'drill',
+      dryRun: true,
+      onDrift: 'report',
+      reactivateAfterSeconds: 1200,
+      settings: { accountId: 'a'.repeat(32), prefixId: 'b'.repeat(32) },
+      credentials: { apiToken: 'drill-token' },
+    },
   });
   expect(created.status).toBe(201);
   expect(created.body).toMatchObject({
@@ -307,7 +333,13 @@ test('the OpenAPI document lists every route', async () => {
   expect(doc.status).toBe(200);
   const paths = Object.keys(doc.body.paths);
   for (const [, template] of routes) {
-    const openApiPath = template.replace('/acme', '/{ws}').replace(':int', '{id}').replace('key_does-not-exist', '{keyId}').replace('matrix-1', '{id}').replace(':ch', '{id}').replace('ch_does-not-exist', '{id}');
+    const openApiPath = template
+      .replace('/acme', '/{ws}')
+      .replace(':int', '{id}')
+      .replace('key_does-not-exist', '{keyId}')
+      .replace('matrix-1', '{id}')
+      .replace(':ch', '{id}')
+      .replace('ch_does-not-exist', '{id}');
     expect(paths).toContain(openApiPath);
   }
   expect((await api.call('GET', '/docs')).status).toBe(200);
@@ -410,7 +442,11 @@ describe('workspace limits', () => {
     // The workspace's workflow runs (its first integration started it): the deleted one counts until the workflow let it go.
     expect((await capped.call('DELETE', `${path}/${a.body.id}`, { token: owner })).status).toBe(202);
     await capped.withWorker(() =>
-      eventually(() => capped.call('POST', path, { token: owner, body: hetzner() }), (answer) => answer.status === 201, { what: 'a place freed once the workflow removed the deleted integration' }),
+      eventually(
+        () => capped.call('POST', path, { token: owner, body: hetzner() }),
+        (answer) => answer.status === 201,
+        { what: 'a place freed once the workflow removed the deleted integration' },
+      ),
     );
   });
 
@@ -464,7 +500,7 @@ describe('outbound destinations', () => {
   });
 });
 
-test('a workspace at every limit stays far below Temporal\'s payload and history limits', async () => {
+test("a workspace at every limit stays far below Temporal's payload and history limits", async () => {
   const ws = 'full';
   const created = await api.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: ws, name: 'x'.repeat(200), holdDownSeconds: 0 } });
   const owner = created.body.ownerKey.key as string;
@@ -501,7 +537,11 @@ test('a workspace at every limit stays far below Temporal\'s payload and history
   const historySize = async () => Number((await handle.describe()).raw.workflowExecutionInfo?.historySizeBytes ?? 0);
   await api.withWorker(async () => {
     expect((await api.call('POST', `/v1/workspaces/${ws}/incidents`, { token: owner, body: { id: 'full-1', target: '2001:db8:ffff:ffff:ffff:ffff:0:1' } })).status).toBe(202);
-    await eventually(() => api.call('GET', `/v1/workspaces/${ws}/scrubbing`, { token: owner }), (a) => a.body.integrations?.length === 50, { what: 'the configuration read' });
+    await eventually(
+      () => api.call('GET', `/v1/workspaces/${ws}/scrubbing`, { token: owner }),
+      (a) => a.body.integrations?.length === 50,
+      { what: 'the configuration read' },
+    );
     const before = await historySize();
     // Ten configuration changes: each a `configPublished` signal with the version, and a read that
     // brings back only the integration that changed.

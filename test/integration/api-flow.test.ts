@@ -44,8 +44,20 @@ const scrubbing = async () => (await api.call('GET', '/v1/workspaces/flow/scrubb
 test('integrations are created per type, returned with masked credentials, and stored encrypted', async () => {
   const bodies = {
     cloudflare: { type: 'cloudflare', name: 'Magic Transit', ...NO_PROVIDER_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId }, credentials: { apiToken: cf.token } },
-    ovh: { type: 'ovh', name: 'OVH edge firewall', settings: { endpoint: 'ovh-eu', ip: ovh.ip }, credentials: { applicationKey: ovh.applicationKey, applicationSecret: ovh.applicationSecret, consumerKey: ovh.consumerKey } },
-    hetzner: { type: 'hetzner', name: 'Robot firewall', ...NO_PROVIDER_WINDOWS, scope: ['198.51.100.0/24', '192.0.2.0/24'], settings: { serverNumber: hz.serverNumber }, credentials: { username: hz.username, password: hz.password } },
+    ovh: {
+      type: 'ovh',
+      name: 'OVH edge firewall',
+      settings: { endpoint: 'ovh-eu', ip: ovh.ip },
+      credentials: { applicationKey: ovh.applicationKey, applicationSecret: ovh.applicationSecret, consumerKey: ovh.consumerKey },
+    },
+    hetzner: {
+      type: 'hetzner',
+      name: 'Robot firewall',
+      ...NO_PROVIDER_WINDOWS,
+      scope: ['198.51.100.0/24', '192.0.2.0/24'],
+      settings: { serverNumber: hz.serverNumber },
+      credentials: { username: hz.username, password: hz.password },
+    },
   };
   for (const [type, body] of Object.entries(bodies)) {
     const created = await api.call('POST', '/v1/workspaces/flow/integrations', { token: adminKey.key, body });
@@ -59,7 +71,7 @@ test('integrations are created per type, returned with masked credentials, and s
   expect(SECRETS.filter((secret) => JSON.stringify(raw).includes(secret))).toEqual([]);
 });
 
-test('every answer carries a request id: the caller\'s when it is a plain token, else a new one', async () => {
+test("every answer carries a request id: the caller's when it is a plain token, else a new one", async () => {
   const given = await api.call('GET', '/v1/workspaces/flow', { token: detector, headers: { 'x-request-id': 'noc-ticket-42' } });
   expect(given.headers.get('x-request-id')).toBe('noc-ticket-42');
   const replaced = await api.call('GET', '/v1/workspaces/flow', { token: detector, headers: { 'x-request-id': 'bad id\twith tab' } });
@@ -114,8 +126,16 @@ test('deleting a diverted integration withdraws it first, then removes the recor
     const deleted = await api.call('DELETE', `/v1/workspaces/flow/integrations/${ids.cloudflare}`, { token: adminKey.key });
     expect(deleted).toMatchObject({ status: 202, body: { status: 'withdrawing' } });
     expect((await api.call('GET', `/v1/workspaces/flow/integrations/${ids.cloudflare}`, { token: detector })).status).toBe(404);
-    await eventually(() => bed.sim.cloudflare.bgpPrefix(cf.accountId, cf.prefixId, cf.bgpPrefixId)?.on_demand.advertised, (v) => v === false, { what: 'withdrawn' });
-    await eventually(() => api.database.connection.collection('integrations').countDocuments({ _id: ids.cloudflare as never }), (n) => n === 0, { what: 'record removed' });
+    await eventually(
+      () => bed.sim.cloudflare.bgpPrefix(cf.accountId, cf.prefixId, cf.bgpPrefixId)?.on_demand.advertised,
+      (v) => v === false,
+      { what: 'withdrawn' },
+    );
+    await eventually(
+      () => api.database.connection.collection('integrations').countDocuments({ _id: ids.cloudflare as never }),
+      (n) => n === 0,
+      { what: 'record removed' },
+    );
   });
 });
 
@@ -125,7 +145,11 @@ test('a changed hold-down reaches the workflow; the resolve withdraws what is le
     expect(patched.body.holdDownSeconds).toBe(0);
     await eventually(scrubbing, (v) => v.holdDownSeconds === 0, { what: 'hold-down applied' });
     expect((await api.call('POST', '/v1/workspaces/flow/incidents/atk-1/resolve', { token: detector })).status).toBe(202);
-    await eventually(() => bed.sim.hetzner.servers.get(hz.serverNumber)?.firewall.status, (s) => s === 'disabled', { what: 'Hetzner withdrawn' });
+    await eventually(
+      () => bed.sim.hetzner.servers.get(hz.serverNumber)?.firewall.status,
+      (s) => s === 'disabled',
+      { what: 'Hetzner withdrawn' },
+    );
     expect(bed.sim.hetzner.servers.get(hz.serverNumber)?.firewall.rules.input).toHaveLength(1);
   });
 });

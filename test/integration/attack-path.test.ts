@@ -22,7 +22,7 @@ afterAll(async () => {
   await a?.close();
 });
 
-test('a workspace\'s first integration starts its workflow: the state is running before any attack, and the first attack diverts', async () => {
+test("a workspace's first integration starts its workflow: the state is running before any attack, and the first attack diverts", async () => {
   const owner = (await a.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'early', name: 'Early', holdDownSeconds: 0 } })).body.ownerKey.key as string;
   const handle = bed.env.client.workflow.getHandle(workspaceWorkflowId('early'));
   await expect(handle.describe()).rejects.toMatchObject({ name: 'WorkflowNotFoundError' }); // no integration, no workflow
@@ -40,7 +40,11 @@ test('a workspace\'s first integration starts its workflow: the state is running
     expect(idle.body).toMatchObject({ running: true, activeIncidentCount: 0, configVersion: 2 });
     const attack = await a.call('POST', '/v1/workspaces/early/incidents', { token: owner, body: { id: 'first' } });
     expect(attack.body.delivery).toBe('delivered');
-    await eventually(() => bed.sim.cloudflare.bgpPrefix(cf.accountId, cf.prefixId, cf.bgpPrefixId)?.on_demand.advertised, (v) => v === true, { what: 'diverted' });
+    await eventually(
+      () => bed.sim.cloudflare.bgpPrefix(cf.accountId, cf.prefixId, cf.bgpPrefixId)?.on_demand.advertised,
+      (v) => v === true,
+      { what: 'diverted' },
+    );
   });
   // One run from the integration's creation on: the attack signalled it, it did not start another.
   const runs = [];
@@ -60,7 +64,11 @@ test('a revoked key stops working at once in the API process that revoked it, an
   expect((await a.call('GET', '/v1/workspaces/keys', { token: here.body.key })).status).toBe(401);
   // B remembered it: refused once its cache time (1.5 s here, 10 s by default) has passed.
   const revokedAt = Date.now();
-  await eventually(() => b.call('GET', '/v1/workspaces/keys', { token: here.body.key }).then((r) => r.status), (s) => s === 401, { what: 'refused by the other process', timeoutMs: 10_000, intervalMs: 200 });
+  await eventually(
+    () => b.call('GET', '/v1/workspaces/keys', { token: here.body.key }).then((r) => r.status),
+    (s) => s === 401,
+    { what: 'refused by the other process', timeoutMs: 10_000, intervalMs: 200 },
+  );
   expect(Date.now() - revokedAt).toBeLessThan(1_500 + 2_000);
   // Revoked through B: B refuses it at once.
   expect((await b.call('DELETE', `/v1/workspaces/keys/api-keys/${there.body.id}`, { token: owner })).status).toBe(204);

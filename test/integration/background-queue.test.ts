@@ -46,7 +46,11 @@ test('a diversion does not wait for notifications that hold every background slo
           await waitForState(handle, (v) => actualOf(v, integration.config.id) === 'active', 'diverted');
         }
         // Both `diverted` notifications are in flight, each holding a background slot.
-        await eventually(() => accepted, (n) => n === 2, { what: 'two notifications hanging' });
+        await eventually(
+          () => accepted,
+          (n) => n === 2,
+          { what: 'two notifications hanging' },
+        );
         const handle = await startIncident(bed, taskQueue, third.input, { incidentId: 'i1' });
         await waitForState(handle, (v) => actualOf(v, third.integration.config.id) === 'active', 'third workspace diverted');
         // Still hanging: the diversion did not wait for them.

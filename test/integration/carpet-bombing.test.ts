@@ -75,7 +75,11 @@ test(`a carpet bomb of ${TARGETS} targets: state query, manual actions, continue
     await waitForState(handle, (v) => v.activeIncidentCount === 0 && actualOf(v, hit.config.id) === 'inactive', 'withdrawn', 60_000);
     expect(advertisements(bed, hit.bgpPrefixId)).toEqual([true, false]);
 
-    const runs = await eventually(() => histories(handle), (r) => r.length > 1, { what: 'continued as new' });
+    const runs = await eventually(
+      () => histories(handle),
+      (r) => r.length > 1,
+      { what: 'continued as new' },
+    );
     let longestTaskMs = 0;
     let largestCarried = 0;
     let signals = 0;

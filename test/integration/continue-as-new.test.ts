@@ -4,19 +4,7 @@
  * boundary, finishes in-flight updates first, and keeps pending hold-downs.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import {
-  actualOf,
-  advertisements,
-  cloudflareIntegration,
-  startIncident,
-  storeOf,
-  uniqueId,
-  useBed,
-  queryState,
-  waitForState,
-  withWorker,
-  workspaceInput,
-} from '../support/bed';
+import { actualOf, advertisements, cloudflareIntegration, startIncident, storeOf, uniqueId, useBed, queryState, waitForState, withWorker, workspaceInput } from '../support/bed';
 import { LOOPBACK_RECEIVERS } from '../support/api-bed';
 import { eventually } from '../support/eventually';
 import { activateUpdate, incidentResolvedSignal, incidentStartedSignal, workspaceWorkflowId } from '../../workflows/messages';
@@ -57,7 +45,11 @@ test('state, signals across the boundary and in-flight updates survive continue-
     const view = await waitForState(handle, (v) => v.activeIncidents.length === expected.length, 'all signals applied');
     expect(view.activeIncidents.map((i) => i.incidentId).sort()).toEqual(expected);
     // The workflow continues as new once its in-flight work (update, audit records) is done.
-    await eventually(() => runCount(handle), (n) => n > 1, { what: 'continued as new' });
+    await eventually(
+      () => runCount(handle),
+      (n) => n > 1,
+      { what: 'continued as new' },
+    );
     // Late duplicates of resolved incidents are still recognised after the boundary.
     await handle.signal(incidentStartedSignal, { incidentId: 'wave-0' });
     const afterDuplicate = await waitForState(handle, (v) => v.activeIncidents.length === expected.length, 'duplicate ignored');
@@ -82,7 +74,11 @@ test('a pending hold-down survives continue-as-new and still fires', async () =>
     // Harmless duplicate resolves grow the history until the workflow continues as new (one at a
     // time: signals buffered into one workflow task would add few events).
     for (let i = 0; i < 40 && (await runCount(handle)) === runsBefore; i++) await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
-    await eventually(() => runCount(handle), (n) => n > runsBefore, { what: 'continued as new' });
+    await eventually(
+      () => runCount(handle),
+      (n) => n > runsBefore,
+      { what: 'continued as new' },
+    );
     // Queried from the new run: the deadline came along unchanged.
     const carried = await queryState(handle);
     expect(carried.pendingHoldDowns).toEqual(holding.pendingHoldDowns);
@@ -138,7 +134,11 @@ test('a notification channel that keeps failing does not hold continue-as-new ba
       const firstRun = (await handle.describe()).runId;
       // Each signal adds a few events; the delivery never finishes, so there is no quiet moment.
       for (let i = 0; i < 80 && (await runCount(handle)) === 1; i++) await handle.signal(incidentResolvedSignal, { incidentId: `unrelated-${i}` });
-      await eventually(() => runCount(handle), (n) => n > 1, { what: 'continued as new despite the failing channel' });
+      await eventually(
+        () => runCount(handle),
+        (n) => n > 1,
+        { what: 'continued as new despite the failing channel' },
+      );
       const carried = await queryState(handle);
       expect(actualOf(carried, a.config.id)).toBe('active');
       expect(carried.activeIncidents.map((i) => i.incidentId)).toEqual(['i1']);

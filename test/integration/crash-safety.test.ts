@@ -86,21 +86,33 @@ test('worker and Temporal stopped between "activate requested" and "provider con
     });
 
     // "Activate requested": the provider has the PATCH and has not answered.
-    await eventually(() => patches(), (p) => p.length === 1, { what: 'the PATCH reached the provider' });
+    await eventually(
+      () => patches(),
+      (p) => p.length === 1,
+      { what: 'the PATCH reached the provider' },
+    );
     expect(advertised()).toBe(false);
     await killWorker(first.child);
     await connection.close();
     await env.teardown();
 
     // While we are down the provider applies it.
-    await eventually(() => advertised(), (a) => a, { what: 'the provider applied the held PATCH' });
+    await eventually(
+      () => advertised(),
+      (a) => a,
+      { what: 'the provider applied the held PATCH' },
+    );
 
     env = await server();
     connection = await Connection.connect({ address });
     second = spawnWorker(workerEnv);
     await second.ready;
     const handle = new Client({ connection }).workflow.getHandle(workspaceWorkflowId(ws));
-    const view = await eventually(() => handle.query(stateQuery), (v) => v.integrations[0]?.actual === 'active', { what: 'active after the restart', timeoutMs: 60_000 });
+    const view = await eventually(
+      () => handle.query(stateQuery),
+      (v) => v.integrations[0]?.actual === 'active',
+      { what: 'active after the restart', timeoutMs: 60_000 },
+    );
     expect(view.integrations[0]).toMatchObject({ desired: 'active', actual: 'active', lastError: null });
     expect(view.activeIncidents.map((i) => i.incidentId)).toEqual(['attack-1']);
     // The retried activation read the prefix, found it advertised and sent nothing: one diversion.

@@ -6,19 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  actualOf,
-  advertisedAtSimulator,
-  advertisements,
-  cloudflareIntegration,
-  startIncident,
-  storeOf,
-  uniqueId,
-  useBed,
-  waitForState,
-  withWorker,
-  workspaceInput,
-} from '../support/bed';
+import { actualOf, advertisedAtSimulator, advertisements, cloudflareIntegration, startIncident, storeOf, uniqueId, useBed, waitForState, withWorker, workspaceInput } from '../support/bed';
 import { eventually } from '../support/eventually';
 import { spawnWorker, workerBedEnv } from '../support/worker-process';
 import { openTestDatabase } from '../support/database';
@@ -70,7 +58,11 @@ async function killedDuringPatch(retry: Partial<OperationRetryOptions>) {
   try {
     await first.ready;
     const handle = await startIncident(bed, taskQueue, input, { incidentId: 'i1' });
-    await eventually(() => advertisements(bed, a.bgpPrefixId).length, (n) => n === 1, { what: 'PATCH in flight' });
+    await eventually(
+      () => advertisements(bed, a.bgpPrefixId).length,
+      (n) => n === 1,
+      { what: 'PATCH in flight' },
+    );
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
 
@@ -93,7 +85,7 @@ test('a worker killed mid-operation is replaced and the activation completes exa
   expect(advertisedAtSimulator(bed, a)).toBe(true);
 });
 
-test('provider calls heartbeat: a lost worker\'s call is retried after the heartbeat timeout, not the minute-long attempt timeout', async () => {
+test("provider calls heartbeat: a lost worker's call is retried after the heartbeat timeout, not the minute-long attempt timeout", async () => {
   const { handle, view, a } = await killedDuringPatch({ startToCloseTimeoutMs: 60_000, heartbeatTimeoutMs: 2_000 });
   expect(view.integrations[0]?.attempts).toBe(2);
   expect(advertisements(bed, a.bgpPrefixId)).toEqual([true]); // one effective write

@@ -31,11 +31,7 @@ test('the first incident signal creates the workflow and diverts every integrati
   await withWorker(bed, taskQueue, storeOf(a, b), async () => {
     const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config, b.config]), { incidentId: 'i1' });
     expect(handle.workflowId).toBe(`scrubbing-${ws}`);
-    const view = await waitForState(
-      handle,
-      (v) => actualOf(v, a.config.id) === 'active' && actualOf(v, b.config.id) === 'active',
-      'both integrations active',
-    );
+    const view = await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active' && actualOf(v, b.config.id) === 'active', 'both integrations active');
     expect(view.activeIncidents.map((i) => i.incidentId)).toEqual(['i1']);
     expect(advertisedAtSimulator(bed, a)).toBe(true);
     expect(advertisedAtSimulator(bed, b)).toBe(true);
@@ -46,7 +42,11 @@ test('the first incident signal creates the workflow and diverts every integrati
     expect(described.typedSearchAttributes.get(WORKSPACE_ID)).toBe(ws);
     expect(described.typedSearchAttributes.get(SCRUBBING_STATE)).toBe('diverted');
     const query = `WorkspaceId = '${ws}' AND ScrubbingState = 'diverted'`;
-    await eventually(async () => (await listWorkflowIds(query)).length, (n) => n === 1, { what: 'visible in the list' });
+    await eventually(
+      async () => (await listWorkflowIds(query)).length,
+      (n) => n === 1,
+      { what: 'visible in the list' },
+    );
   });
 });
 
@@ -62,7 +62,11 @@ test("a diversion's success is audited by its provider activity: the trail has i
     async () => {
       const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
       await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
-      await eventually(() => audit.entries.filter((e) => e.action === 'divert').length, (n) => n === 1, { what: 'the divert audited' });
+      await eventually(
+        () => audit.entries.filter((e) => e.action === 'divert').length,
+        (n) => n === 1,
+        { what: 'the divert audited' },
+      );
       const [entry] = audit.entries.filter((e) => e.action === 'divert');
       expect(entry).toEqual({
         workspace: ws,
@@ -160,11 +164,7 @@ test('one provider failing does not delay another; the failed one shows the erro
   const input = workspaceInput(ws, [good.config, badToken.config]);
   await withWorker(bed, taskQueue, storeOf(good, badToken), async () => {
     const handle = await startIncident(bed, taskQueue, input, { incidentId: 'i1' });
-    const view = await waitForState(
-      handle,
-      (v) => actualOf(v, good.config.id) === 'active' && actualOf(v, badToken.config.id) === 'failed',
-      'one active, one failed',
-    );
+    const view = await waitForState(handle, (v) => actualOf(v, good.config.id) === 'active' && actualOf(v, badToken.config.id) === 'failed', 'one active, one failed');
     const failed = view.integrations.find((i) => i.id === badToken.config.id)!;
     expect(failed.lastError).toMatchObject({ type: 'ProviderAuthError', nonRetryable: true });
     expect(failed.lastError?.message).toContain('HTTP 401');
@@ -185,11 +185,7 @@ test('integrationsChanged: a deleted integration that is diverted is withdrawn, 
     await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'a diverted');
 
     await handle.signal(integrationsChangedSignal, { version: 2, holdDownSeconds: 0, integrations: [b.config] });
-    const view = await waitForState(
-      handle,
-      (v) => v.integrations.length === 1 && actualOf(v, b.config.id) === 'active',
-      'a forgotten, b diverted',
-    );
+    const view = await waitForState(handle, (v) => v.integrations.length === 1 && actualOf(v, b.config.id) === 'active', 'a forgotten, b diverted');
     expect(view.configVersion).toBe(2);
     expect(advertisements(bed, a.bgpPrefixId)).toEqual([true, false]);
     expect(advertisedAtSimulator(bed, b)).toBe(true);

@@ -21,9 +21,7 @@ test('docker-compose.yml loads with every service: Temporal on PostgreSQL, its U
   const result = check(COMPOSE, VARS);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
-  expect(result.stdout.trim().split('\n').sort()).toEqual(
-    ['api', 'mongo', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].map((s) => `service ${s}`),
-  );
+  expect(result.stdout.trim().split('\n').sort()).toEqual(['api', 'mongo', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].map((s) => `service ${s}`));
 });
 
 interface ComposeService {
@@ -57,7 +55,10 @@ test('Temporal runs on temporalio/server (not the deprecated auto-setup) at the 
   }
 
   // The jobs run the scripts in deploy/temporal, which are valid shell; the server reads the dynamic config there.
-  for (const [job, script] of [['temporal-schema', 'setup-schema.sh'], ['temporal-namespace', 'create-namespace.sh']] as const) {
+  for (const [job, script] of [
+    ['temporal-schema', 'setup-schema.sh'],
+    ['temporal-namespace', 'create-namespace.sh'],
+  ] as const) {
     expect(services[job]?.command).toEqual([`/deploy/${script}`]);
     expect(services[job]?.volumes?.[0]).toMatchObject({ source: join(REPO_ROOT, 'deploy', 'temporal'), target: '/deploy', read_only: true });
     const syntax = spawnSync('sh', ['-n', join(REPO_ROOT, 'deploy', 'temporal', script)], { encoding: 'utf8' });

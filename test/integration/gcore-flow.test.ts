@@ -30,7 +30,7 @@ afterAll(() => api?.close());
 const announced = () => bed.sim.gcore.list().find((p) => p.prefix === PREFIX)?.announced;
 const scrubbing = async () => (await api.call('GET', '/v1/workspaces/gc/scrubbing', { token: detector })).body;
 
-test('a Gcore integration is validated by the catalog\'s schema and returned with its key masked', async () => {
+test("a Gcore integration is validated by the catalog's schema and returned with its key masked", async () => {
   const bad = await api.call('POST', '/v1/workspaces/gc/integrations', {
     token: owner,
     body: { type: 'gcore', name: 'Gcore', settings: { prefix: '192.0.2.1', extra: 1 }, credentials: { apiKey: KEY } },

@@ -46,9 +46,7 @@ async function tenant(api: ApiBed, ws: string): Promise<Tenant> {
 
 const advertised = (t: Tenant) => bed.sim.cloudflare.bgpPrefix(t.cf.accountId, t.cf.prefixId, t.cf.bgpPrefixId)?.on_demand.advertised === true;
 const advertisements = (t: Tenant) =>
-  bed.sim.faults.requests
-    .filter((r) => r.method === 'PATCH' && r.path.includes(t.cf.prefixId))
-    .map((r) => (r.body as { on_demand: { advertised: boolean } }).on_demand.advertised);
+  bed.sim.faults.requests.filter((r) => r.method === 'PATCH' && r.path.includes(t.cf.prefixId)).map((r) => (r.body as { on_demand: { advertised: boolean } }).on_demand.advertised);
 
 test('Temporal stopped while incidents arrive, then restarted: every report was answered 202 and every workspace diverts, once', async () => {
   const port = await freePort();
@@ -89,7 +87,11 @@ test('Temporal stopped while incidents arrive, then restarted: every report was 
 
       env = await server(); // back on the same port and database
       for (const t of tenants) {
-        await eventually(() => advertised(t), (v) => v, { what: `${t.ws} diverted after the restart`, timeoutMs: 60_000 });
+        await eventually(
+          () => advertised(t),
+          (v) => v,
+          { what: `${t.ws} diverted after the restart`, timeoutMs: 60_000 },
+        );
       }
       for (const t of tenants) {
         const view = await eventually(
@@ -110,7 +112,7 @@ test('Temporal stopped while incidents arrive, then restarted: every report was 
   }
 }, 180_000);
 
-describe('on the bed\'s Temporal', () => {
+describe("on the bed's Temporal", () => {
   let api: ApiBed;
   beforeAll(async () => {
     api = await startApi(bed, { intake: { idlePollMs: 200, maxQueuedPerWorkspace: 3 } });
@@ -127,7 +129,11 @@ describe('on the bed\'s Temporal', () => {
         { workspace: 'twice', kind: 'started', payload, receivedAt: new Date(), attempts: 0, lastError: null },
         { workspace: 'twice', kind: 'started', payload, receivedAt: new Date(), attempts: 0, lastError: null },
       ]);
-      await eventually(() => reports.countDocuments({ workspace: 'twice' }), (n) => n === 0, { what: 'both delivered' });
+      await eventually(
+        () => reports.countDocuments({ workspace: 'twice' }),
+        (n) => n === 0,
+        { what: 'both delivered' },
+      );
       const view = await eventually(
         () => api.call('GET', '/v1/workspaces/twice/scrubbing', { token: t.viewer }),
         (a) => a.status === 200 && a.body.integrations[0]?.actual === 'active',
@@ -137,7 +143,11 @@ describe('on the bed\'s Temporal', () => {
       // Resolved, then the start delivered once more: the late duplicate is ignored.
       expect((await api.call('POST', '/v1/workspaces/twice/incidents/dup-1/resolve', { token: t.detector, body: {} })).body.delivery).toBe('delivered');
       await reports.insertOne({ workspace: 'twice', kind: 'started', payload, receivedAt: new Date(), attempts: 0, lastError: null });
-      await eventually(() => reports.countDocuments({ workspace: 'twice' }), (n) => n === 0, { what: 'the duplicate delivered' });
+      await eventually(
+        () => reports.countDocuments({ workspace: 'twice' }),
+        (n) => n === 0,
+        { what: 'the duplicate delivered' },
+      );
       await eventually(
         () => api.call('GET', '/v1/workspaces/twice/scrubbing', { token: t.viewer }),
         (a) => a.status === 200 && a.body.activeIncidentCount === 0 && a.body.integrations[0]?.actual === 'inactive',
@@ -147,7 +157,7 @@ describe('on the bed\'s Temporal', () => {
     });
   });
 
-  test('a workspace\'s queue is bounded: 429 intake_queue_full beyond it, and another workspace is not affected', async () => {
+  test("a workspace's queue is bounded: 429 intake_queue_full beyond it, and another workspace is not affected", async () => {
     const full = await tenant(api, 'full');
     const other = await tenant(api, 'other');
     // An API process whose Temporal is unreachable: its reports wait in the shared database (the bed's API delivers them).
@@ -161,7 +171,11 @@ describe('on the bed\'s Temporal', () => {
     try {
       const answers = [];
       for (const id of ['q1', 'q2', 'q3', 'q4']) answers.push(await down.call('POST', '/v1/workspaces/full/incidents', { token: full.detector, body: { id } }));
-      expect(answers.slice(0, 3).map((a) => [a.status, a.body.delivery])).toEqual([[202, 'queued'], [202, 'queued'], [202, 'queued']]);
+      expect(answers.slice(0, 3).map((a) => [a.status, a.body.delivery])).toEqual([
+        [202, 'queued'],
+        [202, 'queued'],
+        [202, 'queued'],
+      ]);
       expect(answers[3]).toMatchObject({ status: 429, body: { error: { code: 'intake_queue_full', details: [{ field: 'workspace' }] } } });
       expect(answers[3]?.headers.get('retry-after')).toBeTruthy();
       const elsewhere = await down.call('POST', '/v1/workspaces/other/incidents', { token: other.detector, body: { id: 'o1' } });
@@ -172,7 +186,12 @@ describe('on the bed\'s Temporal', () => {
     }
     // The bed's API delivers what was kept, once a worker runs.
     await api.withWorker(async () => {
-      for (const t of [full, other]) await eventually(() => advertised(t), (v) => v, { what: `${t.ws} diverted` });
+      for (const t of [full, other])
+        await eventually(
+          () => advertised(t),
+          (v) => v,
+          { what: `${t.ws} diverted` },
+        );
       const view = await eventually(
         () => api.call('GET', '/v1/workspaces/full/scrubbing', { token: full.viewer }),
         (a) => a.status === 200 && a.body.activeIncidentCount === 3 && a.body.intake.queuedReports === 0,

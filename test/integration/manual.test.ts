@@ -5,19 +5,7 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  actualOf,
-  advertisedAtSimulator,
-  advertisements,
-  cloudflareIntegration,
-  startIncident,
-  storeOf,
-  uniqueId,
-  useBed,
-  waitForState,
-  withWorker,
-  workspaceInput,
-} from '../support/bed';
+import { actualOf, advertisedAtSimulator, advertisements, cloudflareIntegration, startIncident, storeOf, uniqueId, useBed, waitForState, withWorker, workspaceInput } from '../support/bed';
 import { activateUpdate, incidentResolvedSignal, withdrawUpdate } from '../../workflows/messages';
 import { eventually } from '../support/eventually';
 
@@ -76,9 +64,7 @@ test('the update validator rejects an unknown integration before it reaches hist
   const a = cloudflareIntegration(bed, ws);
   await withWorker(bed, taskQueue, storeOf(a), async () => {
     const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
-    const error = await handle
-      .executeUpdate(activateUpdate, { args: [{ integrationId: 'no-such-integration' }] })
-      .catch((err: unknown) => err);
+    const error = await handle.executeUpdate(activateUpdate, { args: [{ integrationId: 'no-such-integration' }] }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String((error as WorkflowUpdateFailedError).cause?.message)).toContain('unknown integration: no-such-integration');
     const history = await handle.fetchHistory();
@@ -95,9 +81,7 @@ test('a manual action whose provider call fails returns a clear error and the st
     const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
     bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', status: 503, times: -1, body: { success: false, errors: [{ code: 1, message: 'maintenance' }] } });
     try {
-      const error = await handle
-        .executeUpdate(activateUpdate, { args: [{ integrationId: a.config.id }] })
-        .catch((err: unknown) => err);
+      const error = await handle.executeUpdate(activateUpdate, { args: [{ integrationId: a.config.id }] }).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
       const cause = (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
       expect(cause.type).toBe('ManualActionFailed');
@@ -120,10 +104,21 @@ test('two manual actions sent while an operation is in flight each answer with t
   const a = cloudflareIntegration(bed, ws);
   // The attack's PATCH takes 1.5 s; the withdrawal after it is refused (authentication, not retried).
   bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, delayMs: 1500, times: 1 });
-  bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, status: 403, times: 1, body: { success: false, errors: [{ code: 10000, message: 'Authentication error' }] } });
+  bed.sim.faults.add({
+    provider: 'cloudflare',
+    method: 'PATCH',
+    pathIncludes: a.bgpPrefixId,
+    status: 403,
+    times: 1,
+    body: { success: false, errors: [{ code: 10000, message: 'Authentication error' }] },
+  });
   await withWorker(bed, taskQueue, storeOf(a), async () => {
     const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
-    await eventually(() => advertisements(bed, a.bgpPrefixId).length, (n) => n === 1, { what: 'the activation in flight' });
+    await eventually(
+      () => advertisements(bed, a.bgpPrefixId).length,
+      (n) => n === 1,
+      { what: 'the activation in flight' },
+    );
     // Both arrive while the activation is in flight: one withdrawal serves both, and it fails.
     const first = await handle.startUpdate(withdrawUpdate, { args: [{ integrationId: a.config.id, actor: 'first' }], waitForStage: 'ACCEPTED' });
     const second = await handle.startUpdate(withdrawUpdate, { args: [{ integrationId: a.config.id, actor: 'second' }], waitForStage: 'ACCEPTED' });
@@ -133,18 +128,25 @@ test('two manual actions sent while an operation is in flight each answer with t
   });
 });
 
-test('a manual action overtaken by a later one before it ran says so instead of answering with the other one\'s result', async () => {
+test("a manual action overtaken by a later one before it ran says so instead of answering with the other one's result", async () => {
   const ws = uniqueId('ws');
   const taskQueue = uniqueId('tq');
   const a = cloudflareIntegration(bed, ws);
   bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', pathIncludes: a.bgpPrefixId, delayMs: 1500, times: 1 });
   await withWorker(bed, taskQueue, storeOf(a), async () => {
     const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
-    await eventually(() => advertisements(bed, a.bgpPrefixId).length, (n) => n === 1, { what: 'the activation in flight' });
+    await eventually(
+      () => advertisements(bed, a.bgpPrefixId).length,
+      (n) => n === 1,
+      { what: 'the activation in flight' },
+    );
     const withdraw = await handle.startUpdate(withdrawUpdate, { args: [{ integrationId: a.config.id }], waitForStage: 'ACCEPTED' });
     const activate = await handle.startUpdate(activateUpdate, { args: [{ integrationId: a.config.id }], waitForStage: 'ACCEPTED' });
     await expect(activate.result()).resolves.toMatchObject({ actual: 'active', manual: 'activate' });
-    const overtaken = await withdraw.result().then(() => undefined, (err: unknown) => err as WorkflowUpdateFailedError);
+    const overtaken = await withdraw.result().then(
+      () => undefined,
+      (err: unknown) => err as WorkflowUpdateFailedError,
+    );
     expect(overtaken).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(overtaken?.cause).toMatchObject({ type: 'ManualActionSuperseded' });
     expect(advertisements(bed, a.bgpPrefixId)).toEqual([true]); // the operator's activation read it advertised already: no second write

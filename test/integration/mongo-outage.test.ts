@@ -23,9 +23,13 @@ const dataDir = mkdtempSync(join(tmpdir(), 'ferret-outage-'));
 let port = 0;
 
 async function startFerret(): Promise<void> {
-  ferret = spawn(join(REPO_ROOT, '.tools', 'ferretdb'), ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error', `--state-dir=${dataDir}`], {
-    stdio: 'ignore',
-  });
+  ferret = spawn(
+    join(REPO_ROOT, '.tools', 'ferretdb'),
+    ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error', `--state-dir=${dataDir}`],
+    {
+      stdio: 'ignore',
+    },
+  );
   await eventually(() => isListening(port), Boolean, { what: 'FerretDB listening' });
 }
 
@@ -80,11 +84,15 @@ test('the API answers 503 while MongoDB is down and recovers by itself; activiti
     expect(advertised()).toBe(false);
 
     await startFerret();
-    await eventually(async () => (await api!.call('GET', '/v1/workspaces/outage', { token: owner })).status, (s) => s === 200, {
-      what: 'the API recovering by itself',
-      timeoutMs: 60_000,
-      intervalMs: 500,
-    });
+    await eventually(
+      async () => (await api!.call('GET', '/v1/workspaces/outage', { token: owner })).status,
+      (s) => s === 200,
+      {
+        what: 'the API recovering by itself',
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      },
+    );
     await eventually(advertised, Boolean, { what: 'diverted once the database is back', timeoutMs: 60_000 });
     // Every PATCH the provider saw, in order: divert, withdraw, divert (the one after the outage).
     expect(advertisements(bed, cf.bgpPrefixId)).toEqual([true, false, true]);

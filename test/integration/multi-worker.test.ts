@@ -9,17 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import {
-  actualOf,
-  advertisedAtSimulator,
-  advertisements,
-  cloudflareIntegration,
-  startIncident,
-  uniqueId,
-  useBed,
-  waitForState,
-  workspaceInput,
-} from '../support/bed';
+import { actualOf, advertisedAtSimulator, advertisements, cloudflareIntegration, startIncident, uniqueId, useBed, waitForState, workspaceInput } from '../support/bed';
 import { eventually } from '../support/eventually';
 import { killWorker, spawnWorker, workerBedEnv } from '../support/worker-process';
 import { openTestDatabase } from '../support/database';
@@ -75,14 +65,13 @@ test('two workers on one task queue, one SIGKILLed in the middle of a burst: eve
   try {
     await Promise.all(workers.map((w) => w.ready));
     const retry = { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 5, startToCloseTimeoutMs: 60_000, heartbeatTimeoutMs: 2_000 };
-    const handles = await Promise.all(
-      seeded.map(({ ws, a }) => startIncident(bed, taskQueue, workspaceInput(ws, [a.config], { retry }), { incidentId: 'attack' })),
-    );
+    const handles = await Promise.all(seeded.map(({ ws, a }) => startIncident(bed, taskQueue, workspaceInput(ws, [a.config], { retry }), { incidentId: 'attack' })));
     // Mid-burst: a third of the prefixes have a PATCH in flight or done, the rest are still to come.
     await eventually(patches, (n) => n >= WORKSPACES / 3, { what: 'a third of the burst at the provider' });
+    // Each PATCH takes a second to answer, so the killed worker dies with calls in flight; the
+    // heartbeat retries counted below prove it (how many had arrived by then depends on the box's
+    // load: on a busy one all 24 may have, which says nothing about the takeover).
     await killWorker(workers[0].child);
-    const inFlightAtKill = patches();
-    expect(inFlightAtKill).toBeLessThan(WORKSPACES);
 
     for (const [i, handle] of handles.entries()) {
       const { a } = seeded[i]!;

@@ -62,7 +62,13 @@ beforeAll(async () => {
   detector = (await api.call('POST', '/v1/workspaces/notify/api-keys', { token: owner, body: { name: 'detector', role: 'detector' } })).body.key;
   const integration = await api.call('POST', '/v1/workspaces/notify/integrations', {
     token: owner,
-    body: { type: 'cloudflare', name: 'Magic Transit', ...NO_PROVIDER_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId }, credentials: { apiToken: cf.token } },
+    body: {
+      type: 'cloudflare',
+      name: 'Magic Transit',
+      ...NO_PROVIDER_WINDOWS,
+      settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId },
+      credentials: { apiToken: cf.token },
+    },
   });
   integrationId = integration.body.id;
 });
@@ -90,9 +96,15 @@ test('channels are managed by owner and admin, validated per type, and never sho
   const list = await api.call('GET', '/v1/workspaces/notify/notification-channels', { token: owner });
   expect(list.body.map((c: { type: string }) => c.type)).toEqual(['webhook', 'slack', 'pagerduty']);
   expect((await api.call('GET', '/v1/workspaces/notify/notification-channels', { token: detector })).status).toBe(403);
-  const badUrl = await api.call('POST', '/v1/workspaces/notify/notification-channels', { token: owner, body: { type: 'webhook', name: 'x', settings: { url: 'ftp://x' }, secrets: { signingSecret } } });
+  const badUrl = await api.call('POST', '/v1/workspaces/notify/notification-channels', {
+    token: owner,
+    body: { type: 'webhook', name: 'x', settings: { url: 'ftp://x' }, secrets: { signingSecret } },
+  });
   expect(badUrl.body.error.details[0].field).toBe('body.settings.url');
-  const shortSecret = await api.call('POST', '/v1/workspaces/notify/notification-channels', { token: owner, body: { type: 'webhook', name: 'x', settings: { url: receiverUrl }, secrets: { signingSecret: 'short' } } });
+  const shortSecret = await api.call('POST', '/v1/workspaces/notify/notification-channels', {
+    token: owner,
+    body: { type: 'webhook', name: 'x', settings: { url: receiverUrl }, secrets: { signingSecret: 'short' } },
+  });
   expect(shortSecret.body.error.details[0].field).toBe('body.secrets.signingSecret');
   const raw = await api.database.connection.collection('notification_channels').find({ workspace: 'notify' }).toArray();
   expect([signingSecret, slackToken, routingKey].filter((secret) => JSON.stringify(raw).includes(secret))).toEqual([]);
@@ -101,7 +113,11 @@ test('channels are managed by owner and admin, validated per type, and never sho
 test('an attack notifies every channel: a signed webhook, a Slack message, and PagerDuty resolves; the withdraw too', async () => {
   await api.withWorker(async () => {
     expect((await api.call('POST', '/v1/workspaces/notify/incidents', { token: detector, body: { id: 'atk-1', target: '192.0.2.10' } })).status).toBe(202);
-    await eventually(() => at('/hook').length, (n) => n >= 1, { what: 'webhook delivery' });
+    await eventually(
+      () => at('/hook').length,
+      (n) => n >= 1,
+      { what: 'webhook delivery' },
+    );
     const hook = at('/hook')[0]!;
     expect(hook.body).toMatchObject({
       event: 'diverted',
@@ -118,15 +134,27 @@ test('an attack notifies every channel: a signed webhook, a Slack message, and P
     expect(hook.headers['x-scrubbing-delivery']).toBe(hook.body.id);
     expect(hook.headers['x-scrubbing-event']).toBe('diverted');
 
-    await eventually(() => at('/slack').length + at('/pd').length, (n) => n >= 2, { what: 'Slack and PagerDuty deliveries' });
+    await eventually(
+      () => at('/slack').length + at('/pd').length,
+      (n) => n >= 2,
+      { what: 'Slack and PagerDuty deliveries' },
+    );
     expect(at('/slack')[0]!.path).toBe(`/slack/T000/B000/${slackToken}`);
     expect(at('/slack')[0]!.body).toMatchObject({ text: expect.stringContaining('[notify] traffic diverted: Magic Transit (cloudflare); incidents: atk-1') });
     // triggerOn "failure" (the default): a successful diversion resolves any open page for the integration.
     expect(at('/pd')[0]!.body).toEqual({ routing_key: routingKey, event_action: 'resolve', dedup_key: `scrubbing/notify/${integrationId}` });
 
     expect((await api.call('POST', '/v1/workspaces/notify/incidents/atk-1/resolve', { token: detector })).status).toBe(202);
-    await eventually(() => at('/hook').map((r) => r.body.event), (events) => events.includes('withdrawn'), { what: 'withdrawn webhook' });
-    await eventually(() => at('/slack').length, (n) => n === 2, { what: 'withdrawn Slack message' });
+    await eventually(
+      () => at('/hook').map((r) => r.body.event),
+      (events) => events.includes('withdrawn'),
+      { what: 'withdrawn webhook' },
+    );
+    await eventually(
+      () => at('/slack').length,
+      (n) => n === 2,
+      { what: 'withdrawn Slack message' },
+    );
     expect(at('/slack')[1]!.body.text).toContain('[notify] diversion withdrawn: Magic Transit (cloudflare)');
   });
 });
@@ -137,7 +165,11 @@ test('a failing channel is retried without delaying the diversion or repeating t
   await api.withWorker(async () => {
     expect((await api.call('POST', '/v1/workspaces/notify/incidents', { token: detector, body: { id: 'atk-2' } })).status).toBe(202);
     await eventually(advertised, Boolean, { what: 'diverted while the webhook fails' });
-    await eventually(() => at('/hook').length, (n) => n === 1, { what: 'webhook delivered on a retry', timeoutMs: 30_000 });
+    await eventually(
+      () => at('/hook').length,
+      (n) => n === 1,
+      { what: 'webhook delivered on a retry', timeoutMs: 30_000 },
+    );
     expect(failing.get('/hook?team=noc')).toBe(0);
     expect(at('/slack')).toHaveLength(1);
     expect(at('/pd')).toHaveLength(1);
@@ -149,16 +181,31 @@ test('a provider failure pages on PagerDuty with the error class, and the webhoo
   await api.withWorker(async () => {
     bed.sim.faults.add({ provider: 'cloudflare', method: 'PATCH', status: 403, times: 1, body: { success: false, errors: [{ code: 10000, message: 'Authentication error' }] } });
     expect((await api.call('POST', '/v1/workspaces/notify/incidents/atk-2/resolve', { token: detector })).status).toBe(202);
-    await eventually(() => at('/pd').map((r) => r.body.event_action), (actions) => actions.includes('trigger'), { what: 'a page' });
+    await eventually(
+      () => at('/pd').map((r) => r.body.event_action),
+      (actions) => actions.includes('trigger'),
+      { what: 'a page' },
+    );
     const page = at('/pd').find((r) => r.body.event_action === 'trigger')!.body;
     expect(page).toMatchObject({
       routing_key: routingKey,
       dedup_key: `scrubbing/notify/${integrationId}`,
-      payload: { source: 'scrubbing-orchestrator', severity: 'critical', component: 'cloudflare', group: 'notify', class: 'operation_failed', custom_details: { error: { type: 'ProviderAuthError' } } },
+      payload: {
+        source: 'scrubbing-orchestrator',
+        severity: 'critical',
+        component: 'cloudflare',
+        group: 'notify',
+        class: 'operation_failed',
+        custom_details: { error: { type: 'ProviderAuthError' } },
+      },
       links: [{ href: 'http://temporal-ui.test/namespaces/default/workflows/scrubbing-notify', text: 'Temporal history' }],
     });
     expect(page.payload.summary).toContain('[notify] withdraw FAILED: Magic Transit (cloudflare): ProviderAuthError');
-    await eventually(() => at('/hook').map((r) => r.body.event), (events) => events.includes('operation_failed'), { what: 'operation_failed webhook' });
+    await eventually(
+      () => at('/hook').map((r) => r.body.event),
+      (events) => events.includes('operation_failed'),
+      { what: 'operation_failed webhook' },
+    );
     expect(at('/hook').find((r) => r.body.event === 'operation_failed')!.body.error.type).toBe('ProviderAuthError');
   });
   // Replayed (and, with RECORD_HISTORIES=1, recorded as a fixture) when the file ends.

@@ -64,9 +64,7 @@ test('a prefix withdrawn behind our back is found by the next reconciliation and
     },
     audit,
   );
-  expect(audit.entries.filter((e) => e.action === 'drift')).toEqual([
-    expect.objectContaining({ integration: a.config.id, detail: expect.stringContaining('re-applying our state') as string }),
-  ]);
+  expect(audit.entries.filter((e) => e.action === 'drift')).toEqual([expect.objectContaining({ integration: a.config.id, detail: expect.stringContaining('re-applying our state') as string })]);
 });
 
 test('report-only: the drift is reported once and left as found', async () => {

@@ -63,7 +63,13 @@ test('Hetzner answering 503 for a while: diverted at the end, calls spaced by th
   const taskQueue = uniqueId('tq');
   const hz = hetznerIntegration(bed, ws);
   const outageMs = 6_000;
-  bed.sim.faults.add({ provider: 'hetzner', pathIncludes: `/firewall/${hz.serverNumber}`, status: 503, durationMs: outageMs, body: { error: { status: 503, code: 'MAINTENANCE', message: 'maintenance' } } });
+  bed.sim.faults.add({
+    provider: 'hetzner',
+    pathIncludes: `/firewall/${hz.serverNumber}`,
+    status: 503,
+    durationMs: outageMs,
+    body: { error: { status: 503, code: 'MAINTENANCE', message: 'maintenance' } },
+  });
   await withWorker(bed, taskQueue, storeOf(hz), async () => {
     const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [hz.config], { retry: SCALED_RETRY }), { incidentId: 'i1' });
     const view = await waitForState(handle, (v) => actualOf(v, hz.config.id) === 'active', 'diverted after the outage', 30_000);

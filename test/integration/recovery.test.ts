@@ -37,7 +37,11 @@ async function tenant(ws: string) {
   const terminate = async () => {
     const handle = bed.env.client.workflow.getHandle(workspaceWorkflowId(ws));
     await handle.terminate('test: the run ends unexpectedly');
-    await eventually(() => handle.describe(), (d) => d.status.name === 'TERMINATED', { what: 'terminated' });
+    await eventually(
+      () => handle.describe(),
+      (d) => d.status.name === 'TERMINATED',
+      { what: 'terminated' },
+    );
   };
   return { owner, advertised, report, resolve, state, terminate };
 }
@@ -46,7 +50,11 @@ test('after a terminated run, the next run knows the incident still active: reso
   const t = await tenant('rec-a');
   await api.withWorker(async () => {
     expect((await t.report('old')).status).toBe(202);
-    await eventually(() => t.advertised(), (v) => v, { what: 'diverted' });
+    await eventually(
+      () => t.advertised(),
+      (v) => v,
+      { what: 'diverted' },
+    );
     await t.terminate();
 
     expect((await t.report('new')).status).toBe(202); // starts a new run
@@ -62,7 +70,11 @@ test('after a terminated run, the next run knows the incident still active: reso
     expect(t.advertised()).toBe(true);
 
     expect((await t.resolve('old')).status).toBe(202);
-    await eventually(() => t.advertised(), (v) => !v, { what: 'withdrawn once the last incident resolved' });
+    await eventually(
+      () => t.advertised(),
+      (v) => !v,
+      { what: 'withdrawn once the last incident resolved' },
+    );
   });
 });
 
@@ -70,10 +82,18 @@ test('an attack that ended while no run was there: the next run reads the provid
   const t = await tenant('rec-b');
   await api.withWorker(async () => {
     expect((await t.report('x')).status).toBe(202);
-    await eventually(() => t.advertised(), (v) => v, { what: 'diverted' });
+    await eventually(
+      () => t.advertised(),
+      (v) => v,
+      { what: 'diverted' },
+    );
     await t.terminate();
     expect((await t.resolve('x')).status).toBe(202); // the resolve starts a new run, which has no incident
-    await eventually(() => t.advertised(), (v) => !v, { what: 'withdrawn by the new run' });
+    await eventually(
+      () => t.advertised(),
+      (v) => !v,
+      { what: 'withdrawn by the new run' },
+    );
     await eventually(
       async () => ((await api.call('GET', '/v1/workspaces/rec-b/events', { token: t.owner })).body.events as { action: string }[]).map((e) => e.action),
       (actions) => actions.includes('divert.adopted') && actions.includes('withdraw'),

@@ -76,7 +76,13 @@ test('workspaces: unique ids, a configuration snapshot whose version grows with 
   const integrations = integrationRepository(db.models, cipher);
   await workspaces.create({ id: 'snap', name: 'Snapshot', holdDownSeconds: 60 });
   await expect(workspaces.create({ id: 'snap', name: 'again' })).rejects.toBeInstanceOf(ConflictError);
-  const a = await integrations.create('snap', { type: 'ovh', name: 'o', scope: ['203.0.113.0/24'], settings: { endpoint: 'ovh-eu', ip: '203.0.113.7' }, credentials: { applicationKey: 'k', applicationSecret: 's', consumerKey: 'c' } });
+  const a = await integrations.create('snap', {
+    type: 'ovh',
+    name: 'o',
+    scope: ['203.0.113.0/24'],
+    settings: { endpoint: 'ovh-eu', ip: '203.0.113.7' },
+    credentials: { applicationKey: 'k', applicationSecret: 's', consumerKey: 'c' },
+  });
   await workspaces.bumpConfigVersion('snap');
   const first = await workspaces.configSnapshot('snap');
   expect(first).toEqual({

@@ -22,7 +22,7 @@ afterAll(() => api?.close());
 /** A deterministic pseudo-random generator, so a failing storm can be replayed from its seed. */
 function generator(seed: number) {
   let x = seed >>> 0 || 1;
-  return () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
@@ -83,8 +83,7 @@ test(`${WORKSPACES} workspaces under a storm of unordered, duplicated incidents 
         if (!signal?.signalName?.startsWith('incident')) continue;
         const payload = JSON.parse(Buffer.from(signal.input?.payloads?.[0]?.data ?? []).toString()) as { incidentId: string } & IncidentReportBatch;
         // A lone report is its own signal; those that arrived while a signal was in flight come as one batch.
-        const reports: IncidentReport[] =
-          signal.signalName === 'incidentReports' ? payload.reports : [{ kind: signal.signalName === 'incidentStarted' ? 'started' : 'resolved', payload }];
+        const reports: IncidentReport[] = signal.signalName === 'incidentReports' ? payload.reports : [{ kind: signal.signalName === 'incidentStarted' ? 'started' : 'resolved', payload }];
         for (const report of reports) {
           const next: WorkspaceEvent =
             report.kind === 'started' ? { type: 'incidentStarted', now: 1, incident: report.payload } : { type: 'incidentResolved', now: 1, incidentId: report.payload.incidentId };
@@ -100,7 +99,7 @@ test(`${WORKSPACES} workspaces under a storm of unordered, duplicated incidents 
           { what: `${ws.id} settled`, timeoutMs: 60_000 },
         );
         const actualIncidents = view.activeIncidents.map((i) => i.incidentId).sort();
-        if (JSON.stringify(actualIncidents) !== JSON.stringify(expectedIncidents)) mismatches.push(`${ws.id}: ${actualIncidents.join(",")} != ${expectedIncidents.join(",")}`);
+        if (JSON.stringify(actualIncidents) !== JSON.stringify(expectedIncidents)) mismatches.push(`${ws.id}: ${actualIncidents.join(',')} != ${expectedIncidents.join(',')}`);
       } catch (err) {
         mismatches.push(String(err));
       }

@@ -54,16 +54,32 @@ test('a hold-down started before a Temporal restart still withdraws after it', a
       signal: incidentStartedSignal,
       signalArgs: [{ incidentId: 'i1' }],
     });
-    await eventually(() => advertised(), (v) => v === true, { what: 'diverted' });
+    await eventually(
+      () => advertised(),
+      (v) => v === true,
+      { what: 'diverted' },
+    );
     await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
-    await eventually(() => handle.query(stateQuery), (v) => v.pendingHoldDowns.length === 1, { what: 'hold-down pending' });
+    await eventually(
+      () => handle.query(stateQuery),
+      (v) => v.pendingHoldDowns.length === 1,
+      { what: 'hold-down pending' },
+    );
 
     await env.teardown(); // the server goes away mid-incident
     expect(advertised()).toBe(true);
     env = await server(); // and comes back on the same port with the same database
 
-    await eventually(() => advertised(), (v) => v === false, { what: 'withdrawn after the restart', timeoutMs: 60_000 });
-    const view = await eventually(() => client.workflow.getHandle(workspaceWorkflowId('restart')).query(stateQuery), (v) => v.integrations[0]?.actual === 'inactive', { what: 'state inactive', timeoutMs: 30_000 });
+    await eventually(
+      () => advertised(),
+      (v) => v === false,
+      { what: 'withdrawn after the restart', timeoutMs: 60_000 },
+    );
+    const view = await eventually(
+      () => client.workflow.getHandle(workspaceWorkflowId('restart')).query(stateQuery),
+      (v) => v.integrations[0]?.actual === 'inactive',
+      { what: 'state inactive', timeoutMs: 30_000 },
+    );
     expect(view.pendingHoldDowns).toEqual([]);
     const patches = sim.faults.requests.filter((r) => r.method === 'PATCH').map((r) => (r.body as { on_demand: { advertised: boolean } }).on_demand.advertised);
     expect(patches).toEqual([true, false]);

@@ -34,7 +34,7 @@ const tlsEnv = () => ({
   TEMPORAL_TLS_SERVER_NAME: 'localhost',
 });
 
-test('without a trusted client certificate (none, another CA\'s, or no TLS at all) the endpoint refuses the connection', async () => {
+test("without a trusted client certificate (none, another CA's, or no TLS at all) the endpoint refuses the connection", async () => {
   const ca = readFileSync(certificates.caPath);
   const attempts = {
     'no client certificate': { tls: { serverRootCACertificate: ca, serverNameOverride: 'localhost' } },
@@ -47,10 +47,12 @@ test('without a trusted client certificate (none, another CA\'s, or no TLS at al
   for (const [what, options] of Object.entries(attempts)) {
     const connection = Connection.lazy({ address: proxy.address, connectTimeout: 2_000, ...options });
     try {
-      const outcome = await connection.withDeadline(Date.now() + 3_000, () => connection.workflowService.getSystemInfo({})).then(
-        () => 'connected',
-        () => 'refused',
-      );
+      const outcome = await connection
+        .withDeadline(Date.now() + 3_000, () => connection.workflowService.getSystemInfo({}))
+        .then(
+          () => 'connected',
+          () => 'refused',
+        );
       expect(`${what}: ${outcome}`).toBe(`${what}: refused`);
     } finally {
       await connection.close();
@@ -92,18 +94,36 @@ test('the worker and the API, configured with TEMPORAL_TLS_* variables, run thro
     };
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const owner = (await call('POST', '/v1/workspaces', adminToken, { id: 'tls', name: 'TLS', holdDownSeconds: 0 })).body.ownerKey.key as string;
-    const cf = { accountId: randomBytes(16).toString('hex'), prefixId: randomBytes(16).toString('hex'), bgpPrefixId: randomBytes(16).toString('hex'), token: `cf-tls-${randomBytes(8).toString('hex')}` };
+    const cf = {
+      accountId: randomBytes(16).toString('hex'),
+      prefixId: randomBytes(16).toString('hex'),
+      bgpPrefixId: randomBytes(16).toString('hex'),
+      token: `cf-tls-${randomBytes(8).toString('hex')}`,
+    };
     bed.secrets.push(cf.token);
     bed.sim.cloudflare.seed({ ...cf, cidr: '192.0.2.0/24' });
     const created = await call('POST', '/v1/workspaces/tls/integrations', owner, {
-      type: 'cloudflare', name: 'cf', minActiveSeconds: 0, reactivateAfterSeconds: 0, settings: { accountId: cf.accountId, prefixId: cf.prefixId }, credentials: { apiToken: cf.token },
+      type: 'cloudflare',
+      name: 'cf',
+      minActiveSeconds: 0,
+      reactivateAfterSeconds: 0,
+      settings: { accountId: cf.accountId, prefixId: cf.prefixId },
+      credentials: { apiToken: cf.token },
     });
     expect(created.status).toBe(201);
     const reported = await call('POST', '/v1/workspaces/tls/incidents', owner, { id: 'through-tls' });
     expect(reported).toMatchObject({ status: 202, body: { delivery: 'delivered' } });
-    await eventually(() => bed.sim.cloudflare.bgpPrefix(cf.accountId, cf.prefixId, cf.bgpPrefixId)?.on_demand.advertised, (v) => v === true, { what: 'diverted through mutual TLS', timeoutMs: 30_000 });
+    await eventually(
+      () => bed.sim.cloudflare.bgpPrefix(cf.accountId, cf.prefixId, cf.bgpPrefixId)?.on_demand.advertised,
+      (v) => v === true,
+      { what: 'diverted through mutual TLS', timeoutMs: 30_000 },
+    );
     // The state query goes through the API's TLS connection too.
-    await eventually(() => call('GET', '/v1/workspaces/tls/scrubbing', owner), (state) => state.body.integrations?.[0]?.actual === 'active', { what: 'the state says diverted' });
+    await eventually(
+      () => call('GET', '/v1/workspaces/tls/scrubbing', owner),
+      (state) => state.body.integrations?.[0]?.actual === 'active',
+      { what: 'the state says diverted' },
+    );
   } finally {
     await Promise.all([killWorker(worker.child, 'SIGTERM'), killWorker(api.child, 'SIGTERM')]);
   }

@@ -43,7 +43,9 @@ export interface ApiBed {
   close(): Promise<void>;
 }
 
-export async function startApi(bed: Bed, options: {
+export async function startApi(
+  bed: Bed,
+  options: {
     requestsPerMinute?: number;
     authFailuresPerMinute?: number;
     database?: ApiBed['database'];
@@ -58,7 +60,8 @@ export async function startApi(bed: Bed, options: {
     /** Temporal calls other than manual actions give up after this long (default 10 s). */
     callTimeoutMs?: number;
     keyCacheMs?: number;
-  } = {}): Promise<ApiBed> {
+  } = {},
+): Promise<ApiBed> {
   const database = options.database ?? (await openTestDatabase());
   const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('test'));
   const app = buildApi({
@@ -104,16 +107,23 @@ export async function startApi(bed: Bed, options: {
       return { status: response.status, headers: response.headers, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
     },
     withWorker: (fn) =>
-      withWorker(options.temporal?.nativeConnection ? { ...bed, env: { ...bed.env, nativeConnection: options.temporal.nativeConnection } as Bed['env'] } : bed, TASK_QUEUE, integrationRepository(database.models, cipher), fn, auditRepository(database.models), {
-        incidents: incidentRepository(database.models),
-        configs: workspaceRepository(database.models),
-        notifications: {
-          channels: channelRepository(database.models, cipher),
-          pagerDutyUrl: options.pagerDutyUrl ?? 'http://127.0.0.1:9/unused',
-          outbound: options.outbound ?? LOOPBACK_RECEIVERS,
-          temporalUiUrl: 'http://temporal-ui.test',
+      withWorker(
+        options.temporal?.nativeConnection ? { ...bed, env: { ...bed.env, nativeConnection: options.temporal.nativeConnection } as Bed['env'] } : bed,
+        TASK_QUEUE,
+        integrationRepository(database.models, cipher),
+        fn,
+        auditRepository(database.models),
+        {
+          incidents: incidentRepository(database.models),
+          configs: workspaceRepository(database.models),
+          notifications: {
+            channels: channelRepository(database.models, cipher),
+            pagerDutyUrl: options.pagerDutyUrl ?? 'http://127.0.0.1:9/unused',
+            outbound: options.outbound ?? LOOPBACK_RECEIVERS,
+            temporalUiUrl: 'http://temporal-ui.test',
+          },
         },
-      }),
+      ),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -206,12 +206,7 @@ export function workspaceInput(
 }
 
 /** What a detector does: signal-with-start, so the first incident creates the workflow. */
-export async function startIncident(
-  bed: Bed,
-  taskQueue: string,
-  input: WorkspaceWorkflowInput,
-  incident: IncidentStart,
-): Promise<WorkflowHandle> {
+export async function startIncident(bed: Bed, taskQueue: string, input: WorkspaceWorkflowInput, incident: IncidentStart): Promise<WorkflowHandle> {
   const handle = await bed.env.client.workflow.signalWithStart(WORKFLOW_TYPE, {
     workflowId: workspaceWorkflowId(input.workspaceId),
     taskQueue,
@@ -229,12 +224,7 @@ export function queryState(handle: WorkflowHandle): Promise<WorkspaceView> {
   return handle.query(stateQuery);
 }
 
-export function waitForState(
-  handle: WorkflowHandle,
-  accept: (view: WorkspaceView) => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<WorkspaceView> {
+export function waitForState(handle: WorkflowHandle, accept: (view: WorkspaceView) => boolean, what: string, timeoutMs = 20_000): Promise<WorkspaceView> {
   return eventually(() => queryState(handle), accept, { what, timeoutMs });
 }
 

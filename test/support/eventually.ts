@@ -1,9 +1,5 @@
 /** Awaits a condition by polling it, with a deadline: the tests' only way to wait for asynchronous effects. */
-export async function eventually<T>(
-  probe: () => Promise<T> | T,
-  accept: (value: T) => boolean,
-  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {},
-): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {

@@ -32,9 +32,13 @@ export default async function globalSetup(): Promise<void> {
   if (!existsSync(binary)) throw new Error(`FerretDB not found at ${binary}: run \`npm test\` (scripts/setup.sh builds it) or set MONGO_URL`);
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'scrubbing-ferretdb-'));
-  const child = spawn(binary, ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--log-level=error', '--debug-addr=-', `--state-dir=${dataDir}`], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    binary,
+    ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--log-level=error', '--debug-addr=-', `--state-dir=${dataDir}`],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   (globalThis as { __ferretdb?: typeof child }).__ferretdb = child;
   await waitForPort(port, 20_000, () => child.exitCode !== null);
   process.env.TEST_MONGO_URL = `mongodb://127.0.0.1:${port}`;

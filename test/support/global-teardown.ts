@@ -21,7 +21,9 @@ export default async function globalTeardown(): Promise<void> {
   const dir = process.env.SECRET_SCAN_DIR;
   if (!dir) return;
   const result = scanDirectory(dir);
-  const counts = Object.entries(result.records).map(([kind, n]) => `${kind}: ${n}`).join(', ');
+  const counts = Object.entries(result.records)
+    .map(([kind, n]) => `${kind}: ${n}`)
+    .join(', ');
   process.stdout.write(`\nsecret scan: ${result.secrets} test credentials searched in (${counts}): ${result.found.length} found\n`);
   if (result.found.length > 0) {
     throw new Error(`credentials leaked: ${result.found.map((f) => `${f.secret} in ${f.kinds.join('/')}`).join('; ')} (records kept in ${dir})`);

@@ -24,8 +24,8 @@ Runtime.install({
 // What the API and worker code print themselves (error lines, startup lines) is evidence too.
 for (const stream of [process.stdout, process.stderr]) {
   const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+  stream.write = (chunk: unknown, ...rest: unknown[]) => {
     recordEvidence('log-line', typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
     return write(chunk, ...rest);
-  });
+  };
 }

@@ -55,11 +55,7 @@ export function historyFromFixture(json: string): History {
  * against the current bundle, and with RECORD_HISTORIES=1 saves them as fixtures
  * for test/integration/replay.test.ts.
  */
-export async function replayAndRecord(
-  env: TestWorkflowEnvironment,
-  bundle: WorkflowBundleWithSourceMap,
-  handles: { name: string; handle: WorkflowHandle }[],
-): Promise<void> {
+export async function replayAndRecord(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, handles: { name: string; handle: WorkflowHandle }[]): Promise<void> {
   const histories = [];
   for (const { name, handle } of handles) {
     const runs = await allRunIds(env, handle.workflowId);

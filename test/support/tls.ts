@@ -70,8 +70,14 @@ export async function startMutualTlsProxy(certificates: Certificates, target: st
         client.destroy();
         upstream.destroy();
       };
-      client.on('close', () => sockets.delete(client)).on('error', done).pipe(upstream);
-      upstream.on('close', () => sockets.delete(upstream)).on('error', done).pipe(client);
+      client
+        .on('close', () => sockets.delete(client))
+        .on('error', done)
+        .pipe(upstream);
+      upstream
+        .on('close', () => sockets.delete(upstream))
+        .on('error', done)
+        .pipe(client);
     },
   );
   server.on('tlsClientError', () => state.refused++);

@@ -163,7 +163,11 @@ test.each([
   expect(Object.values(next.incidents).map((i) => i.receivedAt)).toEqual(Object.values(state.incidents).map((i) => i.receivedAt));
   expect(workspaceView(next).activeIncidents).toEqual(workspaceView(state).activeIncidents); // the listed ones keep every detail
   // Recounting from the unpacked incidents (a changed scope) finds every target again.
-  const recounted = decide(next, { type: 'configChanged', now: T0 + 1e6, config: { version: 2, holdDownSeconds: 0, integrations: [{ id: 'hit', type: 'cloudflare', scope: ['10.20.0.0/17', '2001:db8::/32'], minActiveSeconds: 0 }] } }).state;
+  const recounted = decide(next, {
+    type: 'configChanged',
+    now: T0 + 1e6,
+    config: { version: 2, holdDownSeconds: 0, integrations: [{ id: 'hit', type: 'cloudflare', scope: ['10.20.0.0/17', '2001:db8::/32'], minActiveSeconds: 0 }] },
+  }).state;
   const expected = Object.values(state.incidents).filter((i) => triggers(recounted.integrations.hit!, i)).length;
   expect(recounted.integrations.hit!.triggeredBy).toBe(expected);
   // Every incident resolves by its reported ID after the unpacking, and only the last withdraws.

@@ -29,15 +29,27 @@ const start = (incidentId: string, at: number, target?: string): WorkspaceEvent 
 });
 const resolve = (incidentId: string, at: number): WorkspaceEvent => ({ type: 'incidentResolved', now: s(at), incidentId });
 const finished = (integrationId: string, seq: number, diverted: boolean, at: number): WorkspaceEvent => ({
-  type: 'operationFinished', now: s(at), integrationId, seq, diverted, attempts: 1,
+  type: 'operationFinished',
+  now: s(at),
+  integrationId,
+  seq,
+  diverted,
+  attempts: 1,
 });
 const failed = (integrationId: string, seq: number, at: number): WorkspaceEvent => ({
-  type: 'operationFailed', now: s(at), integrationId, seq, attempts: 3,
+  type: 'operationFailed',
+  now: s(at),
+  integrationId,
+  seq,
+  attempts: 3,
   error: { type: 'ProviderUnavailableError', message: 'HTTP 503', nonRetryable: false },
 });
 const timer = (at: number): WorkspaceEvent => ({ type: 'timerFired', now: s(at) });
 const manual = (integrationId: string, action: 'activate' | 'withdraw', at: number): WorkspaceEvent => ({
-  type: 'manualAction', now: s(at), integrationId, action,
+  type: 'manualAction',
+  now: s(at),
+  integrationId,
+  action,
 });
 
 const activate = (integrationId: string, seq: number): Command => ({ kind: 'runOperation', integrationId, op: 'activate', seq });
@@ -90,6 +102,8 @@ function play(steps: Step[], mode: Mode = RULES): WorkspaceState {
 
 const actual = (id: string, value: string) => (st: WorkspaceState) => expect(st.integrations[id]?.actual).toBe(value);
 
+// A table laid out by hand, one step a line: left as written by the formatter.
+// prettier-ignore
 const scenarios: [string, Step[]][] = [
   ['single attack: divert, hold down, withdraw', [
     [configure([A]), []],
@@ -268,7 +282,6 @@ describe.each([RULES, LEGACY])('decide: $name', (mode) => {
 });
 
 describe('decide', () => {
-
   test('remembers a bounded number of resolved incident IDs, oldest forgotten first', () => {
     let state = initialState('acme');
     for (let i = 0; i < 1005; i++) state = decide(state, resolve(`r${i}`, i)).state;

@@ -84,7 +84,10 @@ describe('at connect time', () => {
 
   // A public-looking name that resolves (or is rebound) to loopback: refused before connecting.
   const rebinding = ((_host: string, _options: unknown, callback: (err: null, addresses: { address: string; family: number }[]) => void) =>
-    callback(null, [{ address: '93.184.215.14', family: 4 }, { address: '127.0.0.1', family: 4 }])) as never;
+    callback(null, [
+      { address: '93.184.215.14', family: 4 },
+      { address: '127.0.0.1', family: 4 },
+    ])) as never;
 
   test('a name resolving to any internal address is refused, and nothing is sent', async () => {
     const lookup = guardedLookup(STRICT, rebinding);
@@ -114,14 +117,24 @@ test('the notification senders refuse a stored channel whose URL is internal, wi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   const event: import('../../activities/notifications/types').OutgoingEvent = {
-    id: 'e1', event: 'diverted', workspaceId: 'acme', workflowId: 'w', integration: { id: 'i', type: 'cloudflare' }, incidents: [], at: '2026-12-01T00:00:00Z', temporalUrl: 'http://ui',
+    id: 'e1',
+    event: 'diverted',
+    workspaceId: 'acme',
+    workflowId: 'w',
+    integration: { id: 'i', type: 'cloudflare' },
+    incidents: [],
+    at: '2026-12-01T00:00:00Z',
+    temporalUrl: 'http://ui',
   };
   try {
     for (const channel of [
       { id: 'w', type: 'webhook', name: 'w', events: [], settings: { url }, secrets: { signingSecret: 'x'.repeat(16) } },
       { id: 's', type: 'slack', name: 's', events: [], settings: {}, secrets: { webhookUrl: url } },
     ] as const) {
-      const refused = await sendTo({ ...channel, events: [], settings: { ...channel.settings }, secrets: { ...channel.secrets } }, event, { pagerDutyUrl: 'http://127.0.0.1:9', outbound: STRICT }).catch((err: unknown) => err);
+      const refused = await sendTo({ ...channel, events: [], settings: { ...channel.settings }, secrets: { ...channel.secrets } }, event, {
+        pagerDutyUrl: 'http://127.0.0.1:9',
+        outbound: STRICT,
+      }).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(DeliveryError);
       expect(refused).toMatchObject({ retryable: false, message: expect.stringMatching(/destination refused/) });
     }

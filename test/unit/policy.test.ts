@@ -26,16 +26,29 @@ const configure = (integrations: IntegrationConfig[], holdDownSeconds = 300, pol
 const start = (incidentId: string, at: number): WorkspaceEvent => ({ type: 'incidentStarted', now: s(at), incident: { incidentId } });
 const resolve = (incidentId: string, at: number): WorkspaceEvent => ({ type: 'incidentResolved', now: s(at), incidentId });
 const finished = (integrationId: string, seq: number, diverted: boolean, at: number): WorkspaceEvent => ({
-  type: 'operationFinished', now: s(at), integrationId, seq, diverted, attempts: 1,
+  type: 'operationFinished',
+  now: s(at),
+  integrationId,
+  seq,
+  diverted,
+  attempts: 1,
 });
 const timer = (at: number): WorkspaceEvent => ({ type: 'timerFired', now: s(at) });
 const manual = (integrationId: string, action: 'activate' | 'withdraw', at: number): WorkspaceEvent => ({ type: 'manualAction', now: s(at), integrationId, action });
 const observed = (integrationId: string, diverted: boolean, at: number, pending = false): WorkspaceEvent => ({
-  type: 'statusObserved', now: s(at), integrationId, diverted, pending, detail: diverted ? 'advertised' : 'withdrawn',
+  type: 'statusObserved',
+  now: s(at),
+  integrationId,
+  diverted,
+  pending,
+  detail: diverted ? 'advertised' : 'withdrawn',
 });
 
 const recovered = (ids: string[], readProviders: boolean, at: number): WorkspaceEvent => ({
-  type: 'incidentsRecovered', now: s(at), incidents: ids.map((incidentId) => ({ incidentId })), readProviders,
+  type: 'incidentsRecovered',
+  now: s(at),
+  incidents: ids.map((incidentId) => ({ incidentId })),
+  readProviders,
 });
 
 const activate = (integrationId: string, seq: number): Command => ({ kind: 'runOperation', integrationId, op: 'activate', seq });
@@ -76,6 +89,8 @@ const holdsUntil = (id: string, at: number, reason: string) => (st: WorkspaceSta
   expect(integration(st, id).holdDownReason).toContain(reason);
 };
 
+// A table laid out by hand, one step a line: left as written by the formatter.
+// prettier-ignore
 const scenarios: [string, Step[]][] = [
   ['Cloudflare: a diversion stays on 15 minutes after the provider confirmed it, whatever the hold-down', [
     [configure([CF]), []],

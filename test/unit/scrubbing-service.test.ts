@@ -94,7 +94,9 @@ test('a state query the workflow does not answer is 503 workflow_unresponsive; T
   const failing = (code: number) => () => Promise.reject(new ServiceError('query failed', { cause: Object.assign(new Error('grpc'), { code }) }));
   await expect(service({ query: failing(4) }).readState('ws')).rejects.toMatchObject({ status: 503, code: 'workflow_unresponsive' });
   await expect(service({ query: failing(13) }).readState('ws')).rejects.toMatchObject({ status: 503, code: 'workflow_unresponsive' });
-  const down = await service({ query: failing(14) }).readState('ws').catch((err: unknown) => err);
+  const down = await service({ query: failing(14) })
+    .readState('ws')
+    .catch((err: unknown) => err);
   expect(down).toBeInstanceOf(ServiceError); // rendered 503 temporal_unavailable by the error handler
   // A deadline while Temporal itself does not answer either: Temporal is unavailable, not the workflow.
   const unreachable = () => Promise.reject(new Error('14 UNAVAILABLE: No connection established'));

@@ -93,7 +93,7 @@ test('a refused key is an authentication error without the key in it', async () 
   expectNoSecrets([err], ['not-the-key', KEY]);
 });
 
-test('rate limits keep the provider\'s Retry-After; outages and timeouts are retryable', async () => {
+test("rate limits keep the provider's Retry-After; outages and timeouts are retryable", async () => {
   sim.faults.add({ provider: 'gcore', method: 'POST', status: 429, headers: { 'retry-after': '7' }, body: { message: 'Too many requests' } });
   const limited = (await thrownBy(() => adapter().activate(integration()))) as ProviderRateLimitedError;
   expect(limited).toBeInstanceOf(ProviderRateLimitedError);

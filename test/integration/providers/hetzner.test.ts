@@ -6,12 +6,7 @@
  */
 import { HetznerLoginFailedError, createHetznerProvider, firewallForm } from '../../../activities/providers/hetzner';
 import { ProviderLoginBudgetError, loginBudget, memoryLoginFailures } from '../../../activities/providers/login-budget';
-import {
-  ProviderBusyError,
-  ProviderConfigError,
-  ProviderRateLimitedError,
-  ProviderUnavailableError,
-} from '../../../catalog/errors';
+import { ProviderBusyError, ProviderConfigError, ProviderRateLimitedError, ProviderUnavailableError } from '../../../catalog/errors';
 import type { LoadedIntegration } from '../../../catalog/contract';
 import { startSimulator, type RunningSimulator } from '../../../simulator';
 import { expectNoSecrets, outcomeRecorder, thrownBy } from '../../support/secrets';

@@ -5,14 +5,7 @@
  */
 import { createOvhProvider } from '../../../activities/providers/ovh';
 import { ovhSignature } from '../../../activities/providers/ovh-client';
-import {
-  ProviderAuthError,
-  ProviderBusyError,
-  ProviderConfigError,
-  ProviderHeldError,
-  ProviderRateLimitedError,
-  ProviderUnavailableError,
-} from '../../../catalog/errors';
+import { ProviderAuthError, ProviderBusyError, ProviderConfigError, ProviderHeldError, ProviderRateLimitedError, ProviderUnavailableError } from '../../../catalog/errors';
 import type { LoadedIntegration } from '../../../catalog/contract';
 import { startSimulator, type RunningSimulator } from '../../../simulator';
 import { expectNoSecrets, outcomeRecorder } from '../../support/secrets';
@@ -52,20 +45,15 @@ const writes = () => sim.faults.requests.filter((r) => r.provider === 'ovh' && r
 
 test('the signature matches values computed independently (OVH guide keys, fixed timestamp)', () => {
   const guide = { applicationSecret: 'EXEgWIz07P0HYwtQDs7cNIqCiQaWSuHF', consumerKey: 'MtSwSrPpNjqfVSmJhLbPyr2i45lSwPU1', timestamp: 1764000000 };
-  expect(
-    ovhSignature({ ...guide, method: 'POST', url: 'https://eu.api.ovh.com/1.0/ip/203.0.113.7%2F32/mitigation', body: '{"ipOnMitigation":"203.0.113.7"}' }),
-  ).toBe('$1$5552b1bdb9ca43726ab26d0146519f04fefd0a2f');
-  expect(ovhSignature({ ...guide, method: 'GET', url: 'https://eu.api.ovh.com/1.0/ip/203.0.113.0%2F24/firewall/203.0.113.7', body: '' })).toBe(
-    '$1$8014f449fb62d0a3f7bfc3c728d6bf42618e9b44',
+  expect(ovhSignature({ ...guide, method: 'POST', url: 'https://eu.api.ovh.com/1.0/ip/203.0.113.7%2F32/mitigation', body: '{"ipOnMitigation":"203.0.113.7"}' })).toBe(
+    '$1$5552b1bdb9ca43726ab26d0146519f04fefd0a2f',
   );
+  expect(ovhSignature({ ...guide, method: 'GET', url: 'https://eu.api.ovh.com/1.0/ip/203.0.113.0%2F24/firewall/203.0.113.7', body: '' })).toBe('$1$8014f449fb62d0a3f7bfc3c728d6bf42618e9b44');
 });
 
 test('activate creates the firewall entry, enables it, and encodes the block as %2F in the signed URL', async () => {
   await expect(run(adapter.activate(integration()))).resolves.toMatchObject({ diverted: true });
-  expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual([
-    'POST /1.0/ip/203.0.113.0%2F24/firewall',
-    'PUT /1.0/ip/203.0.113.0%2F24/firewall/203.0.113.7',
-  ]);
+  expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual(['POST /1.0/ip/203.0.113.0%2F24/firewall', 'PUT /1.0/ip/203.0.113.0%2F24/firewall/203.0.113.7']);
   expect(writes().map((r) => r.body)).toEqual([{ ipOnFirewall: IP }, { enabled: true }]);
   expect(sim.ovh.firewall(BLOCK, IP)).toMatchObject({ enabled: true, state: 'ok' });
   // Already enabled: success with no write.
