@@ -10,6 +10,8 @@ import { authenticate } from './auth';
 import { HttpError, renderError } from './http-errors';
 import { registeredRoutes } from './openapi';
 import { channelsRouter } from './routes/channels';
+import { detectorsRouter } from './routes/detectors';
+import { ingestRouter } from './routes/ingest';
 import { eventsRouter } from './routes/events';
 import { integrationsRouter } from './routes/integrations';
 import { metaRouter } from './routes/meta';
@@ -20,6 +22,8 @@ import type { ScrubbingService } from './scrubbing-service';
 import type { ApiTelemetry } from './telemetry';
 import type { Services } from './services';
 import type { ApiKeyRepository } from '../store/api-keys';
+import type { DetectorSourceRepository } from '../store/detector-sources';
+import type { Logger } from '../telemetry/logger';
 
 export interface AppDependencies {
   services: Services;
@@ -33,6 +37,10 @@ export interface AppDependencies {
   /** Failed authentications per source address and minute (default 60). */
   authFailuresPerMinute?: number;
   telemetry: ApiTelemetry;
+  detectorSources: DetectorSourceRepository;
+  /** The API's address as detectors reach it, for the URLs detector sources are given; absent: the request's host. */
+  publicUrl?: string;
+  logger: Logger;
 }
 
 const requireJson: RequestHandler = (req, _res, next) => {
@@ -62,6 +70,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(deps.telemetry.middleware);
   app.get('/metrics', deps.telemetry.metricsHandler);
   app.use(metaRouter(deps));
+  // Detectors' own webhooks: proved by their vendor's signature or secret, not an API key (before /v1's auth).
+  app.use(ingestRouter({ sources: deps.detectorSources, intake: deps.intake, scrubbing: deps.scrubbing, logger: deps.logger, registry: deps.telemetry.registry }));
   app.use(
     '/v1',
     requireJson,
@@ -73,6 +83,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(scrubbingRouter(deps.scrubbing, deps.intake));
   app.use(channelsRouter(deps.services));
   app.use(eventsRouter(deps.services));
+  app.use(detectorsRouter(deps.services, deps.publicUrl));
   app.use(methodNotAllowed);
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such route')));
   app.use(renderError);

@@ -8,7 +8,18 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRepository, Role } from '../store/api-keys';
 import { HttpError } from './http-errors';
 
-export type Right = 'workspace.read' | 'workspace.update' | 'apiKeys.manage' | 'integrations.read' | 'integrations.write' | 'incidents.report' | 'scrubbing.read' | 'events.read' | 'channels.manage';
+export type Right =
+  | 'workspace.read'
+  | 'workspace.update'
+  | 'apiKeys.manage'
+  | 'integrations.read'
+  | 'integrations.write'
+  | 'incidents.report'
+  | 'scrubbing.read'
+  | 'events.read'
+  | 'channels.manage'
+  | 'detectors.read'
+  | 'detectors.manage';
 
 const ANY: readonly Role[] = ['owner', 'admin', 'detector', 'viewer'];
 
@@ -23,6 +34,8 @@ const RIGHTS: Record<Right, readonly Role[]> = {
   'scrubbing.read': ANY,
   'events.read': ANY,
   'channels.manage': ['owner', 'admin'],
+  'detectors.read': ANY,
+  'detectors.manage': ['owner', 'admin'],
 };
 
 export type Caller = { kind: 'admin' } | { kind: 'key'; keyId: string; workspace: string; role: Role };
@@ -51,7 +64,7 @@ export interface AuthOptions {
 const MAX_TRACKED_ADDRESSES = 10_000;
 
 /** Token buckets refilled continuously: `capacity` per minute. */
-function tokenBuckets(capacity: number, maxEntries = Infinity) {
+export function tokenBuckets(capacity: number, maxEntries = Infinity) {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const refilled = (id: string, now: number) => {
     const bucket = buckets.get(id) ?? { tokens: capacity, at: now };

@@ -5,6 +5,7 @@ import { auditRepository } from '../store/audit';
 import type { CredentialCipher } from '../store/crypto';
 import type { Database } from '../store/db';
 import { channelRepository } from '../store/channels';
+import { detectorSourceRepository } from '../store/detector-sources';
 import { integrationRepository } from '../store/integrations';
 import { workspaceRepository } from '../store/workspaces';
 import { createApp } from './app';
@@ -43,6 +44,8 @@ export interface ApiWiring {
   intake?: Partial<IntakeSettings>;
   /** Where request log lines go; default a silent logger (tests). */
   logger?: Logger;
+  /** The API's address as detectors reach it (API_PUBLIC_URL); absent: the request's host. */
+  publicUrl?: string;
 }
 
 export function buildApi(wiring: ApiWiring) {
@@ -91,11 +94,13 @@ export function buildApi(wiring: ApiWiring) {
     registry: telemetry.registry,
     ...(wiring.intake ? { settings: wiring.intake } : {}),
   });
+  const detectorSources = detectorSourceRepository(models, wiring.cipher);
   const services = createServices({
     workspaces,
     apiKeys,
     integrations: integrationRepository(models, wiring.cipher),
     channels: channelRepository(models, wiring.cipher),
+    detectorSources,
     audit,
     scrubbing,
     ...(wiring.limits ? { limits: wiring.limits } : {}),
@@ -113,6 +118,9 @@ export function buildApi(wiring: ApiWiring) {
     requestsPerMinute: wiring.requestsPerMinute,
     ...(wiring.authFailuresPerMinute === undefined ? {} : { authFailuresPerMinute: wiring.authFailuresPerMinute }),
     telemetry,
+    detectorSources,
+    logger,
+    ...(wiring.publicUrl ? { publicUrl: wiring.publicUrl } : {}),
   });
   /**
    * Stops incident delivery (what is left stays stored for the next process) and resolves once

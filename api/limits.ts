@@ -15,9 +15,11 @@ export interface WorkspaceLimits {
   channels: number;
   /** Active (unrevoked) API keys; revoked ones beyond the same number are pruned, oldest first. */
   apiKeys: number;
+  /** Detectors posting their own webhooks (api/detectors). */
+  detectorSources: number;
 }
 
-export const DEFAULT_WORKSPACE_LIMITS: WorkspaceLimits = { integrations: 50, scopeEntries: 1_000, channels: 10, apiKeys: 50 };
+export const DEFAULT_WORKSPACE_LIMITS: WorkspaceLimits = { integrations: 50, scopeEntries: 1_000, channels: 10, apiKeys: 50, detectorSources: 20 };
 
 export function limitReached(field: string, message: string): HttpError {
   return new HttpError(422, 'limit_reached', message, [{ field, message }]);

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
     outbound: outboundPolicyFromEnv(),
     logger,
+    ...(config.API_PUBLIC_URL ? { publicUrl: config.API_PUBLIC_URL } : {}),
   });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');

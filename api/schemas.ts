@@ -5,6 +5,7 @@ import { PROVIDERS, PROVIDER_TYPES, type ProviderType } from '../catalog';
 import { CIDR_PATTERN, isValidAddress, isValidCidr } from '../workflows/cidr';
 import { ROLES } from '../store/api-keys';
 import { NOTIFICATION_EVENTS } from '../catalog/notifications';
+import { DETECTOR_TYPES } from '../catalog/detectors';
 import { DRIFT_ACTIONS, MAX_WINDOW_SECONDS, integrationConfig, type IntegrationConfigField, type IntegrationConfigInput } from '../catalog/integration';
 
 export const workspaceId = z
@@ -158,6 +159,8 @@ export const incidentStartedBody = z
     severity: z.string().max(50).optional(),
     startedAt: z.iso.datetime({ offset: true }).optional(),
     source: z.string().max(200).optional(),
+    peakBps: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().openapi({ description: 'Peak attack traffic the detector saw, bits per second' }),
+    peakPps: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().openapi({ description: 'Peak attack traffic the detector saw, packets per second' }),
   })
   .strict()
   .openapi('IncidentStarted');
@@ -241,6 +244,8 @@ export const ScrubbingOut = z
           severity: z.string().optional(),
           startedAt: z.string().optional(),
           source: z.string().optional(),
+          peakBps: z.number().optional(),
+          peakPps: z.number().optional(),
           receivedAt: z.number(),
         }),
       )
@@ -338,3 +343,76 @@ export const ChannelOut = z
     updatedAt: z.string(),
   })
   .openapi('NotificationChannel');
+
+/** Per-source options of a detector (api/detectors). */
+const detectorOptions = z
+  .object({
+    allowedAddresses: z
+      .array(cidr)
+      .min(1)
+      .max(50)
+      .optional()
+      .openapi({ description: "Only deliveries from these addresses or CIDRs (the detector's own); default any. A bare address is a host route" }),
+    directions: z
+      .array(z.enum(['incoming', 'outgoing']))
+      .min(1)
+      .max(2)
+      .optional()
+      .openapi({ description: 'FastNetMon: which attack directions are incidents; default incoming only' }),
+    hostgroups: z.array(z.string().min(1).max(200)).min(1).max(100).optional().openapi({ description: 'FastNetMon: only alerts of these hostgroups; default any' }),
+  })
+  .strict();
+/** Vendors that sign or send a secret of their own may be given the one set in the detector; URL tokens are always made here. */
+const SECRET_TAKING_TYPES: readonly string[] = ['flowtriq', 'cloudflare'];
+export const createDetectorSourceBody = z
+  .object({
+    type: z.enum(DETECTOR_TYPES),
+    name,
+    secret: z
+      .string()
+      .min(24)
+      .max(200)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+      .optional()
+      .openapi({ description: 'flowtriq, cloudflare: the secret set in the detector (at least 24 characters); absent, one is made. Never returned after this answer' }),
+    options: detectorOptions.optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.secret !== undefined && !SECRET_TAKING_TYPES.includes(body.type)) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: `a ${body.type} source's secret is a URL token made here; leave secret out` });
+    }
+    if ((body.options?.directions || body.options?.hostgroups) && body.type !== 'fastnetmon') {
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'directions and hostgroups are FastNetMon options' });
+    }
+  })
+  .openapi('CreateDetectorSource');
+export const DetectorSourceOut = z
+  .object({
+    id: z.string(),
+    type: z.enum(DETECTOR_TYPES),
+    name: z.string(),
+    options: z.record(z.string(), z.unknown()),
+    ingestPath: z.string().openapi({ description: 'Where the detector posts (URL-token sources: followed by /<secret>, shown once at creation)' }),
+    counts: z.record(z.string(), z.number()).openapi({ description: 'Deliveries by outcome: event, ignored, bad_proof, replayed, address_refused, invalid' }),
+    lastEventAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('DetectorSource');
+export const CreatedDetectorSourceOut = DetectorSourceOut.extend({
+  url: z.string().openapi({ description: 'The URL to paste into the detector (for URL-token sources it holds the secret): shown once' }),
+  secret: z.string().openapi({ description: 'Shown once; stored encrypted' }),
+  setup: z.string().openapi({ description: 'Where it goes in the detector' }),
+}).openapi('CreatedDetectorSource');
+export const ingestParams = z.object({ sourceId: resourceId }).strict();
+export const ingestTokenParams = z.object({ sourceId: resourceId, token: z.string().min(1).max(200) }).strict();
+export const DetectorDeliveryOut = z
+  .object({
+    outcome: z.enum(['accepted', 'ignored', 'duplicate']),
+    reason: z.string().optional().openapi({ description: 'Why nothing was done (a test message, an event type that is no incident)' }),
+    incidentId: z.string().optional(),
+    phase: z.enum(['start', 'update', 'end']).optional(),
+    delivery: z.enum(['delivered', 'queued']).optional(),
+  })
+  .openapi('DetectorDelivery');

@@ -5,6 +5,7 @@
 import type { ApiKeyRepository, Role } from '../store/api-keys';
 import type { AuditRepository } from '../store/audit';
 import type { ChannelInput, ChannelRepository } from '../store/channels';
+import type { DetectorSourceInput, DetectorSourceRepository } from '../store/detector-sources';
 import type { IntegrationInput, IntegrationRepository } from '../store/integrations';
 import type { PolicyPatch, WorkspaceRepository } from '../store/workspaces';
 import { PUBLIC_HTTPS_ONLY, refusedUrl, type OutboundPolicy } from '../activities/outbound/destination';
@@ -17,6 +18,7 @@ export interface ServiceDependencies {
   apiKeys: ApiKeyRepository;
   integrations: IntegrationRepository;
   channels: ChannelRepository;
+  detectorSources: DetectorSourceRepository;
   audit: AuditRepository;
   scrubbing: ScrubbingService;
   limits?: Partial<WorkspaceLimits>;
@@ -27,7 +29,7 @@ export interface ServiceDependencies {
 }
 
 export function createServices(deps: ServiceDependencies) {
-  const { workspaces, apiKeys, integrations, channels, audit, scrubbing } = deps;
+  const { workspaces, apiKeys, integrations, channels, detectorSources, audit, scrubbing } = deps;
   const limits: WorkspaceLimits = { ...DEFAULT_WORKSPACE_LIMITS, ...deps.limits };
 
   async function refuse(workspace: string, actor: string, field: string, message: string): Promise<never> {
@@ -209,6 +211,30 @@ export function createServices(deps: ServiceDependencies) {
       if (!(await channels.remove(workspace, id))) throw new HttpError(404, 'not_found', 'notification channel not found');
       await configChanged(workspace);
       await audit.record({ workspace, actor, action: 'channel.delete', outcome: 'ok', detail: id });
+    },
+
+    /** A detector that posts its own webhooks; the secret (and a URL holding it) is shown once. */
+    async createDetectorSource(workspace: string, input: DetectorSourceInput, actor: string) {
+      const created = await withinCap(
+        { workspace, actor, field: 'body', what: 'detector sources', max: limits.detectorSources, count: () => detectorSources.count(workspace) },
+        () => detectorSources.create(workspace, input),
+        (made) => detectorSources.remove(workspace, made.source.id).then(() => undefined),
+      );
+      await audit.record({ workspace, actor, action: 'detector.create', outcome: 'ok', detail: `${created.source.id} ${input.type} ${input.name}` });
+      return created;
+    },
+
+    listDetectorSources: (workspace: string) => detectorSources.list(workspace),
+
+    async getDetectorSource(workspace: string, id: string) {
+      const source = await detectorSources.get(workspace, id);
+      if (!source) throw new HttpError(404, 'not_found', 'detector source not found');
+      return source;
+    },
+
+    async deleteDetectorSource(workspace: string, id: string, actor: string) {
+      if (!(await detectorSources.remove(workspace, id))) throw new HttpError(404, 'not_found', 'detector source not found');
+      await audit.record({ workspace, actor, action: 'detector.delete', outcome: 'ok', detail: id });
     },
   };
 }

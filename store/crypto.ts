@@ -74,3 +74,7 @@ export function credentialContext(workspaceId: string, integrationId: string): s
 export function channelContext(workspaceId: string, channelId: string): string {
   return `channel:${workspaceId}:${channelId}`;
 }
+
+export function detectorSourceContext(workspaceId: string, sourceId: string): string {
+  return `detector-source:${workspaceId}:${sourceId}`;
+}

@@ -5,6 +5,7 @@
  */
 import { Schema, type Connection, type InferSchemaType, type SchemaDefinitionProperty } from 'mongoose';
 import { PROVIDER_TYPES } from '../catalog';
+import { DETECTOR_TYPES } from '../catalog/detectors';
 import { DRIFT_ACTIONS, INTEGRATION_DEFAULTS, type IntegrationConfigField } from '../catalog/integration';
 
 const workspaceSchema = new Schema(
@@ -78,6 +79,23 @@ const channelSchema = new Schema(
     settings: { type: Schema.Types.Mixed, required: true },
     secrets: { type: encryptedBlobSchema, required: true, select: false },
     secretFields: { type: [String], required: true, default: [] },
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+
+/** Detectors that post their own webhooks (api/detectors): the secret that proves a delivery is encrypted like credentials. */
+const detectorSourceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    workspace: { type: String, required: true, index: true },
+    type: { type: String, required: true, enum: DETECTOR_TYPES },
+    name: { type: String, required: true },
+    /** Vendor options (which directions or hostgroups count) and the source-address allow-list. */
+    options: { type: Schema.Types.Mixed, required: true, default: () => ({}) },
+    secret: { type: encryptedBlobSchema, required: true, select: false },
+    /** What deliveries did, counted per source: events, acknowledged-and-ignored, refused (bad proof, replay, address). */
+    counts: { type: Schema.Types.Mixed, required: true, default: () => ({}) },
+    lastEventAt: { type: Date, default: null },
   },
   { timestamps: true, versionKey: false, minimize: false },
 );
@@ -163,6 +181,7 @@ export function createModels(connection: Connection) {
     Integration: connection.model('Integration', integrationSchema, 'integrations'),
     AuditEvent: connection.model('AuditEvent', auditEventSchema, 'audit_events'),
     Channel: connection.model('Channel', channelSchema, 'notification_channels'),
+    DetectorSource: connection.model('DetectorSource', detectorSourceSchema, 'detector_sources'),
     LoginFailure: connection.model('LoginFailure', loginFailureSchema, 'provider_login_failures'),
     IncidentReport: connection.model('IncidentReport', incidentReportSchema, 'incident_reports'),
     Incident: connection.model('Incident', incidentSchema, 'incidents'),

@@ -49,6 +49,9 @@ export interface IncidentStart {
   severity?: string;
   startedAt?: string;
   source?: string;
+  /** Peak attack traffic the detector saw (bits and packets per second), kept for rules that use them. */
+  peakBps?: number;
+  peakPps?: number;
 }
 
 export interface ActiveIncident extends IncidentStart {

@@ -17,12 +17,22 @@ function isOptionalString(value: unknown): boolean {
   return value === undefined || (typeof value === 'string' && value.length <= 1000);
 }
 
+/** A traffic rate: absent, or a non-negative finite number. */
+function isOptionalRate(value: unknown): boolean {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function isIncidentStart(value: unknown): value is IncidentStart {
-  return isRecord(value) && isId(value.incidentId) && ['target', 'severity', 'startedAt', 'source'].every((key) => isOptionalString(value[key]));
+  return (
+    isRecord(value) &&
+    isId(value.incidentId) &&
+    ['target', 'severity', 'startedAt', 'source'].every((key) => isOptionalString(value[key])) &&
+    ['peakBps', 'peakPps'].every((key) => isOptionalRate(value[key]))
+  );
 }
 
 export function isIncidentResolved(value: unknown): value is IncidentResolved {
