@@ -29,33 +29,13 @@ const DAY = 86_400;
 /** A compile-time check: `Assert<false>` does not compile. */
 type Assert<T extends true> = T;
 /** Reconciliation and flap damping (workflows/policy.ts); null returns a knob to its default. */
+const policySeconds = (min: number, max: number, description: string) => z.number().int().min(min).max(max).nullable().optional().openapi({ description });
 const policyBody = z
   .object({
-    reconcileActiveSeconds: z.number().int().min(10).max(DAY).nullable().optional().openapi({ description: 'Provider status read while diverted; default 60' }),
-    reconcileIdleSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(7 * DAY)
-      .nullable()
-      .optional()
-      .openapi({ description: 'Provider status read otherwise; default 1800' }),
-    flapWindowSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(7 * DAY)
-      .nullable()
-      .optional()
-      .openapi({ description: 'Attack waves counted for flap damping; default 3600' }),
-    maxHoldDownSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(7 * DAY)
-      .nullable()
-      .optional()
-      .openapi({ description: 'Cap of the damped hold-down, at or below the base = no damping; default 3600' }),
+    reconcileActiveSeconds: policySeconds(10, DAY, 'Provider status read while diverted; default 60'),
+    reconcileIdleSeconds: policySeconds(60, 7 * DAY, 'Provider status read otherwise; default 1800'),
+    flapWindowSeconds: policySeconds(0, 7 * DAY, 'Attack waves counted for flap damping; default 3600'),
+    maxHoldDownSeconds: policySeconds(0, 7 * DAY, 'Cap of the damped hold-down, at or below the base = no damping; default 3600'),
   })
   .strict();
 const PolicyOut = z.object({ reconcileActiveSeconds: z.number(), reconcileIdleSeconds: z.number(), flapWindowSeconds: z.number(), maxHoldDownSeconds: z.number() }).openapi('WorkspacePolicy');
