@@ -340,6 +340,12 @@ const detectorOptions = z
       .optional()
       .openapi({ description: 'FastNetMon: which attack directions are incidents; default incoming only' }),
     hostgroups: z.array(z.string().min(1).max(200)).min(1).max(100).optional().openapi({ description: 'FastNetMon: only alerts of these hostgroups; default any' }),
+    alertScopes: z
+      .array(z.enum(['host', 'hostgroup']))
+      .min(1)
+      .max(2)
+      .optional()
+      .openapi({ description: 'FastNetMon: which alert scopes count (alert_scope host or hostgroup); default both' }),
   })
   .strict();
 /** Vendors that sign or send a secret of their own may be given the one set in the detector; URL tokens are always made here. */
@@ -362,8 +368,8 @@ export const createDetectorSourceBody = z
     if (body.secret !== undefined && !SECRET_TAKING_TYPES.includes(body.type)) {
       ctx.addIssue({ code: 'custom', path: ['secret'], message: `a ${body.type} source's secret is a URL token made here; leave secret out` });
     }
-    if ((body.options?.directions || body.options?.hostgroups) && body.type !== 'fastnetmon') {
-      ctx.addIssue({ code: 'custom', path: ['options'], message: 'directions and hostgroups are FastNetMon options' });
+    if ((body.options?.directions || body.options?.hostgroups || body.options?.alertScopes) && body.type !== 'fastnetmon') {
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'directions, hostgroups and alertScopes are FastNetMon options' });
     }
   })
   .openapi('CreateDetectorSource');

@@ -25,6 +25,10 @@ export const fastnetmon: DetectorVendor = {
     if (direction && (direction === 'incoming' || direction === 'outgoing') && !directions.includes(direction)) {
       return { kind: 'ignored', reason: `${direction} attack (the source counts ${directions.join(' and ')} attacks)` };
     }
+    const scope = text(payload.alert_scope);
+    if (options.alertScopes && !(scope && options.alertScopes.includes(scope as 'host' | 'hostgroup'))) {
+      return { kind: 'ignored', reason: `alert scope ${scope ?? '(none)'} is not one the source counts` };
+    }
     const hostgroup = text(payload.hostgroup_name);
     if (options.hostgroups && !(hostgroup && options.hostgroups.includes(hostgroup))) {
       return { kind: 'ignored', reason: `hostgroup ${hostgroup ?? '(none)'} is not one the source counts` };

@@ -39,6 +39,8 @@ export interface DetectorOptions {
   directions?: ('incoming' | 'outgoing')[];
   /** FastNetMon: only alerts of these hostgroups (default any). */
   hostgroups?: string[];
+  /** FastNetMon: which alert scopes count, per host or per hostgroup (default both). */
+  alertScopes?: ('host' | 'hostgroup')[];
 }
 
 export interface DetectorVendor {

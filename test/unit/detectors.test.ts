@@ -54,6 +54,9 @@ describe('FastNetMon Advanced', () => {
     (ban.attack_details as Record<string, unknown>).attack_direction = 'incoming';
     expect(vendor.read(ban, { hostgroups: ['customers'] }).kind).toBe('event');
     expect(vendor.read(ban, { hostgroups: ['core'] })).toEqual({ kind: 'ignored', reason: expect.stringContaining('hostgroup customers') });
+    // The published ban is a per-host alert (alert_scope host).
+    expect(vendor.read(ban, { alertScopes: ['hostgroup'] })).toEqual({ kind: 'ignored', reason: expect.stringContaining('alert scope host') });
+    expect(vendor.read(ban, { alertScopes: ['host', 'hostgroup'] }).kind).toBe('event');
   });
 
   test('partial_block and unknown actions are acknowledged, never incidents', () => {
