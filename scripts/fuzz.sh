@@ -76,10 +76,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 include-name = ["PATCH /v1/workspaces/{ws}/integrations/{id}", "PATCH /v1/workspaces/{ws}/notification-channels/{id}"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "422", "429"]
 
-# Valid input beyond a workspace limit (integrations, scope entries, channels, API keys) is a 422 limit_reached:
+# Valid input beyond a workspace limit (integrations, scope entries, channels, API keys, detector sources) is a 422 limit_reached:
 # the fuzzer fills the demo workspace up to its caps.
 [[operations]]
-include-name = ["POST /v1/workspaces/{ws}/integrations", "POST /v1/workspaces/{ws}/notification-channels", "POST /v1/workspaces/{ws}/api-keys"]
+include-name = ["POST /v1/workspaces/{ws}/integrations", "POST /v1/workspaces/{ws}/notification-channels", "POST /v1/workspaces/{ws}/api-keys", "POST /v1/workspaces/{ws}/detector-sources"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422", "429"]
 
 # Detector webhooks are proved by their source's secret, which the fuzzer does not have: an
