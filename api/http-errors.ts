@@ -21,7 +21,12 @@ export class HttpError extends Error {
 }
 
 export function validationError(err: ZodError, where: 'body' | 'params' | 'query'): HttpError {
-  const details = err.issues.map((issue) => ({ field: [where, ...issue.path].join('.'), message: issue.message }));
+  // An unknown field is named itself (`body.secret`), not its object.
+  const details = err.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: [where, ...issue.path, key].join('.'), message: 'unknown field' }))
+      : [{ field: [where, ...issue.path].join('.'), message: issue.message }],
+  );
   return new HttpError(400, 'validation_failed', `invalid ${where}: ${details.map((d) => d.field).join(', ')}`, details);
 }
 

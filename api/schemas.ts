@@ -324,54 +324,53 @@ export const ChannelOut = z
   })
   .openapi('NotificationChannel');
 
-/** Per-source options of a detector (api/detectors). */
-const detectorOptions = z
+/** Per-source options of a detector (api/detectors): the allow-list for every type, what counts for FastNetMon. */
+const allowedAddresses = z
+  .array(cidr)
+  .min(1)
+  .max(50)
+  .optional()
+  .openapi({ description: "Only deliveries from these addresses or CIDRs (the detector's own); default any. A bare address is a host route" });
+const fastnetmonOptions = z
   .object({
-    allowedAddresses: z
-      .array(cidr)
-      .min(1)
-      .max(50)
-      .optional()
-      .openapi({ description: "Only deliveries from these addresses or CIDRs (the detector's own); default any. A bare address is a host route" }),
+    allowedAddresses,
     directions: z
       .array(z.enum(['incoming', 'outgoing']))
       .min(1)
       .max(2)
       .optional()
-      .openapi({ description: 'FastNetMon: which attack directions are incidents; default incoming only' }),
-    hostgroups: z.array(z.string().min(1).max(200)).min(1).max(100).optional().openapi({ description: 'FastNetMon: only alerts of these hostgroups; default any' }),
+      .openapi({ description: 'Which attack directions are incidents; default incoming only' }),
+    hostgroups: z.array(z.string().min(1).max(200)).min(1).max(100).optional().openapi({ description: 'Only alerts of these hostgroups; default any' }),
     alertScopes: z
       .array(z.enum(['host', 'hostgroup']))
       .min(1)
       .max(2)
       .optional()
-      .openapi({ description: 'FastNetMon: which alert scopes count (alert_scope host or hostgroup); default both' }),
+      .openapi({ description: 'Which alert scopes count (alert_scope host or hostgroup); default both' }),
   })
   .strict();
-/** Vendors that sign or send a secret of their own may be given the one set in the detector; URL tokens are always made here. */
-const SECRET_TAKING_TYPES: readonly string[] = ['flowtriq', 'cloudflare'];
+const detectorSecret = z
+  .string()
+  .min(24)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+  .optional()
+  .openapi({ description: 'The secret set in the detector (at least 24 characters); absent, one is made. Never returned after this answer' });
+const basicOptions = z.object({ allowedAddresses }).strict();
+/** One variant per type: a URL-token type's secret is always made here; only a signing or header-secret type may be given one. */
+const signedBy = (type: 'flowtriq' | 'cloudflare') => z.object({ type: z.literal(type), name, secret: detectorSecret, options: basicOptions.optional() }).strict();
+const urlToken = (type: 'kentik' | 'generic') => z.object({ type: z.literal(type), name, options: basicOptions.optional() }).strict();
 export const createDetectorSourceBody = z
-  .object({
-    type: z.enum(DETECTOR_TYPES),
-    name,
-    secret: z
-      .string()
-      .min(24)
-      .max(200)
-      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
-      .optional()
-      .openapi({ description: 'flowtriq, cloudflare: the secret set in the detector (at least 24 characters); absent, one is made. Never returned after this answer' }),
-    options: detectorOptions.optional(),
-  })
-  .strict()
-  .superRefine((body, ctx) => {
-    if (body.secret !== undefined && !SECRET_TAKING_TYPES.includes(body.type)) {
-      ctx.addIssue({ code: 'custom', path: ['secret'], message: `a ${body.type} source's secret is a URL token made here; leave secret out` });
-    }
-    if ((body.options?.directions || body.options?.hostgroups || body.options?.alertScopes) && body.type !== 'fastnetmon') {
-      ctx.addIssue({ code: 'custom', path: ['options'], message: 'directions, hostgroups and alertScopes are FastNetMon options' });
-    }
-  })
+  .discriminatedUnion('type', [
+    z
+      .object({ type: z.literal('fastnetmon'), name, options: fastnetmonOptions.optional() })
+      .strict()
+      .openapi({ description: 'FastNetMon Advanced web callbacks; the secret is in the URL' }),
+    signedBy('flowtriq').openapi({ description: 'Flowtriq webhooks, signed with the secret (X-Flowtriq-Signature)' }),
+    urlToken('kentik').openapi({ description: 'Kentik JSON POST webhooks; the secret is in the URL' }),
+    signedBy('cloudflare').openapi({ description: 'Cloudflare notification webhooks; the secret comes in cf-webhook-auth' }),
+    urlToken('generic').openapi({ description: 'Scripts posting the generic format; the secret is in the URL' }),
+  ])
   .openapi('CreateDetectorSource');
 export const DetectorSourceOut = z
   .object({

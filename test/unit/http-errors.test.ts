@@ -3,7 +3,8 @@
  * internal` in the bench's burst) is a 503 the caller retries, like a database outage; an
  * error of ours stays a 500 that names nothing.
  */
-import { HttpError, toHttpError } from '../../api/http-errors';
+import { z } from 'zod';
+import { HttpError, toHttpError, validationError } from '../../api/http-errors';
 
 const named = (name: string, message = 'x') => Object.assign(new Error(message), { name });
 
@@ -21,4 +22,14 @@ test('our own errors stay a 500 internal; an HttpError is itself', () => {
   expect(toHttpError(named('MongooseServerTypo'))).toMatchObject({ status: 500 });
   const refused = new HttpError(429, 'intake_queue_full', 'full');
   expect(toHttpError(refused)).toBe(refused);
+});
+
+test('a validation failure names each field, an unknown one included, and never echoes the input', () => {
+  const schema = z.object({ name: z.string(), settings: z.object({ port: z.number() }).strict() }).strict();
+  const result = schema.safeParse({ name: 7, settings: { port: 1, 'secret-token-123': 'x' }, extra: 'hunter2' });
+  if (result.success) throw new Error('expected a failure');
+  const error = validationError(result.error, 'body');
+  expect(error).toMatchObject({ status: 400, code: 'validation_failed' });
+  expect((error.details as { field: string }[]).map((d) => d.field).sort()).toEqual(['body.extra', 'body.name', 'body.settings.secret-token-123']);
+  expect(JSON.stringify(error.details)).not.toContain('hunter2');
 });
