@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { ProviderType } from '../catalog';
 import { DOCUMENTED_TIMING, SimClock, type SimTiming } from './clock';
 import { FaultBook } from './faults';
-import { SIMULATED_PROVIDERS, simulatedProviders, type SimulatedStates } from './providers';
+import { simulatedProviders, type SimulatedStates } from './providers';
 import { adminRouter } from './admin';
 
 /** The simulator's state: each provider's (`sim.cloudflare`, …), its clock, timings and faults. */
@@ -53,10 +53,7 @@ export function createSimulatorApp(sim: Simulator) {
     req.rawBody = buf.toString('utf8');
   };
   app.use(express.json({ limit: '1mb', verify: keepRaw }));
-  for (const type of Object.keys(SIMULATED_PROVIDERS) as ProviderType[]) {
-    const provider = SIMULATED_PROVIDERS[type] as (typeof simulatedProviders)[number];
-    app.use(provider.mount, sim.faults.middleware(type), ...provider.routes(sim[type]));
-  }
+  for (const provider of simulatedProviders) app.use(provider.mount, sim.faults.middleware(provider.type), ...provider.routes(sim[provider.type]));
   app.use('/_sim', adminRouter(sim));
   return app;
 }

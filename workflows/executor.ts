@@ -6,14 +6,13 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { NotificationEvent } from '../catalog/notifications';
-import type { AuditEntry, OperationFailureDetails, OperationResult } from './activity-names';
+import { AUDIT_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY, type AuditEntry, type OperationFailureDetails, type OperationResult } from './activity-names';
 import type { Command } from './decide';
 import type { ManualOutcomes } from './manual-actions';
 import type { BookkeepingTask, OperationRetryOptions } from './messages';
 import { AUDIT_TRAIL_PATCH, NOTIFICATIONS_PATCH, OPERATION_AUDIT_PATCH } from './patches';
 import type { ActivityProxies } from './proxies';
 import type { Run } from './run';
-import { AUDIT_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY } from './activity-names';
 import { MAX_NOTIFIED_INCIDENTS, firstIncidents, providerFacts, type Operation, type OperationError } from './state';
 
 /** A workflow event for the workspace's channels; the executor adds who, where and when. */

@@ -27,8 +27,6 @@ import { startRun, type Run } from './run';
 import { nextDeadline, packState, readsDropped, workspaceView, type IncidentStart, type WorkspaceState } from './state';
 import { isIncidentReportBatch, isIncidentResolved, isIncidentStart, isWorkspaceConfig } from './validate';
 
-export { DEFAULT_OPERATION_RETRY } from './proxies';
-
 export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise<void> {
   const retry = { ...DEFAULT_OPERATION_RETRY, ...input.retry };
   const proxies = activityProxies(retry);

@@ -6,12 +6,7 @@ import { generic } from './generic';
 import { kentik } from './kentik';
 import type { DetectorType, DetectorVendor } from './vendor';
 
-export const DETECTOR_VENDORS: { [K in DetectorType]: DetectorVendor & { type: K } } = {
-  fastnetmon: fastnetmon as DetectorVendor & { type: 'fastnetmon' },
-  flowtriq: flowtriq as DetectorVendor & { type: 'flowtriq' },
-  kentik: kentik as DetectorVendor & { type: 'kentik' },
-  cloudflare: cloudflare as DetectorVendor & { type: 'cloudflare' },
-  generic: generic as DetectorVendor & { type: 'generic' },
-};
+/** A type without its module does not compile. */
+export const DETECTOR_VENDORS: Record<DetectorType, DetectorVendor> = { fastnetmon, flowtriq, kentik, cloudflare, generic };
 
 export * from './vendor';

@@ -4,7 +4,7 @@
  * `bits` and `packets` are per second. Kentik signs nothing: the secret is in the URL (and
  * Kentik's source addresses can be allow-listed in front). Example: kentik/custom-notification-templates.
  */
-import { address, event, isRecord, rate, sameSecret, text, type DetectorVendor } from './vendor';
+import { address, event, isRecord, isoTime, rate, sameSecret, text, type DetectorVendor } from './vendor';
 
 const PHASES = { alarm: 'start', ackReq: 'update', clear: 'end' } as const;
 
@@ -23,8 +23,6 @@ export const kentik: DetectorVendor = {
     if (!externalId) return { kind: 'ignored', reason: 'no AlarmID' };
     const dimensions = isRecord(payload.Dimensions) ? payload.Dimensions : {};
     const metrics = isRecord(payload.Metrics) ? payload.Metrics : {};
-    const startedAt = text(payload.StartTime);
-    const parsedStart = startedAt === undefined ? NaN : Date.parse(startedAt);
     return event({
       phase,
       externalId,
@@ -32,7 +30,7 @@ export const kentik: DetectorVendor = {
       severity: text(payload.AlarmSeverity, 50),
       peakBps: rate(metrics.bits),
       peakPps: rate(metrics.packets),
-      startedAt: Number.isNaN(parsedStart) ? undefined : new Date(parsedStart).toISOString(),
+      startedAt: isoTime(payload.StartTime),
     });
   },
 };

@@ -186,3 +186,7 @@ describe('generic', () => {
     expect(vendor.read({ event: 'start' }, {})).toEqual({ kind: 'ignored', reason: 'no id' });
   });
 });
+
+test('each vendor module is registered under its own type', () => {
+  expect(Object.entries(DETECTOR_VENDORS).map(([type, vendor]) => [type, vendor.type])).toEqual(Object.keys(DETECTOR_VENDORS).map((type) => [type, type]));
+});
