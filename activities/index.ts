@@ -16,6 +16,7 @@ import {
   type RecoveredIncidents,
   type IntegrationRef,
   type OperationActivity,
+  type TelemetryActivity,
   type WorkflowActivities,
   OperationFailureDetails,
   OperationResult,
@@ -26,7 +27,7 @@ import { configFingerprint } from '../workflows/state';
 import { createNotifyActivity, type DeliveryReport, type NotificationOptions } from './notifications';
 import type { NotificationEvent } from '../catalog/notifications';
 import type { WorkerMetrics } from './metrics';
-import { operationActivityNames } from '../catalog';
+import { operationActivityNames, telemetryActivityNames } from '../catalog';
 import { ProviderConfigError, ProviderError } from '../catalog/errors';
 import type { ProviderAdapter, ProviderRegistry, ProviderTestResult } from '../catalog/contract';
 
@@ -127,6 +128,30 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
 
   const operations: Record<string, OperationActivity> = Object.fromEntries(operationActivityNames().map((name) => [name, runProviderOperation]));
 
+  /**
+   * Registered under every `<provider>.readTelemetry` name: loads the integrations (credentials
+   * decrypted here, never in the workflow) and asks the adapter once for all of them, so it can
+   * group them by account. An integration it cannot load is `unavailable`, with the reason.
+   */
+  const readTelemetry: TelemetryActivity = async ({ workspaceId, integrationIds }) => {
+    const provider = Context.current().info.activityType.split('.')[0] ?? 'unknown';
+    const adapter = deps.providers[provider];
+    const loaded = await Promise.all(
+      integrationIds.map((id) =>
+        deps.integrations.loadForOperation(workspaceId, id).then(
+          (integration) => ({ id, integration }),
+          (err: unknown) => ({ id, error: err instanceof ProviderError ? err.message : 'the integration could not be loaded' }),
+        ),
+      ),
+    );
+    const failed = loaded.flatMap((l) => ('error' in l ? [{ integrationId: l.id, unavailable: l.error }] : []));
+    const integrations = loaded.flatMap((l) => ('integration' in l ? [l.integration] : []));
+    if (!adapter?.readTelemetry) return { results: [...failed, ...integrations.map((i) => ({ integrationId: i.id, unavailable: `no telemetry for provider type ${provider}` }))] };
+    const read = integrations.length > 0 ? await adapter.readTelemetry(integrations, new Date()) : [];
+    return { results: [...failed, ...read] };
+  };
+  const telemetry: Record<string, TelemetryActivity> = Object.fromEntries(telemetryActivityNames().map((name) => [name, readTelemetry]));
+
   const others: Pick<
     ScrubbingActivities,
     'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY | typeof RECOVER_ACTIVITY | typeof LOAD_CONFIG_ACTIVITY
@@ -145,7 +170,9 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     },
     [RECOVER_ACTIVITY]: (input) => (deps.incidents ? deps.incidents.recover(input.workspaceId, input.known, RECOVERY_PAGE, input.after) : Promise.resolve({ active: [], earlier: false })),
   };
-  return Object.assign<Record<string, OperationActivity>, typeof others>(operations, others);
+  // The telemetry activities sit beside the operations under their catalog names; the index type
+  // names only operations (what callers look up by name), so they are added untyped.
+  return Object.assign<Record<string, OperationActivity>, typeof others>(Object.assign(operations, telemetry as Record<string, unknown> as Record<string, OperationActivity>), others);
 }
 
 /**

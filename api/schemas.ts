@@ -6,7 +6,7 @@ import { CIDR_PATTERN, isValidAddress, isValidCidr } from '../workflows/cidr';
 import { ROLES } from '../store/api-keys';
 import { NOTIFICATION_EVENTS } from '../catalog/notifications';
 import { DETECTOR_TYPES } from '../catalog/detectors';
-import { DRIFT_ACTIONS, MAX_WINDOW_SECONDS, integrationConfig, type IntegrationConfigField, type IntegrationConfigInput } from '../catalog/integration';
+import { CALM_WAIT_OUTCOMES, DRIFT_ACTIONS, MAX_CALM_RATE, MAX_WINDOW_SECONDS, integrationConfig, type IntegrationConfigField, type IntegrationConfigInput } from '../catalog/integration';
 
 export const workspaceId = z
   .string()
@@ -36,9 +36,12 @@ const policyBody = z
     reconcileIdleSeconds: policySeconds(60, 7 * DAY, 'Provider status read otherwise; default 1800'),
     flapWindowSeconds: policySeconds(0, 7 * DAY, 'Attack waves counted for flap damping; default 3600'),
     maxHoldDownSeconds: policySeconds(0, 7 * DAY, 'Cap of the damped hold-down, at or below the base = no damping; default 3600'),
+    telemetrySeconds: policySeconds(10, DAY, 'Provider telemetry read while a diversion with a calm gate is on (one query per Cloudflare account); default 60'),
   })
   .strict();
-const PolicyOut = z.object({ reconcileActiveSeconds: z.number(), reconcileIdleSeconds: z.number(), flapWindowSeconds: z.number(), maxHoldDownSeconds: z.number() }).openapi('WorkspacePolicy');
+const PolicyOut = z
+  .object({ reconcileActiveSeconds: z.number(), reconcileIdleSeconds: z.number(), flapWindowSeconds: z.number(), maxHoldDownSeconds: z.number(), telemetrySeconds: z.number().optional() })
+  .openapi('WorkspacePolicy');
 
 export const workspaceParams = z.object({ ws: workspaceId }).strict();
 export const resourceParams = z.object({ ws: workspaceId, id: resourceId }).strict();
@@ -72,6 +75,7 @@ const cidr = z.string().max(49).regex(CIDR_PATTERN, 'a CIDR such as 192.0.2.0/24
 export const scope = z.union([z.literal('workspace'), z.array(cidr).min(1).max(100)]);
 
 const windowSeconds = z.number().int().min(0).max(MAX_WINDOW_SECONDS).nullable().optional();
+const calmRate = z.number().int().min(0).max(MAX_CALM_RATE).nullable().optional();
 /**
  * An integration's configuration as a client sends it: the fields of its one definition
  * (catalog/integration.ts), each optional but the name, with the API's stricter checks (printable
@@ -86,6 +90,19 @@ const integrationCommon = {
   onDrift: z.enum(DRIFT_ACTIONS).optional().openapi({ description: 'When the provider differs from our state: re-apply ours (default) or only report it' }),
   minActiveSeconds: windowSeconds.openapi({ description: 'Minimum time a confirmed diversion stays on; null = the provider default' }),
   reactivateAfterSeconds: windowSeconds.openapi({ description: 'Earliest automatic re-activation after a withdrawal; null = the provider default' }),
+  calmGate: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'Where the provider has telemetry (Cloudflare, OVH): a withdrawal also waits until the provider reports calm; default true. Without telemetry it changes nothing' }),
+  calmDroppedBps: calmRate.openapi({ description: 'Dropped bits per second at or below which the provider counts as calm; null = the provider default' }),
+  calmDroppedPps: calmRate.openapi({ description: 'Dropped packets per second at or below which the provider counts as calm; null = the provider default' }),
+  calmSeconds: windowSeconds.openapi({ description: 'How long the provider must stay calm before a withdrawal; null = the provider default' }),
+  calmMaxWaitSeconds: windowSeconds.openapi({ description: 'The longest a withdrawal is held for the provider, then calmOnMaxWait; null = the provider default' }),
+  calmOnMaxWait: z
+    .enum(CALM_WAIT_OUTCOMES)
+    .nullable()
+    .optional()
+    .openapi({ description: "After the maximum wait: 'withdraw' (and notify) or 'keep' diverted (and notify); null = the provider default" }),
 } satisfies Record<IntegrationConfigField, z.ZodType>;
 type _CommonHoldsTheDefinition = Assert<z.infer<z.ZodObject<typeof integrationCommon>> extends IntegrationConfigInput ? true : false>;
 const { name: _name, ...integrationPolicy } = integrationCommon;
@@ -120,6 +137,10 @@ export const IntegrationOut = integrationConfig
     id: z.string(),
     type: z.enum(PROVIDER_TYPES),
     timing: z.object({ minActiveSeconds: z.number(), reactivateAfterSeconds: z.number(), why: z.string() }).openapi({ description: 'The windows in effect' }),
+    calmGateInEffect: z
+      .object({ source: z.string(), droppedBps: z.number(), droppedPps: z.number(), calmSeconds: z.number(), maxWaitSeconds: z.number(), onMaxWait: z.enum(CALM_WAIT_OUTCOMES), why: z.string() })
+      .nullable()
+      .openapi({ description: 'The calm gate in effect (provider defaults and this integration’s overrides); null: the provider has no telemetry or the gate is off' }),
     settings: z.record(z.string(), z.unknown()),
     credentials: z.record(z.string(), z.literal('********')).openapi({ description: 'Which credentials are set; values are never returned' }),
     createdAt: z.string(),
@@ -208,6 +229,40 @@ export const IntegrationStateOut = z
       })
       .nullable()
       .optional(),
+    telemetry: z
+      .object({
+        status: z.enum(['none', 'off', 'waiting', 'ok', 'unavailable']),
+        source: z.string().optional(),
+        reason: z.string().optional(),
+        lastReading: z
+          .object({
+            droppedBps: z.number(),
+            droppedPps: z.number(),
+            passedBps: z.number().optional(),
+            passedPps: z.number().optional(),
+            ongoingEvents: z.number().optional(),
+            from: z.string(),
+            to: z.string(),
+            source: z.string(),
+            readAt: z.string(),
+          })
+          .nullable()
+          .optional(),
+        calm: z.boolean().optional(),
+        calmSince: z.string().nullable().optional(),
+        gate: z.object({ droppedBps: z.number(), droppedPps: z.number(), calmSeconds: z.number(), maxWaitSeconds: z.number(), onMaxWait: z.enum(CALM_WAIT_OUTCOMES), why: z.string() }).optional(),
+        withdrawHeld: z.object({ since: z.string(), reason: z.string(), maxWaitUntil: z.string(), expired: z.boolean() }).nullable().optional(),
+      })
+      .optional()
+      .openapi({ description: "The calm gate: the provider's last reading of the attack, and why a withdrawal waits" }),
+    dots: z
+      .object({ code: z.number().int(), status: z.string() })
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          'The diversion in IETF DOTS status terms (RFC 9132): 1 in progress, 2 successfully mitigated, 3 attack stopped, 5 active but terminating, 6 terminated, 7 withdrawn by server; null: never diverted',
+      }),
   })
   .openapi('IntegrationState');
 export const ScrubbingOut = z
@@ -240,6 +295,7 @@ export const ScrubbingOut = z
       .optional()
       .openapi({ description: 'Flap damping: the hold-down in effect as of the last event, and why' }),
     nextReconcileAt: z.string().nullable().optional(),
+    nextTelemetryAt: z.string().nullable().optional().openapi({ description: 'When provider telemetry is read next (the calm gate), while a gated diversion is on' }),
     intake: z
       .object({ queuedReports: z.number().int(), oldestQueuedAt: z.string().nullable() })
       .openapi({ description: "Incident reports accepted and not yet delivered to the workflow (Temporal slow or away), and the oldest one's arrival" }),

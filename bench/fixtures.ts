@@ -48,6 +48,8 @@ export async function createApiWorkspaces(stack: Stack, ids: string[], concurren
       // The simulator has no change window: no provider windows, so cycles divert and withdraw back to back.
       minActiveSeconds: 0,
       reactivateAfterSeconds: 0,
+      // No calm gate either: the withdraw burst measures the withdrawal itself, as in every run before the gate.
+      calmGate: false,
       settings: prefix,
       credentials: { apiToken: token },
     });

@@ -17,4 +17,23 @@ export const cloudflare = {
   settings: z.object({ accountId: cloudflareId, prefixId: cloudflareId, bgpPrefixId: cloudflareId.optional() }),
   credentials: z.object({ apiToken: z.string().min(1) }),
   urlEnv: 'CLOUDFLARE_API_URL',
+  /**
+   * Network analytics (GraphQL, `magicTransitNetworkAnalyticsAdaptiveGroups`): dropped traffic per
+   * prefix, one query per account a minute (300 queries per 5 minutes per user). The thresholds are
+   * a public Magic Transit withdrawer's: under 5,000 dropped packets (about 17 pps) and 10 Mbps over
+   * 5 minutes, then 15 calm minutes. Cloudflare samples 1 packet in 10,000, so lower thresholds
+   * would read sampling noise as an attack.
+   */
+  telemetry: {
+    activity: 'cloudflare.readTelemetry',
+    source: 'Cloudflare network analytics',
+    calm: {
+      droppedBps: 10_000_000,
+      droppedPps: 17,
+      calmSeconds: 900,
+      maxWaitSeconds: 7_200,
+      onMaxWait: 'keep',
+      why: 'a public Magic Transit withdrawer: under 5,000 dropped packets and 10 Mbps over 5 minutes, then 15 calm minutes (Cloudflare samples 1 packet in 10,000)',
+    },
+  },
 } as const satisfies ProviderDefinition;

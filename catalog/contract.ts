@@ -24,7 +24,53 @@ export interface ProviderDefinition {
   credentials: z.ZodObject;
   /** The environment variable that replaces the provider's base URL for every integration (a simulator, a proxy). */
   urlEnv: string;
+  /** The provider's own view of an attack, read before a withdrawal (the calm gate); absent: no provider telemetry. */
+  telemetry?: TelemetryFacts;
 }
+
+/**
+ * A provider's telemetry: the activity that reads it (`<type>.readTelemetry`, one call for every
+ * integration of the type that needs a reading, grouped by account inside), and the calm gate's
+ * defaults for the type, with why (README, How it decides: the calm gate).
+ */
+export interface TelemetryFacts {
+  activity: string;
+  /** For people: "Cloudflare network analytics", "OVH Network Defense (VAC)". */
+  source: string;
+  calm: CalmDefaults;
+}
+
+export interface CalmDefaults {
+  /** Dropped traffic at or below these counts as calm. */
+  droppedBps: number;
+  droppedPps: number;
+  /** The provider must stay calm this long (seconds) before a withdrawal. */
+  calmSeconds: number;
+  /** After this long held (seconds), `onMaxWait` decides: withdraw and notify, or keep and notify. */
+  maxWaitSeconds: number;
+  onMaxWait: 'withdraw' | 'keep';
+  why: string;
+}
+
+/** What the provider saw of one integration's target over a recent window. */
+export interface TelemetryReading {
+  /** Mean dropped (scrubbed) traffic over the window. */
+  droppedBps: number;
+  droppedPps: number;
+  /** Mean traffic passed on to the customer, when the provider says. */
+  passedBps?: number;
+  passedPps?: number;
+  /** Attack events the provider still reports as ongoing for the target (OVH VAC events); absent: not reported. */
+  ongoingEvents?: number;
+  /** The window read, ISO 8601 (the provider's newest minutes are left out: its data lags). */
+  from: string;
+  to: string;
+  /** One line for operators: "Cloudflare network analytics, 198.51.100.0/24". */
+  source: string;
+}
+
+/** An integration's reading, or why there is none (missing permission, API error, no data). */
+export type TelemetryResult = { integrationId: string; reading: TelemetryReading } | { integrationId: string; unavailable: string };
 
 export interface ProviderTiming {
   minActiveSeconds: number;
@@ -60,6 +106,13 @@ export interface ProviderAdapter {
   withdraw(integration: LoadedIntegration): Promise<ProviderStatus>;
   status(integration: LoadedIntegration): Promise<ProviderStatus>;
   test(integration: LoadedIntegration): Promise<ProviderTestResult>;
+  /**
+   * The provider's telemetry for these integrations (all of this type, one workspace): one query
+   * per account where the provider allows it. Never throws for one integration's problem: that
+   * integration's result says `unavailable` with the reason. Only adapters of types with
+   * `telemetry` in the catalog have it.
+   */
+  readTelemetry?(integrations: LoadedIntegration[], now: Date): Promise<TelemetryResult[]>;
 }
 
 export type ProviderRegistry = Partial<Record<string, ProviderAdapter>>;

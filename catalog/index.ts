@@ -8,6 +8,7 @@ import { gcore } from './gcore';
 import { hetzner } from './hetzner';
 import { ovh } from './ovh';
 import { LEGACY_PROVIDER_FACTS, withOverrides, type ProviderFacts } from '../workflows/policy';
+import { withCalmOverrides, type CalmOverrides, type CalmSettings } from '../workflows/calm-gate';
 import type { ProviderDefinition, ProviderTiming } from './contract';
 
 export const PROVIDERS = [cloudflare, ovh, hetzner, gcore] as const;
@@ -27,7 +28,23 @@ export function providerTiming(type: string, overrides: { minActiveSeconds?: num
 /** What a workflow run is told of a provider type with its configuration. */
 export function providerFacts(type: string): ProviderFacts | undefined {
   const definition = providerDefinition(type);
-  return definition && { operations: { ...definition.operations }, timing: { ...definition.timing } };
+  if (!definition) return undefined;
+  const telemetry = 'telemetry' in definition ? definition.telemetry : undefined;
+  return { operations: { ...definition.operations }, timing: { ...definition.timing }, ...(telemetry ? { telemetry: { ...telemetry, calm: { ...telemetry.calm } } } : {}) };
+}
+
+/** The calm gate in effect for an integration (the type's defaults, its own overrides), or null: none (no telemetry, or off). */
+export function calmGateInEffect(type: string, config: CalmOverrides & { calmGate: boolean }): Omit<CalmSettings, 'activity'> | null {
+  const definition = providerDefinition(type);
+  const telemetry = definition && 'telemetry' in definition ? definition.telemetry : undefined;
+  if (!telemetry || !config.calmGate) return null;
+  const { activity: _activity, ...inEffect } = withCalmOverrides(telemetry, config);
+  return inEffect;
+}
+
+/** Every telemetry activity's type, for the worker to register (`<provider>.readTelemetry`). */
+export function telemetryActivityNames(): string[] {
+  return PROVIDERS.flatMap((p) => ('telemetry' in p ? [p.telemetry.activity] : []));
 }
 
 /** Every operation's activity type, for the worker to register (with those of runs from before the catalog). */

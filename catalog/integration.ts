@@ -13,6 +13,11 @@ export const DRIFT_ACTIONS = ['repair', 'report'] as const;
 export const MAX_WINDOW_SECONDS = 86_400;
 
 const windowSeconds = z.number().int().min(0).max(MAX_WINDOW_SECONDS).nullable();
+/** What the calm gate does once a withdrawal has been held for its maximum wait (README, How it decides: the calm gate). */
+export const CALM_WAIT_OUTCOMES = ['withdraw', 'keep'] as const;
+/** Dropped-traffic thresholds: at most 10 Tbps / 10 Gpps; null = the provider type's default. */
+export const MAX_CALM_RATE = 1e13;
+const calmRate = z.number().int().min(0).max(MAX_CALM_RATE).nullable();
 
 /** As stored and returned: every field present. */
 export const integrationConfig = z.object({
@@ -26,6 +31,16 @@ export const integrationConfig = z.object({
   onDrift: z.enum(DRIFT_ACTIONS),
   minActiveSeconds: windowSeconds,
   reactivateAfterSeconds: windowSeconds,
+  /** Where the provider has telemetry: a withdrawal also waits until the provider reports calm (the calm gate). */
+  calmGate: z.boolean(),
+  /** Dropped traffic at or below these counts as calm; null = the provider type's default. */
+  calmDroppedBps: calmRate,
+  calmDroppedPps: calmRate,
+  /** How long the provider must stay calm before a withdrawal; null = the provider type's default. */
+  calmSeconds: windowSeconds,
+  /** The longest a withdrawal is held for the provider; then `calmOnMaxWait`. null = the provider type's default. */
+  calmMaxWaitSeconds: windowSeconds,
+  calmOnMaxWait: z.enum(CALM_WAIT_OUTCOMES).nullable(),
 });
 export type IntegrationConfigRecord = z.infer<typeof integrationConfig>;
 export type IntegrationConfigField = keyof IntegrationConfigRecord;
@@ -39,6 +54,12 @@ export const INTEGRATION_DEFAULTS = {
   onDrift: 'repair',
   minActiveSeconds: null,
   reactivateAfterSeconds: null,
+  calmGate: true,
+  calmDroppedBps: null,
+  calmDroppedPps: null,
+  calmSeconds: null,
+  calmMaxWaitSeconds: null,
+  calmOnMaxWait: null,
 } as const satisfies Omit<IntegrationConfigRecord, 'name'>;
 
 /** As given on create: the name, and any field with a default. */
@@ -54,6 +75,12 @@ export function withIntegrationDefaults(given: IntegrationConfigInput): Integrat
     onDrift: given.onDrift ?? INTEGRATION_DEFAULTS.onDrift,
     minActiveSeconds: given.minActiveSeconds ?? INTEGRATION_DEFAULTS.minActiveSeconds,
     reactivateAfterSeconds: given.reactivateAfterSeconds ?? INTEGRATION_DEFAULTS.reactivateAfterSeconds,
+    calmGate: given.calmGate ?? INTEGRATION_DEFAULTS.calmGate,
+    calmDroppedBps: given.calmDroppedBps ?? INTEGRATION_DEFAULTS.calmDroppedBps,
+    calmDroppedPps: given.calmDroppedPps ?? INTEGRATION_DEFAULTS.calmDroppedPps,
+    calmSeconds: given.calmSeconds ?? INTEGRATION_DEFAULTS.calmSeconds,
+    calmMaxWaitSeconds: given.calmMaxWaitSeconds ?? INTEGRATION_DEFAULTS.calmMaxWaitSeconds,
+    calmOnMaxWait: given.calmOnMaxWait ?? INTEGRATION_DEFAULTS.calmOnMaxWait,
   };
 }
 
@@ -76,5 +103,12 @@ export function integrationSnapshot(id: string, type: string, config: Integratio
     ...(config.onDrift === 'report' ? { onDrift: 'report' as const } : {}),
     ...(typeof config.minActiveSeconds === 'number' ? { minActiveSeconds: config.minActiveSeconds } : {}),
     ...(typeof config.reactivateAfterSeconds === 'number' ? { reactivateAfterSeconds: config.reactivateAfterSeconds } : {}),
+    // A record written before the calm gate has no such fields: the defaults.
+    ...(config.calmGate === false ? { calmGate: false } : {}),
+    ...(typeof config.calmDroppedBps === 'number' ? { calmDroppedBps: config.calmDroppedBps } : {}),
+    ...(typeof config.calmDroppedPps === 'number' ? { calmDroppedPps: config.calmDroppedPps } : {}),
+    ...(typeof config.calmSeconds === 'number' ? { calmSeconds: config.calmSeconds } : {}),
+    ...(typeof config.calmMaxWaitSeconds === 'number' ? { calmMaxWaitSeconds: config.calmMaxWaitSeconds } : {}),
+    ...(config.calmOnMaxWait ? { calmOnMaxWait: config.calmOnMaxWait } : {}),
   };
 }

@@ -3,7 +3,20 @@
  * notification activity: what the workflow tells the activity, and what a channel is. No
  * secrets in events. The senders are in activities/notifications.
  */
-export const NOTIFICATION_EVENTS = ['diverted', 'withdrawn', 'operation_failed', 'manual_action', 'drift', 'dry_run', 'activation_deferred'] as const;
+export const NOTIFICATION_EVENTS = [
+  'diverted',
+  'withdrawn',
+  'operation_failed',
+  'manual_action',
+  'drift',
+  'dry_run',
+  'activation_deferred',
+  // The calm gate (workflows/calm-gate.ts).
+  'withdraw_held',
+  'provider_calm',
+  'calm_wait_expired',
+  'telemetry_unavailable',
+] as const;
 export type NotificationEventName = (typeof NOTIFICATION_EVENTS)[number];
 export const CHANNEL_TYPES = ['webhook', 'slack', 'pagerduty'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -18,7 +31,8 @@ export interface NotificationEvent {
   /**
    * The provider operation: the one that ran (diverted, withdrawn, operation_failed,
    * manual_action), would have run (dry_run), waits (activation_deferred), or repairs a drift
-   * (drift; absent when the integration only reports drift).
+   * (drift; absent when the integration only reports drift), is held or released by the calm
+   * gate (withdraw_held, provider_calm, calm_wait_expired, telemetry_unavailable: withdraw).
    */
   operation?: 'activate' | 'withdraw';
   /** Active incident IDs when it happened, the first 20 in ID order; `incidentCount` counts them all. */

@@ -33,4 +33,22 @@ export const ovh = {
   }),
   credentials: z.object({ applicationKey: z.string().min(1), applicationSecret: z.string().min(1), consumerKey: z.string().min(1) }),
   urlEnv: 'OVH_API_URL',
+  /**
+   * Network Defense v2 (the VAC scrubbing centre): ongoing attack events and dropped traffic per
+   * IP. Traffic passes the VAC only while OVH scrubs, so calm is no ongoing event and drops about
+   * zero; five calm minutes are enough because OVH keeps its own VAC engaged for its
+   * `autoMitigationTimeOut` after an attack anyway.
+   */
+  telemetry: {
+    activity: 'ovh.readTelemetry',
+    source: 'OVH Network Defense (VAC)',
+    calm: {
+      droppedBps: 1_000_000,
+      droppedPps: 100,
+      calmSeconds: 300,
+      maxWaitSeconds: 7_200,
+      onMaxWait: 'keep',
+      why: 'no ongoing VAC event and OVH dropping about nothing (at most 1 Mbps, 100 pps) for 5 minutes; OVH keeps its own VAC engaged after an attack anyway',
+    },
+  },
 } as const satisfies ProviderDefinition;

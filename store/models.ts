@@ -6,7 +6,7 @@
 import { Schema, type Connection, type InferSchemaType, type SchemaDefinitionProperty } from 'mongoose';
 import { PROVIDER_TYPES } from '../catalog';
 import { DETECTOR_TYPES } from '../catalog/detectors';
-import { DRIFT_ACTIONS, INTEGRATION_DEFAULTS, type IntegrationConfigField } from '../catalog/integration';
+import { CALM_WAIT_OUTCOMES, DRIFT_ACTIONS, INTEGRATION_DEFAULTS, type IntegrationConfigField } from '../catalog/integration';
 
 const workspaceSchema = new Schema(
   {
@@ -50,6 +50,12 @@ const integrationConfigFields = {
   onDrift: { type: String, required: true, enum: [...DRIFT_ACTIONS], default: INTEGRATION_DEFAULTS.onDrift },
   minActiveSeconds: { type: Number, default: INTEGRATION_DEFAULTS.minActiveSeconds },
   reactivateAfterSeconds: { type: Number, default: INTEGRATION_DEFAULTS.reactivateAfterSeconds },
+  calmGate: { type: Boolean, default: INTEGRATION_DEFAULTS.calmGate },
+  calmDroppedBps: { type: Number, default: INTEGRATION_DEFAULTS.calmDroppedBps },
+  calmDroppedPps: { type: Number, default: INTEGRATION_DEFAULTS.calmDroppedPps },
+  calmSeconds: { type: Number, default: INTEGRATION_DEFAULTS.calmSeconds },
+  calmMaxWaitSeconds: { type: Number, default: INTEGRATION_DEFAULTS.calmMaxWaitSeconds },
+  calmOnMaxWait: { type: String, enum: [...CALM_WAIT_OUTCOMES, null], default: INTEGRATION_DEFAULTS.calmOnMaxWait },
 } satisfies Record<IntegrationConfigField, SchemaDefinitionProperty>;
 
 const integrationSchema = new Schema(

@@ -7,6 +7,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
 import { AUDIT_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY } from '../workflows/activity-names';
+import { telemetryActivityNames } from '../catalog';
 import { TASK_QUEUE, backgroundTaskQueue } from '../workflows/messages';
 import { DEFAULT_WORKER_TUNING, workerOptionsOf, type WorkerTuning } from './tuning';
 
@@ -26,7 +27,7 @@ export interface ScrubbingWorkerOptions {
 }
 
 /** The activities the background worker serves (the workflow schedules them on its queue). */
-const BACKGROUND_ACTIVITIES = ['integrationStatus', AUDIT_ACTIVITY, PURGE_ACTIVITY, NOTIFY_ACTIVITY] as const;
+const BACKGROUND_ACTIVITIES = ['integrationStatus', AUDIT_ACTIVITY, PURGE_ACTIVITY, NOTIFY_ACTIVITY, ...telemetryActivityNames()];
 
 /** Workflows and provider operations (and, for runs started before the background queue, the rest too). */
 export function createScrubbingWorker(options: ScrubbingWorkerOptions): Promise<Worker> {

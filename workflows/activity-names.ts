@@ -6,7 +6,7 @@
  */
 import type { IncidentStart, IntegrationConfig, Operation } from './state';
 import type { WorkspaceConfig } from './messages';
-import type { ProviderStatus } from '../catalog/contract';
+import type { ProviderStatus, TelemetryResult } from '../catalog/contract';
 import type { NotificationEvent } from '../catalog/notifications';
 
 export interface OperationInput {
@@ -107,6 +107,16 @@ export interface IntegrationRef {
 
 /** A provider operation (`<provider>.<operation>`, named by the catalog). */
 export type OperationActivity = (input: OperationInput) => Promise<OperationResult>;
+
+/** A provider's telemetry for some of a workspace's integrations (`<provider>.readTelemetry`, named by the catalog). */
+export interface TelemetryInput {
+  workspaceId: string;
+  integrationIds: string[];
+}
+export interface TelemetryOutput {
+  results: TelemetryResult[];
+}
+export type TelemetryActivity = (input: TelemetryInput) => Promise<TelemetryOutput>;
 
 /**
  * The activities the workflow calls besides provider operations. The worker's factory

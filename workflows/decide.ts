@@ -3,6 +3,8 @@
  * Every scrubbing rule lives here so it can be table-tested without a server.
  * It must never import Temporal, read the clock or do I/O: time comes in the event.
  */
+import type { TelemetryResult } from '../catalog/contract';
+import { holdsWithdrawal, recordReadings, release, scheduleTelemetry, type CalmCommand } from './calm-gate';
 import { addressInAnyCidr, isValidAddress } from './cidr';
 import { effectiveHoldDown, recentWaves, workspacePolicy, type ProviderFacts, type WorkspacePolicy } from './policy';
 import {
@@ -43,7 +45,10 @@ export type WorkspaceEvent =
   | { type: 'manualAction'; now: number; integrationId: string; action: Operation }
   // Provider policy: the answer to a `checkStatus` command.
   | { type: 'statusObserved'; now: number; integrationId: string; diverted: boolean; pending: boolean; detail: string }
-  | { type: 'statusCheckFailed'; now: number; integrationId: string; error: string };
+  | { type: 'statusCheckFailed'; now: number; integrationId: string; error: string }
+  // The calm gate (calm-gate.ts): the answer to a `readTelemetry` command, or its failure.
+  | { type: 'telemetryRead'; now: number; results: TelemetryResult[] }
+  | { type: 'telemetryFailed'; now: number; integrationIds: string[]; error: string };
 
 export type Command =
   /** `dryRun`: record that the operation would run, without calling the provider. */
@@ -58,7 +63,9 @@ export type Command =
   /** A run without a predecessor found the provider diverted: taken as ours (withdrawn after the hold-down if nothing triggers it). */
   | { kind: 'diversionAdopted'; integrationId: string; detail: string }
   /** The workspace has MAX_ACTIVE_INCIDENTS active incidents: this start (the first refused since it reached them) and later ones are refused. */
-  | { kind: 'incidentLimitReached'; incidentId: string; limit: number };
+  | { kind: 'incidentLimitReached'; incidentId: string; limit: number }
+  // The calm gate: telemetry reads, held and released withdrawals.
+  | CalmCommand;
 
 export interface Decision {
   state: WorkspaceState;
@@ -85,6 +92,7 @@ export function decideInPlace(state: WorkspaceState, event: WorkspaceEvent): Dec
     reconcileIntegration(state, integration, event.now, commands);
   }
   scheduleReconciliation(state, event.now, commands);
+  scheduleTelemetry(state, event.now, commands);
   return { state, commands };
 }
 
@@ -148,6 +156,14 @@ export function applyEvent(state: WorkspaceState, event: WorkspaceEvent, command
       return finishOperation(state, event);
     case 'manualAction':
       return takeManualAction(state, event.integrationId, event.action);
+    case 'telemetryRead':
+      return recordReadings(state, event.results, event.now);
+    case 'telemetryFailed':
+      return recordReadings(
+        state,
+        event.integrationIds.map((integrationId) => ({ integrationId, unavailable: event.error })),
+        event.now,
+      );
     case 'timerFired':
       return; // Expired hold-downs are found by reconcileIntegration from `now`.
   }
@@ -286,6 +302,8 @@ function takeManualAction(state: WorkspaceState, integrationId: string, action: 
 /** Sets desired state and hold-down, then starts an operation if one is due (README, How it decides). */
 function reconcileIntegration(state: WorkspaceState, integration: IntegrationState, now: number, commands: Command[]): void {
   const previousHoldDown = integration.holdDownUntil;
+  /** The calm gate holds the withdrawal (the provider still drops, or has not been calm long enough). */
+  let held = false;
   if (integration.removed || integration.manual === 'withdraw') {
     setDesired(integration, 'inactive');
   } else if (integration.manual === 'activate' || isTriggered(state, integration)) {
@@ -302,9 +320,12 @@ function reconcileIntegration(state: WorkspaceState, integration: IntegrationSta
       if (minimum && now < minimum.until) {
         integration.holdDownUntil = minimum.until;
         integration.holdDownReason = minimum.reason;
+      } else if (holdsWithdrawal(state, integration, now, commands)) {
+        held = true;
       } else setDesired(integration, 'inactive');
     }
   }
+  if (!held) release(integration);
   holdDownCommands(integration, previousHoldDown, commands);
 
   const due = integration.inFlight === null && operationDue(integration);

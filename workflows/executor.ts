@@ -122,6 +122,31 @@ export function createExecutor(run: Run, proxies: ActivityProxies, retry: Operat
         if (wf.patched(AUDIT_TRAIL_PATCH)) inBackground({ kind: 'purge', ref: { workspaceId: run.state.workspaceId, integrationId: command.integrationId } });
         else wf.log.info(`decision ${command.kind}`, { ...command });
         return;
+      case 'readTelemetry':
+        inFlight.reads++;
+        void readTelemetry(command.activity, command.integrationIds).finally(() => inFlight.reads--);
+        return;
+      case 'withdrawHeld': {
+        const detail = `withdrawal held: ${command.reason}`;
+        wf.log.info('withdrawal held', { integrationId: command.integrationId, reason: command.reason });
+        audit({ actor: 'workflow', action: 'withdraw.held', integration: command.integrationId, outcome: 'requested', detail });
+        notify({ event: 'withdraw_held', integrationId: command.integrationId, operation: 'withdraw', detail });
+        return;
+      }
+      case 'providerCalm':
+        audit({ actor: 'workflow', action: 'provider.calm', integration: command.integrationId, outcome: 'ok', detail: `${command.detail}: withdrawing` });
+        notify({ event: 'provider_calm', integrationId: command.integrationId, operation: 'withdraw', detail: command.detail });
+        return;
+      case 'calmWaitExpired':
+        wf.log.warn('calm gate: maximum wait passed', { integrationId: command.integrationId, outcome: command.outcome });
+        audit({ actor: 'workflow', action: 'withdraw.held-expired', integration: command.integrationId, outcome: command.outcome === 'withdraw' ? 'ok' : 'requested', detail: command.detail });
+        notify({ event: 'calm_wait_expired', integrationId: command.integrationId, operation: 'withdraw', detail: command.detail });
+        return;
+      case 'telemetryUnavailable':
+        wf.log.warn('provider telemetry unavailable', { integrationId: command.integrationId });
+        audit({ actor: 'workflow', action: 'telemetry.unavailable', integration: command.integrationId, outcome: 'failed', detail: command.reason });
+        notify({ event: 'telemetry_unavailable', integrationId: command.integrationId, operation: 'withdraw', detail: command.reason });
+        return;
       case 'startHoldDown':
       case 'cancelHoldDown':
         // Timers follow the state: the workflow sleeps until the earliest deadline (nextDeadline).
@@ -175,6 +200,17 @@ export function createExecutor(run: Run, proxies: ActivityProxies, retry: Operat
     } catch (err) {
       const error = toOperationError(err);
       run.apply({ type: 'statusCheckFailed', now: Date.now(), integrationId, error: `${error.type}: ${error.message}` });
+    }
+  }
+
+  /** The calm gate: one telemetry read for integrations of one provider type; the answer goes to the rules. */
+  async function readTelemetry(activity: string, integrationIds: string[]): Promise<void> {
+    try {
+      const { results } = await proxies.telemetry[activity]!({ workspaceId: run.state.workspaceId, integrationIds });
+      run.apply({ type: 'telemetryRead', now: Date.now(), results });
+    } catch (err) {
+      const error = toOperationError(err);
+      run.apply({ type: 'telemetryFailed', now: Date.now(), integrationIds, error: `${error.type}: ${error.message}` });
     }
   }
 

@@ -13,7 +13,7 @@ export type ProviderTiming = Omit<CatalogTiming, 'why'>;
  * from the provider catalog (catalog/) with the configuration, so the workflow holds no
  * provider-specific code (`WorkspaceConfig.providers`).
  */
-export type ProviderFacts = Pick<ProviderDefinition, 'operations' | 'timing'>;
+export type ProviderFacts = Pick<ProviderDefinition, 'operations' | 'timing' | 'telemetry'>;
 
 /**
  * What runs whose configuration came before the catalog (2026-12) use, for the three provider
@@ -57,6 +57,8 @@ export interface WorkspacePolicy {
   flapWindowSeconds: number;
   /** Flap damping never makes the hold-down longer than this; at or below the base hold-down it is off. */
   maxHoldDownSeconds: number;
+  /** Provider telemetry read while a gated integration is diverted (the calm gate); absent in runs before it: 60. */
+  telemetrySeconds?: number;
 }
 
 /**

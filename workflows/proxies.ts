@@ -5,7 +5,7 @@
  * queue, so it never takes a slot a provider operation needs.
  */
 import * as wf from '@temporalio/workflow';
-import { AUDIT_ACTIVITY, LOAD_CONFIG_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY, RECOVER_ACTIVITY, type OperationActivity, type WorkflowActivities } from './activity-names';
+import { AUDIT_ACTIVITY, LOAD_CONFIG_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY, RECOVER_ACTIVITY, type OperationActivity, type TelemetryActivity, type WorkflowActivities } from './activity-names';
 import { backgroundTaskQueue, type OperationRetryOptions } from './messages';
 import { BACKGROUND_QUEUE_PATCH } from './patches';
 
@@ -55,11 +55,18 @@ export function activityProxies(retry: OperationRetryOptions) {
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
   });
 
+  // Telemetry for the calm gate: a snapshot too; a read that fails leaves the hold-down rule to decide.
+  const telemetry = wf.proxyActivities<Record<string, TelemetryActivity>>({
+    ...background,
+    startToCloseTimeout: '45 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 2 },
+  });
+
   // The incident record and the configuration: local activities, so they cost no extra round trip through Temporal.
   const local = wf.proxyLocalActivities<Pick<WorkflowActivities, typeof RECOVER_ACTIVITY | typeof LOAD_CONFIG_ACTIVITY>>({
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 5 },
   });
 
-  return { operations, bookkeeping, notifications, status, local };
+  return { operations, bookkeeping, notifications, status, telemetry, local };
 }

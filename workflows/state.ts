@@ -4,6 +4,7 @@
  * continue-as-new and returned by the `state` query. Never holds a secret.
  */
 import type { IntegrationConfigRecord, IntegrationSnapshot } from '../catalog/integration';
+import { calmDeadlines, dotsStatus, readingsDropped, telemetryView, type DotsCode, type TelemetryState, type TelemetryView } from './calm-gate';
 import { LEGACY_PROVIDER_FACTS, withOverrides, type EffectiveHoldDown, type ProviderFacts, type ProviderTiming, type WorkspacePolicy } from './policy';
 
 export type Scope = IntegrationConfigRecord['scope'];
@@ -20,6 +21,8 @@ export type ManualOverride = 'activate' | 'withdraw' | null;
 export type IntegrationConfig = IntegrationSnapshot;
 
 export type DriftAction = IntegrationConfigRecord['onDrift'];
+/** The calm gate's settings on an integration (workflows/calm-gate.ts); absent: the provider type's defaults. */
+type CalmField = 'calmGate' | 'calmDroppedBps' | 'calmDroppedPps' | 'calmSeconds' | 'calmMaxWaitSeconds' | 'calmOnMaxWait';
 
 /** The provider's answer to the last status read. */
 export interface ProviderObservation {
@@ -65,7 +68,8 @@ export interface OperationError {
 }
 
 export interface IntegrationState {
-  config: Required<Pick<IntegrationConfig, 'id' | 'type' | 'autoDivert' | 'scope'>> & Pick<IntegrationConfig, 'name' | 'dryRun' | 'onDrift' | 'minActiveSeconds' | 'reactivateAfterSeconds'>;
+  config: Required<Pick<IntegrationConfig, 'id' | 'type' | 'autoDivert' | 'scope'>> &
+    Pick<IntegrationConfig, 'name' | 'dryRun' | 'onDrift' | 'minActiveSeconds' | 'reactivateAfterSeconds' | CalmField>;
   desired: DesiredState;
   actual: ActualState;
   /** When `actual` last changed (ms since epoch). */
@@ -111,6 +115,8 @@ export interface IntegrationState {
   drift?: DriftRecord | null;
   /** The next status read is a recovering run's first look: a diversion found is taken as ours. */
   adoptOnRead?: boolean;
+  /** The provider's telemetry and the calm gate (workflows/calm-gate.ts); absent: never read. */
+  telemetry?: TelemetryState;
 }
 
 export interface WorkspaceState {
@@ -139,6 +145,8 @@ export interface WorkspaceState {
   holdDown?: EffectiveHoldDown;
   /** When the provider status of every integration is read next (a durable timer). */
   nextReconcileAt?: number | null;
+  /** When provider telemetry is read next, while a gated integration is diverted (a durable timer). */
+  nextTelemetryAt?: number | null;
 }
 
 export const MAX_REMEMBERED_INCIDENT_IDS = 1000;
@@ -198,6 +206,12 @@ export function normaliseConfig(config: IntegrationConfig): IntegrationState['co
     ...(config.onDrift === 'report' ? { onDrift: 'report' as const } : {}),
     ...(config.minActiveSeconds === undefined ? {} : { minActiveSeconds: config.minActiveSeconds }),
     ...(config.reactivateAfterSeconds === undefined ? {} : { reactivateAfterSeconds: config.reactivateAfterSeconds }),
+    ...(config.calmGate === false ? { calmGate: false } : {}),
+    ...(config.calmDroppedBps === undefined ? {} : { calmDroppedBps: config.calmDroppedBps }),
+    ...(config.calmDroppedPps === undefined ? {} : { calmDroppedPps: config.calmDroppedPps }),
+    ...(config.calmSeconds === undefined ? {} : { calmSeconds: config.calmSeconds }),
+    ...(config.calmMaxWaitSeconds === undefined ? {} : { calmMaxWaitSeconds: config.calmMaxWaitSeconds }),
+    ...(config.calmOnMaxWait === undefined ? {} : { calmOnMaxWait: config.calmOnMaxWait }),
   };
 }
 
@@ -225,6 +239,10 @@ export interface IntegrationView {
   waitReason?: string | null;
   provider?: { observed: ProviderObservation['observed']; detail: string; checkedAt: string } | null;
   drift?: (Omit<DriftRecord, 'detectedAt'> & { detectedAt: string }) | null;
+  /** The provider's own view of the attack and the calm gate: the last reading, why a withdrawal waits. */
+  telemetry?: TelemetryView;
+  /** The diversion in IETF DOTS status terms (RFC 9132); null: never diverted. */
+  dots?: { code: DotsCode; status: string } | null;
 }
 
 export interface WorkspaceView {
@@ -243,6 +261,7 @@ export interface WorkspaceView {
   /** The hold-down flap damping gives as of the last event, and why. */
   holdDown?: EffectiveHoldDown;
   nextReconcileAt?: string | null;
+  nextTelemetryAt?: string | null;
 }
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -257,7 +276,7 @@ export function integrationTiming(state: Pick<WorkspaceState, 'providers'>, conf
   return withOverrides(providerFacts(state, config.type)?.timing, config);
 }
 
-export function integrationView(integration: IntegrationState, state: Pick<WorkspaceState, 'providers' | 'rules'>): IntegrationView {
+export function integrationView(integration: IntegrationState, state: Pick<WorkspaceState, 'providers' | 'rules'>, triggered = false): IntegrationView {
   const rules = state.rules === true;
   return {
     ...integration.config,
@@ -269,11 +288,11 @@ export function integrationView(integration: IntegrationState, state: Pick<Works
     manual: integration.manual,
     holdDownUntil: integration.holdDownUntil === null ? null : new Date(integration.holdDownUntil).toISOString(),
     removed: integration.removed,
-    ...(rules ? policyView(integration, state) : {}),
+    ...(rules ? policyView(integration, state, triggered) : {}),
   };
 }
 
-function policyView(integration: IntegrationState, state: Pick<WorkspaceState, 'providers'>): Partial<IntegrationView> {
+function policyView(integration: IntegrationState, state: Pick<WorkspaceState, 'providers'>, triggered: boolean): Partial<IntegrationView> {
   const { config, provider, drift } = integration;
   return {
     dryRun: config.dryRun === true,
@@ -284,6 +303,8 @@ function policyView(integration: IntegrationState, state: Pick<WorkspaceState, '
     waitReason: integration.waitingUntil ? (integration.waitReason ?? null) : null,
     provider: provider ? { observed: provider.observed, detail: provider.detail, checkedAt: new Date(provider.checkedAt).toISOString() } : null,
     drift: drift ? { ...drift, detectedAt: new Date(drift.detectedAt).toISOString() } : null,
+    telemetry: telemetryView(state, integration),
+    dots: dotsStatus(state, integration, triggered),
   };
 }
 
@@ -296,13 +317,14 @@ export function workspaceView(state: WorkspaceState): WorkspaceView {
     activeIncidents: firstIncidents(state, MAX_LISTED_INCIDENTS),
     activeIncidentCount: state.incidentCount ?? Object.keys(state.incidents).length,
     ...(state.refusedIncidents ? { refusedIncidents: state.refusedIncidents } : {}),
-    integrations: integrations.map((i) => integrationView(i, state)),
+    integrations: integrations.map((i) => integrationView(i, state, (i.triggeredBy ?? 0) > 0)),
     pendingHoldDowns: integrations.filter((i) => i.holdDownUntil !== null).map((i) => ({ integrationId: i.config.id, until: new Date(i.holdDownUntil as number).toISOString() })),
     ...(state.rules
       ? {
           ...(state.policy ? { policy: state.policy } : {}),
           ...(state.holdDown ? { holdDown: state.holdDown } : {}),
           nextReconcileAt: iso(state.nextReconcileAt),
+          ...(state.nextTelemetryAt ? { nextTelemetryAt: iso(state.nextTelemetryAt) } : {}),
         }
       : {}),
   };
@@ -310,7 +332,9 @@ export function workspaceView(state: WorkspaceState): WorkspaceView {
 
 /** The state to carry over when status reads are still in flight: they are dropped, and the next run reads again. */
 export function readsDropped(state: WorkspaceState): WorkspaceState {
-  const integrations = Object.fromEntries(Object.entries(state.integrations).map(([id, integration]) => [id, integration.checking ? { ...integration, checking: false } : integration]));
+  const integrations = Object.fromEntries(
+    Object.entries(state.integrations).map(([id, integration]) => [id, readingsDropped(integration.checking ? { ...integration, checking: false } : integration)]),
+  );
   return { ...state, integrations };
 }
 
@@ -326,8 +350,10 @@ export function nextDeadline(state: WorkspaceState): number | null {
   for (const integration of Object.values(state.integrations)) {
     consider(integration.holdDownUntil);
     consider(integration.waitingUntil);
+    for (const deadline of calmDeadlines(state, integration)) consider(deadline.at);
   }
   consider(state.nextReconcileAt);
+  consider(state.nextTelemetryAt);
   return earliest;
 }
 

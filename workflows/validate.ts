@@ -52,10 +52,25 @@ function isOptionalSeconds(value: unknown): boolean {
   return value === undefined || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
 }
 
+/** A provider type's telemetry (the calm gate's defaults), when it has one. */
+function isTelemetryFacts(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (!isRecord(value) || !isRecord(value.calm)) return false;
+  const { calm } = value;
+  return (
+    isId(value.activity) &&
+    typeof value.source === 'string' &&
+    [calm.droppedBps, calm.droppedPps, calm.calmSeconds, calm.maxWaitSeconds].every((n) => typeof n === 'number' && isOptionalSeconds(n)) &&
+    (calm.onMaxWait === 'withdraw' || calm.onMaxWait === 'keep') &&
+    typeof calm.why === 'string'
+  );
+}
+
 function isProviderFacts(value: unknown): boolean {
   if (!isRecord(value) || !isRecord(value.operations) || !isRecord(value.timing)) return false;
   const { operations, timing } = value;
   return (
+    isTelemetryFacts(value.telemetry) &&
     isId(operations.activate) &&
     isId(operations.withdraw) &&
     typeof timing.minActiveSeconds === 'number' &&
@@ -67,7 +82,7 @@ function isProviderFacts(value: unknown): boolean {
   );
 }
 
-const POLICY_KEYS = ['reconcileActiveSeconds', 'reconcileIdleSeconds', 'flapWindowSeconds', 'maxHoldDownSeconds'];
+const POLICY_KEYS = ['reconcileActiveSeconds', 'reconcileIdleSeconds', 'flapWindowSeconds', 'maxHoldDownSeconds', 'telemetrySeconds'];
 
 export function isWorkspaceConfig(value: unknown): value is WorkspaceConfig {
   return (
@@ -88,6 +103,9 @@ export function isWorkspaceConfig(value: unknown): value is WorkspaceConfig {
         (i.onDrift === undefined || i.onDrift === 'repair' || i.onDrift === 'report') &&
         isOptionalSeconds(i.minActiveSeconds) &&
         isOptionalSeconds(i.reactivateAfterSeconds) &&
+        (i.calmGate === undefined || typeof i.calmGate === 'boolean') &&
+        [i.calmDroppedBps, i.calmDroppedPps, i.calmSeconds, i.calmMaxWaitSeconds].every(isOptionalSeconds) &&
+        (i.calmOnMaxWait === undefined || i.calmOnMaxWait === 'withdraw' || i.calmOnMaxWait === 'keep') &&
         isScope(i.scope),
     )
   );

@@ -20,6 +20,7 @@ import {
   stateQuery,
   withdrawUpdate,
 } from './messages';
+import { calmDeadlines } from './calm-gate';
 import { RECOVERY_PATCH } from './patches';
 import { DEFAULT_OPERATION_RETRY, activityProxies } from './proxies';
 import { recoverIncidents } from './recovery';
@@ -139,5 +140,13 @@ function timerSummary(state: WorkspaceState, deadline: number): string {
   const integrations = Object.values(state.integrations);
   if (integrations.some((i) => i.holdDownUntil === deadline)) return 'hold-down';
   if (integrations.some((i) => i.waitingUntil === deadline)) return 'provider re-activation window';
+  for (const integration of integrations) {
+    const calm = calmDeadlines(state, integration).find((d) => d.at === deadline);
+    if (calm) return calm.waitsFor;
+  }
+  if (state.nextTelemetryAt === deadline) {
+    const held = integrations.find((i) => i.telemetry?.held);
+    return held ? `provider telemetry: withdrawal held, ${held.telemetry!.held!.reason}` : 'provider telemetry reading';
+  }
   return 'reconciliation';
 }

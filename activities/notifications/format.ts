@@ -20,5 +20,13 @@ export function summaryOf(event: OutgoingEvent): string {
       return `[${event.workspaceId}] dry run: would ${event.operation === 'activate' ? 'divert' : 'withdraw'}: ${integration}${incidents}`;
     case 'activation_deferred':
       return `[${event.workspaceId}] divert waits for the provider: ${integration}: ${event.detail ?? ''}${incidents}`;
+    case 'withdraw_held':
+      return `[${event.workspaceId}] withdrawal held, the provider still sees the attack: ${integration}: ${event.detail ?? ''}`;
+    case 'provider_calm':
+      return `[${event.workspaceId}] provider calm, withdrawing: ${integration}: ${event.detail ?? ''}`;
+    case 'calm_wait_expired':
+      return `[${event.workspaceId}] withdrawal held for its maximum wait: ${integration}: ${event.detail ?? ''}`;
+    case 'telemetry_unavailable':
+      return `[${event.workspaceId}] provider telemetry UNAVAILABLE, withdrawing on the hold-down alone: ${integration}: ${event.detail ?? ''}`;
   }
 }

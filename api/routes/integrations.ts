@@ -7,7 +7,7 @@ import { IntegrationOut, TestResultOut, createIntegrationBody, integrationTypeSc
 import type { Services } from '../services';
 import { iso, masked, parse, parseTypedParts } from '../validate';
 import type { Integration } from '../../store/integrations';
-import { providerTiming } from '../../catalog';
+import { calmGateInEffect, providerTiming } from '../../catalog';
 
 const integrationJson = ({ workspace: _ws, credentialFields, ...i }: Integration) => ({
   ...i,
@@ -15,6 +15,7 @@ const integrationJson = ({ workspace: _ws, credentialFields, ...i }: Integration
     ...(i.minActiveSeconds === null ? {} : { minActiveSeconds: i.minActiveSeconds }),
     ...(i.reactivateAfterSeconds === null ? {} : { reactivateAfterSeconds: i.reactivateAfterSeconds }),
   }),
+  calmGateInEffect: calmGateInEffect(i.type, i),
   credentials: masked(credentialFields),
   createdAt: iso(i.createdAt),
   updatedAt: iso(i.updatedAt),

@@ -44,8 +44,8 @@ export const TEST_RETRY = { initialIntervalMs: 100, maximumIntervalMs: 500, maxi
 
 /** Providers that apply changes at once and allow any number of them: tests of provider timing set their own. */
 export const INSTANT_PROVIDERS = { cloudflareChangeIntervalSeconds: 0, ovhPendingMs: 0, hetznerInProcessMs: 0 };
-/** The matching integration setting: no provider windows (tests of the windows set their own). */
-export const NO_PROVIDER_WINDOWS = { minActiveSeconds: 0, reactivateAfterSeconds: 0 };
+/** The matching integration setting: no provider windows and no calm gate (tests of the windows or the gate set their own). */
+export const NO_PROVIDER_WINDOWS = { minActiveSeconds: 0, reactivateAfterSeconds: 0, calmGate: false };
 
 export async function startBed(): Promise<Bed> {
   const [env, bundle, sim] = await Promise.all([startTemporal(), bundleWorkflows(), startSimulator({ timing: INSTANT_PROVIDERS })]);
