@@ -1,12 +1,14 @@
 /**
  * A Cloudflare Magic Transit simulator following Cloudflare's API
  * documentation: the v4 envelope, Bearer tokens per account, IP prefixes with their
- * BGP prefixes and the `on_demand` block, 401/403/404 answers as documented.
+ * BGP prefixes and the `on_demand` block, 401/403/404 answers as documented; network analytics
+ * over GraphQL from the traffic model (simulator/traffic.ts), with Account Analytics Read per account.
  */
 import { Router, type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { SimClock, SimTiming } from './clock';
 import { created, type SimulatedProvider } from './provider';
+import { TrafficModel, adminHandler, analyticsHandler, cloudflareTrafficNow, parseMoment, parseRates, setCloudflareTraffic, type GraphqlQuery, type TrafficRates } from './traffic';
 
 export interface SimBgpPrefix {
   id: string;
@@ -31,6 +33,8 @@ export interface SimAccount {
   id: string;
   token: string;
   prefixes: SimPrefix[];
+  /** Whether the token has Account Analytics Read (GraphQL network analytics). */
+  analytics: boolean;
 }
 
 export interface CloudflareSeed {
@@ -41,10 +45,18 @@ export interface CloudflareSeed {
   cidr: string;
   onDemandEnabled?: boolean;
   locked?: boolean;
+  /** false: the account's token lacks Account Analytics Read (default: it has it). */
+  analytics?: boolean;
 }
 
 export class CloudflareSimState {
   readonly accounts = new Map<string, SimAccount>();
+  /** Dropped and passed traffic per account and /24 (IPv6: per prefix), over the simulator's clock. */
+  readonly traffic = new TrafficModel();
+  /** Every GraphQL query received, in order; the per-token limit and its recent calls. */
+  readonly graphqlQueries: GraphqlQuery[] = [];
+  graphqlLimit = 300;
+  readonly graphqlCalls = new Map<string, number[]>();
 
   constructor(
     readonly clock: SimClock,
@@ -60,9 +72,34 @@ export class CloudflareSimState {
     return true;
   }
 
+  /** Traffic to a prefix (a /24, a wider prefix shared among its /24s, or an IPv6 prefix) from `at` (default now) on. */
+  setTraffic(accountId: string, cidr: string, rates: Partial<TrafficRates>, at = this.clock.now()): void {
+    setCloudflareTraffic(this.traffic, accountId, cidr, parseRates(rates), at);
+  }
+
+  /** Grants or takes away the account token's Account Analytics Read. */
+  setAnalytics(accountId: string, allowed: boolean): boolean {
+    const account = this.accounts.get(accountId);
+    if (account) account.analytics = allowed;
+    return account !== undefined;
+  }
+
+  analyticsAllowed(accountId: string, token: string): boolean {
+    const account = this.accounts.get(accountId);
+    return account !== undefined && account.token === token && account.analytics;
+  }
+
+  /** Forgets traffic, queries and the rate limit's count. */
+  clearTelemetry(): void {
+    this.traffic.clear();
+    this.graphqlQueries.length = 0;
+    this.graphqlCalls.clear();
+  }
+
   seed(seed: CloudflareSeed): void {
-    const account = this.accounts.get(seed.accountId) ?? { id: seed.accountId, token: seed.token, prefixes: [] };
+    const account = this.accounts.get(seed.accountId) ?? { id: seed.accountId, token: seed.token, prefixes: [], analytics: true };
     account.token = seed.token;
+    account.analytics = seed.analytics ?? account.analytics;
     account.prefixes = account.prefixes.filter((p) => p.id !== seed.prefixId);
     account.prefixes.push({
       id: seed.prefixId,
@@ -107,6 +144,9 @@ export function cloudflareRouter(state: CloudflareSimState): Router {
     res.set('cf-ray', `${randomBytes(8).toString('hex')}-SIM`);
     next();
   });
+
+  // Network analytics (GraphQL): the token is checked against the account the query names.
+  router.post('/graphql', analyticsHandler(state));
 
   // Authentication: a Bearer token that belongs to the account in the path.
   router.use('/accounts/:accountId', (req: Request<{ accountId: string }>, res, next) => {
@@ -178,7 +218,10 @@ export function cloudflareRouter(state: CloudflareSimState): Router {
   return router;
 }
 
-/** Seeding (`/_sim/cloudflare/prefixes`) and advertising behind our back (`/_sim/cloudflare/advertised`). */
+/**
+ * Seeding (`/_sim/cloudflare/prefixes`), advertising behind our back (`/_sim/cloudflare/advertised`),
+ * traffic (`/_sim/cloudflare/traffic`) and the token's analytics permission (`/_sim/cloudflare/analytics`).
+ */
 export const cloudflareSimulator: SimulatedProvider<CloudflareSimState, 'cloudflare'> = {
   type: 'cloudflare',
   mount: '/cloudflare',
@@ -194,10 +237,33 @@ export const cloudflareSimulator: SimulatedProvider<CloudflareSimState, 'cloudfl
       const { accountId, prefixId, bgpPrefixId, advertised } = req.body as CloudflareSeed & { advertised: boolean };
       res.status(state.setAdvertised(accountId, prefixId, bgpPrefixId, advertised) ? 200 : 404).json({});
     });
+    // {accountId, cidr, droppedBps, droppedPps, passedBps, passedPps, at?}: rates from `at` (ms or ISO; default now) on.
+    router.post(
+      '/traffic',
+      adminHandler(({ accountId, cidr, at, ...rates }) => state.setTraffic(String(accountId), String(cidr), parseRates(rates), parseMoment(at, state.clock))),
+    );
+    // {accountId, allowed}: whether the account's token has Account Analytics Read.
+    router.post(
+      '/analytics',
+      adminHandler(({ accountId, allowed }) => state.setAnalytics(String(accountId), allowed !== false)),
+    );
   },
-  reset: (state) => state.accounts.clear(),
+  reset(state) {
+    state.accounts.clear();
+    state.clearTelemetry();
+  },
   view: (state) =>
     [...state.accounts.values()].flatMap((a) =>
-      a.prefixes.flatMap((p) => p.bgpPrefixes.map((b) => ({ accountId: a.id, prefixId: p.id, bgpPrefixId: b.id, cidr: b.cidr, advertised: b.on_demand.advertised === true }))),
+      a.prefixes.flatMap((p) =>
+        p.bgpPrefixes.map((b) => ({
+          accountId: a.id,
+          prefixId: p.id,
+          bgpPrefixId: b.id,
+          cidr: b.cidr,
+          advertised: b.on_demand.advertised === true,
+          analytics: a.analytics,
+          traffic: cloudflareTrafficNow(state.traffic, a.id, b.cidr, state.clock.now()),
+        })),
+      ),
     ),
 };

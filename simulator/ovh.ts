@@ -2,12 +2,14 @@
  * An OVH API simulator (README, Providers: OVH): `/auth/time`, signed requests
  * verified over the exact URL called (with `%2F`) and raw body, application and
  * consumer keys with access rules (403 NOT_GRANTED_CALL), Edge Network Firewall
- * entries passing through pending states, and OVH's own mitigation per IP.
+ * entries passing through pending states, OVH's own mitigation per IP, and Network Defense v2
+ * (`/v2/networkDefense/vac/event` and `/traffic`, signed alike) from the VAC model (simulator/traffic.ts).
  */
 import { Router, type Request, type Response } from 'express';
 import { createHash, randomBytes } from 'node:crypto';
 import type { SimClock, SimTiming } from './clock';
 import { created, type SimulatedProvider } from './provider';
+import { VacModel, adminHandler, parseMoment, parseRates, vacRoutes, type TrafficRates, type VacEvent } from './traffic';
 
 export interface OvhConsumer {
   applicationKey: string;
@@ -40,6 +42,8 @@ interface SimIp {
 export class OvhSimState {
   readonly consumers = new Map<string, OvhConsumer>();
   readonly blocks = new Map<string, Map<string, SimIp>>();
+  /** OVH's scrubbing centre (VAC): traffic per IP and attack events. */
+  readonly vac = new VacModel();
 
   constructor(
     readonly clock: SimClock,
@@ -69,6 +73,16 @@ export class OvhSimState {
     const entry = this.ip(block, ip)?.firewall;
     if (entry && entry.state !== 'ok' && this.clock.now() >= entry.settlesAt) entry.state = 'ok';
     return entry;
+  }
+
+  /** Traffic through the VAC for the IP from `at` (default now) on. */
+  setTraffic(ip: string, rates: Partial<TrafficRates>, at = this.clock.now()): void {
+    this.vac.setTraffic(ip, parseRates(rates), at);
+  }
+
+  /** Starts (`ongoing`) or ends a VAC event for the IP at `at` (default now); returns the IP's events. */
+  setVacEvent(ip: string, ongoing: boolean, options: { vectors?: string[]; at?: number } = {}): VacEvent[] {
+    return this.vac.setEvent(ip, ongoing, options.at ?? this.clock.now(), options.vectors);
   }
 
   setMitigation(block: string, ip: string, active: boolean): boolean {
@@ -128,6 +142,8 @@ export function ovhRouter(state: OvhSimState): Router {
     }
     next();
   });
+
+  vacRoutes(router, state.vac, state.clock);
 
   const notFound = (res: Response, what: string) => fail(res, 404, `The requested object (${what}) does not exist`, undefined, 'Client::NotFound');
 
@@ -212,7 +228,10 @@ export function ovhRouter(state: OvhSimState): Router {
   return router;
 }
 
-/** Seeding (`/_sim/ovh/consumers`, `/_sim/ovh/ips`) and OVH's own mitigation (`/_sim/ovh/mitigation`). */
+/**
+ * Seeding (`/_sim/ovh/consumers`, `/_sim/ovh/ips`), OVH's own mitigation (`/_sim/ovh/mitigation`),
+ * VAC traffic (`/_sim/ovh/traffic`) and VAC events (`/_sim/ovh/vac-events`).
+ */
 export const ovhSimulator: SimulatedProvider<OvhSimState, 'ovh'> = {
   type: 'ovh',
   mount: '/ovh',
@@ -232,13 +251,32 @@ export const ovhSimulator: SimulatedProvider<OvhSimState, 'ovh'> = {
       const { ipBlock, ip, active } = req.body as { ipBlock: string; ip: string; active: boolean };
       res.status(state.setMitigation(ipBlock, ip, active) ? 200 : 404).json({});
     });
+    // {ip, droppedBps, droppedPps, passedBps, passedPps, at?}: rates from `at` (ms or ISO; default now) on.
+    router.post(
+      '/traffic',
+      adminHandler(({ ip, at, ...rates }) => state.setTraffic(String(ip), parseRates(rates), parseMoment(at, state.clock))),
+    );
+    // {ip, ongoing, vectors?, at?}: starts or ends an event; answers the IP's events.
+    router.post(
+      '/vac-events',
+      adminHandler(({ ip, ongoing, vectors, at }) => ({
+        events: state.setVacEvent(String(ip), ongoing === true, { at: parseMoment(at, state.clock), ...(Array.isArray(vectors) ? { vectors: vectors.map(String) } : {}) }),
+      })),
+    );
   },
   reset(state) {
     state.consumers.clear();
     state.blocks.clear();
+    state.vac.clear();
   },
   view: (state) =>
     [...state.blocks.entries()].flatMap(([block, ips]) =>
-      [...ips.keys()].map((ip) => ({ ipBlock: block, ip, firewall: state.firewall(block, ip) ?? null, mitigation: Boolean(state.ip(block, ip)?.mitigation) })),
+      [...ips.keys()].map((ip) => ({
+        ipBlock: block,
+        ip,
+        firewall: state.firewall(block, ip) ?? null,
+        mitigation: Boolean(state.ip(block, ip)?.mitigation),
+        vac: { traffic: state.vac.traffic.at(ip, state.clock.now()), events: state.vac.events.filter((e) => e.subnet === `${ip}/32`) },
+      })),
     ),
 };

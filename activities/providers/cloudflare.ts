@@ -3,10 +3,12 @@
  * (`PATCH …/bgp/prefixes/{id}` with `{"on_demand":{"advertised":…}}`, see
  * README, Providers: Cloudflare). Reads first and skips the PATCH when the prefix
  * already has the wanted state: Cloudflare allows one change per prefix per 15 minutes.
+ * Telemetry (network analytics over GraphQL) is in telemetry-cloudflare.ts.
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { cloudflare } from '../../catalog/cloudflare';
 import { createHttpClient, segment, send } from './http';
+import { probeCloudflareAnalytics, readCloudflareTelemetry } from './telemetry-cloudflare';
 import {
   ProviderAuthError,
   ProviderChangeWindowError,
@@ -98,6 +100,8 @@ function parse(integration: LoadedIntegration) {
   return { settings: settings.data, token: credentials.data.apiToken };
 }
 
+const prefixPathOf = (settings: { accountId: string; prefixId: string }) => `/accounts/${segment(settings.accountId)}/addressing/prefixes/${segment(settings.prefixId)}`;
+
 /**
  * A refused change inside 15 minutes of the last one is the change window, not a hard
  * error: retryable, at the earliest allowed time (the exact error code is unconfirmed).
@@ -133,7 +137,7 @@ export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?
   async function locate(integration: LoadedIntegration) {
     const { settings, token } = parse(integration);
     const client = new CloudflareClient(http, token);
-    const prefixPath = `/accounts/${segment(settings.accountId)}/addressing/prefixes/${segment(settings.prefixId)}`;
+    const prefixPath = prefixPathOf(settings);
     let bgpPrefixId = settings.bgpPrefixId;
     if (!bgpPrefixId) {
       // Not configured: the BGP prefix whose CIDR equals the IP prefix's (Cloudflare creates it at onboarding).
@@ -202,7 +206,16 @@ export function createCloudflareProvider(options: { baseUrl?: string; timeoutMs?
       if (bgp.on_demand?.on_demand_locked === true) warnings.push('the prefix is locked');
       if (bgp.auto_advertise_withdraw === true) warnings.push('auto_advertise_withdraw is on: Cloudflare would withdraw on its own');
       if (bgp.bgp_signal_opts?.enabled === true) warnings.push('the prefix is BGP-signal controlled');
-      return { ok: warnings.length === 0, summary: `${count}; BGP prefix ${bgp.cidr} found`, warnings };
+      const ok = warnings.length === 0;
+      // The calm gate's analytics: a warning when it cannot read them, never a failed Test by itself.
+      const analytics = await probeCloudflareAnalytics(http, { accountId: settings.accountId, token, cidr: bgp.cidr }, new Date());
+      return { ok, summary: `${count}; BGP prefix ${bgp.cidr} found`, warnings: analytics ? [...warnings, analytics] : warnings };
     },
+    readTelemetry: (integrations, now) =>
+      readCloudflareTelemetry(http, integrations, now, async (integration) => {
+        const { settings, token } = parse(integration);
+        const prefix = await new CloudflareClient(http, token).call<Prefix>('GET', prefixPathOf(settings));
+        return { accountId: settings.accountId, token, cidr: prefix.cidr };
+      }),
   };
 }

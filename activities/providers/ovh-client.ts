@@ -1,7 +1,8 @@
 /**
  * OVH API client: `$1$` + SHA-1 request signing over the exact URL and body sent,
  * the server clock offset from `/auth/time` (taken once per base URL, refreshed
- * once on a signature error), and error classification (README, Providers: OVH).
+ * once on a signature error), and error classification (README, Providers: OVH). API v2
+ * routes (`/v2/…` on the same host) are signed alike, with the /1.0 API's clock offset.
  * Secrets are used for signing only and never appear in an error.
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
@@ -61,6 +62,12 @@ function isSignatureError(response: AxiosResponse<unknown>): boolean {
   return response.status === 400 && /signature|timestamp|time/i.test(message);
 }
 
+/** The v2 API beside a /1.0 base URL (`https://eu.api.ovh.com/1.0` → `https://eu.api.ovh.com/v2`). */
+export function ovhV2Base(baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return /\/1\.0$/.test(base) ? base.replace(/\/1\.0$/, '/v2') : `${base}/v2`;
+}
+
 /** One client per adapter; the clock offset is shared by every call to the same base URL. */
 export class OvhClient {
   private readonly clockOffsets = new Map<string, number>();
@@ -84,10 +91,18 @@ export class OvhClient {
    * Sends a signed request. Returns the response for 2xx and 404/409 (callers decide
    * what those mean); throws a classified ProviderError for everything else.
    */
-  async call<T>(baseUrl: string, credentials: OvhCredentials, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<AxiosResponse<T>> {
+  call<T>(baseUrl: string, credentials: OvhCredentials, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<AxiosResponse<T>> {
+    return this.signed<T>(baseUrl, `${baseUrl}${path}`, credentials, method, body);
+  }
+
+  /** A GET on the v2 API beside `baseUrl` (a /1.0 base): `path` with its query, encoded exactly as it is to be signed. */
+  getV2<T>(baseUrl: string, credentials: OvhCredentials, path: string): Promise<AxiosResponse<T>> {
+    return this.signed<T>(baseUrl, `${ovhV2Base(baseUrl)}${path}`, credentials, 'GET');
+  }
+
+  private async signed<T>(clockBase: string, url: string, credentials: OvhCredentials, method: 'GET' | 'POST' | 'PUT', body?: unknown): Promise<AxiosResponse<T>> {
     for (const refresh of [false, true]) {
-      const offset = await this.clockOffset(baseUrl, refresh);
-      const url = `${baseUrl}${path}`;
+      const offset = await this.clockOffset(clockBase, refresh);
       const bodyText = body === undefined ? '' : JSON.stringify(body);
       const timestamp = Math.round(Date.now() / 1000) + offset;
       const response = await send<T>(this.http, 'ovh', {

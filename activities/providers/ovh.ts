@@ -3,12 +3,14 @@
  * "permanent mitigation" the source document describes (2025-09-08): it no longer
  * filters anything, so activation enables the operator's edge firewall rules now,
  * ahead of OVH's own, slower detection. Withdraw disables it again; OVH refuses that
- * while its own mitigation runs, which is "held by the provider", retried later.
+ * while its own mitigation runs, which is "held by the provider", retried later. Telemetry
+ * (Network Defense v2, the VAC) is in telemetry-ovh.ts.
  */
 import { OVH_ENDPOINTS, ovh } from '../../catalog/ovh';
 import { createHttpClient, segment } from './http';
 import { ProviderAuthError, ProviderBusyError, ProviderConfigError, ProviderError, ProviderHeldError, ProviderRejectedError } from '../../catalog/errors';
 import { OvhClient, type OvhCredentials } from './ovh-client';
+import { probeOvhVac, readOvhTelemetry } from './telemetry-ovh';
 import type { LoadedIntegration, ProviderAdapter, ProviderStatus } from '../../catalog/contract';
 
 const { settings: ovhSettings, credentials: ovhCredentials } = ovh;
@@ -57,6 +59,7 @@ export function createOvhProvider(options: { baseUrl?: string; timeoutMs?: numbe
       block,
       firewallPath,
       get: <T>(path: string) => client.call<T>(baseUrl, creds, 'GET', path),
+      getV2: <T>(path: string) => client.getV2<T>(baseUrl, creds, path),
       write: <T>(method: 'POST' | 'PUT', path: string, body: unknown) => client.call<T>(baseUrl, creds, method, path, body),
     };
   }
@@ -142,11 +145,15 @@ export function createOvhProvider(options: { baseUrl?: string; timeoutMs?: numbe
       } else {
         warnings.push(`${t.ip} has no edge firewall entry yet; activation creates it, but add rules first`);
       }
+      const ok = warnings.length === 0;
+      // The calm gate's access rules (Network Defense v2): warnings, never a failed Test by themselves.
+      const vac = await probeOvhVac(t, new Date());
       return {
-        ok: warnings.length === 0,
+        ok,
         summary: `IP block ${t.block} reachable; edge firewall of ${t.ip} ${entry ? `${entry.enabled ? 'enabled' : 'disabled'} with ${rules} rules` : 'not created'}`,
-        warnings,
+        warnings: [...warnings, ...vac],
       };
     },
+    readTelemetry: (integrations, now) => readOvhTelemetry(integrations, now, target),
   };
 }
