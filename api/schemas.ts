@@ -255,14 +255,10 @@ export const IntegrationStateOut = z
       })
       .optional()
       .openapi({ description: "The calm gate: the provider's last reading of the attack, and why a withdrawal waits" }),
-    dots: z
-      .object({ code: z.number().int(), status: z.string() })
-      .nullable()
-      .optional()
-      .openapi({
-        description:
-          'The diversion in IETF DOTS status terms (RFC 9132): 1 in progress, 2 successfully mitigated, 3 attack stopped, 5 active but terminating, 6 terminated, 7 withdrawn by server; null: never diverted',
-      }),
+    dots: z.object({ code: z.number().int(), status: z.string() }).nullable().optional().openapi({
+      description:
+        'The diversion in IETF DOTS status terms (RFC 9132): 1 in progress, 2 successfully mitigated, 3 attack stopped, 5 active but terminating, 6 terminated, 7 withdrawn by server; null: never diverted',
+    }),
   })
   .openapi('IntegrationState');
 export const ScrubbingOut = z

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
 import { useBed } from '../support/bed';
 import { eventually } from '../support/eventually';
+import { workspaceWorkflowId } from '../../workflows/messages';
 
 const bed = useBed();
 let api: ApiBed;
@@ -42,6 +43,8 @@ async function workspace(id: string): Promise<{ owner: string; detector: string 
   const owner = (await api.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id, name: id, holdDownSeconds: 0 } })).body.ownerKey.key as string;
   expect((await api.call('PATCH', `/v1/workspaces/${id}`, { token: owner, body: { policy: { telemetrySeconds: TELEMETRY_SECONDS } } })).status).toBe(200);
   const detector = (await api.call('POST', `/v1/workspaces/${id}/api-keys`, { token: owner, body: { name: 'fastnetmon', role: 'detector' } })).body.key as string;
+  // Its workflow's histories are replayed when the file ends (and recorded as fixtures with RECORD_HISTORIES=1).
+  bed.started.push({ name: `calm-gate-${id}`, handle: bed.env.client.workflow.getHandle(workspaceWorkflowId(id)) });
   return { owner, detector };
 }
 
