@@ -9,6 +9,11 @@ import { readFileSync } from 'node:fs';
 
 /** The simulator applies a change at once and has no change window: no provider windows (real providers keep the defaults). */
 const SIMULATOR_WINDOWS = { minActiveSeconds: 0, reactivateAfterSeconds: 0 };
+/**
+ * The calm gate stays on (Cloudflare and OVH read their telemetry before withdrawing), but the
+ * simulated providers are calm from the start, so no calm period is waited for (real ones keep 15 and 5 minutes).
+ */
+const SIMULATOR_CALM = { calmSeconds: 0 };
 
 const API = process.env.DEMO_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? 8080}`;
 const SIM = process.env.DEMO_SIMULATOR_URL ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? 8299}`;
@@ -59,6 +64,8 @@ async function main(): Promise<void> {
     firewall: { rules: { input: [{ name: 'Allow HTTPS', protocol: 'tcp', dst_port: '443', action: 'accept' }], output: [{ name: 'Allow all', action: 'accept' }] } },
   });
   await http('POST', `${SIM}/_sim/gcore/prefixes`, undefined, gc);
+  // What Cloudflare's analytics show for the prefix: clean traffic passed on, nothing dropped (its data lags minutes).
+  await http('POST', `${SIM}/_sim/cloudflare/traffic`, undefined, { accountId: cf.accountId, cidr: cf.cidr, passedBps: 50e6, passedPps: 5_000, at: Date.now() - 15 * 60_000 });
 
   const created = await http('POST', `${API}/v1/workspaces`, adminToken, { id: ws, name: 'Demo attack', holdDownSeconds: HOLD_DOWN_SECONDS });
   const owner: string = created.ownerKey.key;
@@ -69,12 +76,14 @@ async function main(): Promise<void> {
       type: 'cloudflare',
       name: 'Cloudflare Magic Transit',
       ...SIMULATOR_WINDOWS,
+      ...SIMULATOR_CALM,
       settings: { accountId: cf.accountId, prefixId: cf.prefixId, bgpPrefixId: cf.bgpPrefixId },
       credentials: { apiToken: cf.token },
     },
     {
       type: 'ovh',
       name: 'OVH edge firewall',
+      ...SIMULATOR_CALM,
       settings: { endpoint: 'ovh-eu', ip: ovh.ip },
       credentials: { applicationKey: ovh.applicationKey, applicationSecret: ovh.applicationSecret, consumerKey: ovh.consumerKey },
     },
@@ -124,6 +133,8 @@ async function main(): Promise<void> {
   const count = (action: string) => events.events.filter((e: { action: string; outcome: string }) => e.action === action && e.outcome === 'ok').length;
   if (count('divert') !== 4 || count('withdraw') !== 4) throw new Error(`audit trail: ${count('divert')} diverts and ${count('withdraw')} withdrawals, expected 4 and 4`);
   log('audit trail: 4 diverts and 4 withdrawals by the workflow');
+  if (count('provider.calm') !== 2) throw new Error(`audit trail: ${count('provider.calm')} provider.calm records, expected 2 (Cloudflare and OVH read before withdrawing)`);
+  log('calm gate: Cloudflare and OVH reported calm before their withdrawal (Hetzner and Gcore have no telemetry: hold-down alone)');
   log(`history of every decision: ${UI}/namespaces/default/workflows/scrubbing-${ws}`);
   process.stdout.write(`DEMO OK ${ws}\n`);
 }

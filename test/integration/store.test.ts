@@ -89,8 +89,14 @@ test('workspaces: unique ids, a configuration snapshot whose version grows with 
     version: 2,
     holdDownSeconds: 60,
     integrations: [{ id: a.id, type: 'ovh', name: 'o', autoDivert: true, scope: ['203.0.113.0/24'] }],
-    // What the catalog says of each type present: the workflow learns operation names and windows from it.
-    providers: { ovh: { operations: { activate: 'ovh.enableFirewall', withdraw: 'ovh.disableFirewall' }, timing: expect.objectContaining({ minActiveSeconds: 0, reactivateAfterSeconds: 0 }) } },
+    // What the catalog says of each type present: the workflow learns operation names, windows and telemetry (the calm gate) from it.
+    providers: {
+      ovh: {
+        operations: { activate: 'ovh.enableFirewall', withdraw: 'ovh.disableFirewall' },
+        timing: expect.objectContaining({ minActiveSeconds: 0, reactivateAfterSeconds: 0 }),
+        telemetry: expect.objectContaining({ activity: 'ovh.readTelemetry', calm: expect.objectContaining({ calmSeconds: 300 }) }),
+      },
+    },
   });
 
   expect(await integrations.markDeleted('snap', a.id)).toBe(true);
