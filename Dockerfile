@@ -1,5 +1,5 @@
 # One image for the API and the worker (two commands, see docker-compose.yml).
-# Build stage: compile TypeScript and bundle the workflows once.
+# Build stage: compile TypeScript, bundle the workflows once, bundle the console.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -13,8 +13,9 @@ COPY worker ./worker
 COPY store ./store
 COPY telemetry ./telemetry
 COPY simulator ./simulator
-COPY scripts/bundle-workflows.ts ./scripts/bundle-workflows.ts
-RUN npx tsc -p tsconfig.build.json && node dist/scripts/bundle-workflows.js
+COPY scripts/bundle-workflows.ts scripts/build-console.ts ./scripts/
+COPY console ./console
+RUN npx tsc -p tsconfig.build.json && node dist/scripts/bundle-workflows.js && npx ts-node --transpile-only scripts/build-console.ts
 
 # Runtime stage: production dependencies only, non-root.
 FROM node:20-bookworm-slim
@@ -26,6 +27,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The operator console's bundle, served by the API at /console.
+COPY --from=build /app/console/dist ./console/dist
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s \

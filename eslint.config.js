@@ -6,7 +6,7 @@ const tseslint = require('typescript-eslint');
 const eslintConfigPrettier = require('eslint-config-prettier/flat');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'coverage/', 'eslint.config.js', 'jest.config.js'] },
+  { ignores: ['node_modules/', 'dist/', 'console/dist/', '.tools/', '.data/', 'coverage/', 'eslint.config.js', 'jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -38,6 +38,25 @@ module.exports = tseslint.config(
           ],
           paths: ['fs', 'path', 'crypto', 'os', 'http', 'https', 'net', 'child_process', 'util'].map((name) => ({ name, message: 'No Node built-ins in workflow code.' })),
         },
+      ],
+    },
+  },
+  {
+    // The console runs in the browser: the API's modules come in as types only (the bundle must not
+    // take them in), the key stays out of persistent storage, and markup is never injected.
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', '!../../console/*'], message: 'Outside console/, import types only (`import type`).', allowTypeImports: true }] }],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'require', '__dirname'].map((name) => ({ name, message: 'Browser code: no Node globals.' })),
+        { name: 'localStorage', message: 'The API key lives in sessionStorage only (console/src/session.ts).' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Render names as text: never inject markup.' },
+        { selector: 'MemberExpression[property.name=/^(innerHTML|outerHTML)$/]', message: 'Render names as text: never inject markup.' },
       ],
     },
   },

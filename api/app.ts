@@ -1,6 +1,6 @@
 /**
  * The Express application: JSON only, bounded bodies, API-key auth with roles and rate
- * limits on /v1, open health and docs routes, every error rendered by one handler.
+ * limits on /v1, open health and docs routes, the operator console's static files, every error rendered by one handler.
  * Never logs bodies or headers.
  */
 import express, { type RequestHandler } from 'express';
@@ -15,6 +15,9 @@ import { ingestRouter } from './routes/ingest';
 import { eventsRouter } from './routes/events';
 import { integrationsRouter } from './routes/integrations';
 import { metaRouter } from './routes/meta';
+import { consoleRouter } from './routes/console';
+import { docsRouter } from './routes/docs';
+import { meRouter, type TemporalUi } from './routes/me';
 import { scrubbingRouter } from './routes/scrubbing';
 import { workspacesRouter } from './routes/workspaces';
 import type { IncidentIntake } from './intake';
@@ -41,6 +44,10 @@ export interface AppDependencies {
   /** The API's address as detectors reach it, for the URLs detector sources are given; absent: the request's host. */
   publicUrl?: string;
   logger: Logger;
+  /** The Temporal UI as operators reach it, for the console's links. */
+  temporalUi: TemporalUi;
+  /** Where the built console is (console/dist). */
+  consoleDir: string;
 }
 
 const requireJson: RequestHandler = (req, _res, next) => {
@@ -70,6 +77,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(deps.telemetry.middleware);
   app.get('/metrics', deps.telemetry.metricsHandler);
   app.use(metaRouter(deps));
+  app.use(docsRouter());
+  app.use(consoleRouter(deps.consoleDir));
   // Detectors' own webhooks: proved by their vendor's signature or secret, not an API key (before /v1's auth).
   app.use(ingestRouter({ sources: deps.detectorSources, intake: deps.intake, scrubbing: deps.scrubbing, logger: deps.logger, registry: deps.telemetry.registry }));
   app.use(
@@ -78,6 +87,7 @@ export function createApp(deps: AppDependencies): express.Express {
     express.json({ limit: '64kb', strict: true }),
     authenticate({ apiKeys: deps.apiKeys, adminToken: deps.adminToken, requestsPerMinute: deps.requestsPerMinute, authFailuresPerMinute: deps.authFailuresPerMinute ?? 60 }),
   );
+  app.use(meRouter(deps.temporalUi));
   app.use(workspacesRouter(deps.services));
   app.use(integrationsRouter(deps.services));
   app.use(scrubbingRouter(deps.scrubbing, deps.intake));

@@ -38,9 +38,15 @@ const RIGHTS: Record<Right, readonly Role[]> = {
   'detectors.manage': ['owner', 'admin'],
 };
 
-export type Caller = { kind: 'admin' } | { kind: 'key'; keyId: string; workspace: string; role: Role };
+export type Caller = { kind: 'admin' } | { kind: 'key'; keyId: string; keyName: string; workspace: string; role: Role };
 
-function callerOf(res: Response): Caller {
+/** The rights a role has, for clients that offer only what a key may do (the checks stay here). */
+export function rightsOf(role: Role): Right[] {
+  return (Object.keys(RIGHTS) as Right[]).filter((right) => RIGHTS[right].includes(role));
+}
+
+/** Who is calling: set by `authenticate` on every /v1 route. */
+export function callerOf(res: Response): Caller {
   return res.locals.caller as Caller;
 }
 
@@ -120,7 +126,7 @@ export function authenticate(options: AuthOptions): RequestHandler {
     } else {
       const key = await options.apiKeys.authenticate(token);
       if (!key) throw refuse('invalid or revoked API key');
-      caller = { kind: 'key', keyId: key.id, workspace: key.workspace, role: key.role };
+      caller = { kind: 'key', keyId: key.id, keyName: key.name, workspace: key.workspace, role: key.role };
     }
     const now = Date.now();
     const id = caller.kind === 'key' ? caller.keyId : 'admin';

@@ -9,6 +9,7 @@ import { detectorSourceRepository } from '../store/detector-sources';
 import { integrationRepository } from '../store/integrations';
 import { workspaceRepository } from '../store/workspaces';
 import { createApp } from './app';
+import { defaultConsoleDir } from './routes/console';
 import type { OutboundPolicy } from '../activities/outbound/destination';
 import type { WorkspaceLimits } from './limits';
 import { cachedKeyLookup } from './key-cache';
@@ -46,6 +47,10 @@ export interface ApiWiring {
   logger?: Logger;
   /** The API's address as detectors reach it (API_PUBLIC_URL); absent: the request's host. */
   publicUrl?: string;
+  /** The Temporal UI as operators reach it (TEMPORAL_UI_URL), for the console's links; absent: none. */
+  temporalUiUrl?: string;
+  /** The built console; default console/dist of this checkout or image. */
+  consoleDir?: string;
 }
 
 export function buildApi(wiring: ApiWiring) {
@@ -121,6 +126,8 @@ export function buildApi(wiring: ApiWiring) {
     detectorSources,
     logger,
     ...(wiring.publicUrl ? { publicUrl: wiring.publicUrl } : {}),
+    temporalUi: { namespace: wiring.client.options.namespace, ...(wiring.temporalUiUrl ? { url: wiring.temporalUiUrl } : {}) },
+    consoleDir: wiring.consoleDir ?? defaultConsoleDir(),
   });
   /**
    * Stops incident delivery (what is left stays stored for the next process) and resolves once

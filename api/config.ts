@@ -26,6 +26,8 @@ const apiEnvSchema = z.object({
   WORKSPACE_MAX_DETECTOR_SOURCES: z.coerce.number().int().min(1).max(500).default(DEFAULT_WORKSPACE_LIMITS.detectorSources),
   /** The API's address as detectors reach it (https://scrubbing.example.net), for the URLs detector sources are given; absent: the request's host. */
   API_PUBLIC_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/ }).optional()),
+  /** The Temporal UI as operators reach it, for the console's links to workflows; absent: no links. */
+  TEMPORAL_UI_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/ }).optional()),
   WORKSPACE_MAX_API_KEYS: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_WORKSPACE_LIMITS.apiKeys),
   /** How long a valid API key is remembered by an API process; a key revoked through another process stops working here within this time (0 = never remembered). */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),

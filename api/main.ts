@@ -34,9 +34,10 @@ async function main(): Promise<void> {
     outbound: outboundPolicyFromEnv(),
     logger,
     ...(config.API_PUBLIC_URL ? { publicUrl: config.API_PUBLIC_URL } : {}),
+    ...(config.TEMPORAL_UI_URL ? { temporalUiUrl: config.TEMPORAL_UI_URL } : {}),
   });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
-    logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
+    logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}`, console: `http://${config.API_HOST}:${config.API_PORT}/console/` }, 'api listening');
   });
   const stop = () =>
     server.close(

@@ -68,6 +68,19 @@ export const ApiKeyOut = z
   .openapi('ApiKey');
 export const CreatedApiKeyOut = ApiKeyOut.extend({ key: z.string().openapi({ description: 'Shown once; only a hash is stored' }) }).openapi('CreatedApiKey');
 
+/** Who a key is (GET /v1/me): a client such as the console learns its workspace, role and rights from the key alone. */
+export const MeOut = z
+  .object({
+    workspaceId: z.string(),
+    role,
+    keyId: z.string(),
+    keyName: z.string(),
+    rights: z.array(z.string()).openapi({ description: "What the key's role may do (the API checks each request all the same)" }),
+    temporalUiUrl: z.string().nullable().openapi({ description: 'The Temporal UI (TEMPORAL_UI_URL); null when not configured' }),
+    workflowUrl: z.string().nullable().openapi({ description: 'The workspace workflow in the Temporal UI (every integration runs in it); null when not configured' }),
+  })
+  .openapi('Me');
+
 // CIDR_PATTERN, the exact grammar of a scope entry, is published in /openapi.json so that
 // every string a client builds from the document is accepted and nothing else; the refinement
 // keeps the workflow's parser (workflows/cidr.ts) the final judge.

@@ -82,7 +82,7 @@ export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT MONGO_URL ENCRYPTION_KEYS=$(cat
 CLOUDFLARE_API_URL=$SIM/cloudflare OVH_API_URL=$SIM/ovh/1.0 HETZNER_ROBOT_URL=$SIM/hetzner GCORE_API_URL=$SIM/gcore TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT \
   WORKER_METRICS_PORT=$WORKER_METRICS_PORT TEMPORAL_METRICS_PORT=$TEMPORAL_METRICS_PORT "${TS_NODE[@]}" worker/main.ts &
 pids+=($!)
-API_PORT=$API_PORT ADMIN_TOKEN=$(cat $DATA/admin-token) "${TS_NODE[@]}" api/main.ts &
+API_PORT=$API_PORT ADMIN_TOKEN=$(cat $DATA/admin-token) TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT "${TS_NODE[@]}" api/main.ts &
 pids+=($!)
 wait_for "curl -sf $API/readyz" "the API"
 
@@ -103,7 +103,8 @@ fi
 cat <<MSG
 
 scrubbing-orchestrator dev stack is up
-  API          $API   (docs: $API/docs)
+  Console      $API/console/   (sign in with the demo owner key below)
+  API          $API   (reference: $API/docs)
   Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
   Simulator    $SIM/_sim/requests
   Metrics      $API/metrics (API), http://127.0.0.1:$WORKER_METRICS_PORT/metrics (worker), http://127.0.0.1:$TEMPORAL_METRICS_PORT/metrics (Temporal SDK)

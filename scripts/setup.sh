@@ -59,3 +59,6 @@ if [ ! -x .tools/compose-check ] || [ scripts/compose-check/main.go -nt .tools/c
   echo "setup: building compose-check"
   (cd scripts/compose-check && go build -o ../../.tools/compose-check .)
 fi
+
+# The operator console's bundle (console/dist, served at /console): esbuild, well under a second.
+node -r ts-node/register/transpile-only scripts/build-console.ts

@@ -1,4 +1,4 @@
-/** Unauthenticated routes: liveness, readiness (Temporal and MongoDB), the OpenAPI document and a docs page. */
+/** Unauthenticated routes: liveness, readiness (Temporal and MongoDB) and the OpenAPI document (rendered at /docs: routes/docs.ts). */
 import { Router } from 'express';
 import type { Connection } from '@temporalio/client';
 import type { Database } from '../../store/db';
@@ -27,21 +27,6 @@ export function metaRouter(deps: { connection: Connection; database: Database })
   router.get('/openapi.json', (_req, res) => {
     document ??= openApiDocument();
     res.json(document);
-  });
-
-  router.get('/docs', (_req, res) => {
-    document ??= openApiDocument();
-    const paths = (document as { paths: Record<string, Record<string, { summary?: string }>> }).paths;
-    const rows = Object.entries(paths)
-      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${path}</code></td><td>${op.summary ?? ''}</td></tr>`))
-      .join('\n');
-    res
-      .type('html')
-      .send(
-        `<!doctype html><html><head><meta charset="utf-8"><title>scrubbing-orchestrator API</title></head><body>` +
-          `<h1>scrubbing-orchestrator API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. ` +
-          `Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>.</p><table>${rows}</table></body></html>`,
-      );
   });
 
   return router;
