@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The operator console in a real browser (issue U): Debian's Chromium, driven by playwright-core,
  * against the real API, worker, Temporal server and database with the provider simulator. An owner
@@ -54,8 +53,9 @@ async function signedIn(key: string): Promise<{ context: BrowserContext; page: P
 async function accessibility(page: Page, where: string): Promise<void> {
   await page.evaluate(AXE_SOURCE);
   const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    // In the page: the root tsconfig has no DOM types, so the page's globals are typed here.
+    const page = globalThis as unknown as { document: unknown; axe: { run: (context: unknown, options: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } };
+    const { violations } = await page.axe.run(page.document, { resultTypes: ['violations'] });
     return violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
   });
   expect({ where, serious: result.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ where, serious: [] });
@@ -195,7 +195,7 @@ test('hostile names render as text: no element, no script, no dialog', async () 
   await row.waitFor();
   expect(await row.textContent()).toContain(HOSTILE_NAME);
   expect(await row.locator('img, script').count()).toBe(0);
-  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await context.close();
 });
 
