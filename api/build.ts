@@ -107,6 +107,7 @@ export function buildApi(wiring: ApiWiring) {
     channels: channelRepository(models, wiring.cipher),
     detectorSources,
     audit,
+    incidents,
     scrubbing,
     ...(wiring.limits ? { limits: wiring.limits } : {}),
     ...(wiring.outbound ? { outbound: wiring.outbound } : {}),

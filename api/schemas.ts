@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PROVIDERS, PROVIDER_TYPES, type ProviderType } from '../catalog';
 import { CIDR_PATTERN, isValidAddress, isValidCidr } from '../workflows/cidr';
 import { ROLES } from '../store/api-keys';
+import { HISTORY_CURSOR } from '../store/incidents';
 import { NOTIFICATION_EVENTS } from '../catalog/notifications';
 import { DETECTOR_TYPES } from '../catalog/detectors';
 import { CALM_WAIT_OUTCOMES, DRIFT_ACTIONS, MAX_CALM_RATE, MAX_WINDOW_SECONDS, integrationConfig, type IntegrationConfigField, type IntegrationConfigInput } from '../catalog/integration';
@@ -311,6 +312,12 @@ export const ScrubbingOut = z
   })
   .openapi('Scrubbing');
 
+/** A plain token (an integration's or API key's id, `workflow`), its characters spelled out so the published pattern means the same everywhere. */
+const token = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_.:@-]+$/, 'letters, digits and . _ : @ -');
 export const eventsQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -318,6 +325,15 @@ export const eventsQuery = z
       .string()
       .regex(/^[0-9a-f]{24}$/, 'an event id')
       .optional(),
+    action: z
+      .string()
+      .max(100)
+      .regex(/^[A-Za-z0-9_.-]+\*?$/, 'an action, or a prefix followed by *')
+      .optional()
+      .openapi({ description: 'Only this action; a trailing `*` makes it a prefix: `manual.*` (manual.activate, manual.withdraw), `divert*` (divert, divert.adopted, divert.deferred)' }),
+    integration: token.optional().openapi({ description: 'Only records of this integration (its id)' }),
+    actor: token.optional().openapi({ description: "Only records of this actor: an API key's id, `workflow`, `admin` or `intake`" }),
+    outcome: z.enum(['ok', 'failed', 'requested']).optional().openapi({ description: 'Only records with this outcome' }),
   })
   .strict();
 const AuditEventOut = z
@@ -333,6 +349,38 @@ const AuditEventOut = z
   })
   .openapi('AuditEvent');
 export const EventsOut = z.object({ events: z.array(AuditEventOut), next: z.string().nullable() }).openapi('AuditEvents');
+
+export const incidentsQuery = z
+  .object({
+    since: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'Incidents whose start the API received at or after this time; default 24 hours ago; at most 7 days back (an earlier time counts as 7 days ago)' }),
+    before: z.string().regex(HISTORY_CURSOR, 'the `next` of the previous page').optional().openapi({ description: 'The `next` of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(500).default(200),
+  })
+  .strict();
+/** An incident as the incident record keeps it (store/incidents.ts): the start as the detector reported it, and when the API received the start and the resolve. */
+const IncidentRecordOut = z
+  .object({
+    id: z.string(),
+    target: z.string().optional().openapi({ description: 'The address under attack, as reported' }),
+    severity: z.string().optional(),
+    source: z.string().optional().openapi({ description: 'Who reported it (the detector, as it named itself or its type)' }),
+    peakBps: z.number().optional().openapi({ description: 'Peak attack traffic the detector reported, bits per second' }),
+    peakPps: z.number().optional().openapi({ description: 'Peak attack traffic the detector reported, packets per second' }),
+    reportedStartedAt: z.string().optional().openapi({ description: 'The start time the detector reported, as it reported it' }),
+    startedAt: z.string().openapi({ description: 'When the API received the start (for an incident whose start it never received: when it received the resolve)' }),
+    resolvedAt: z.string().nullable().openapi({ description: 'When the API received the resolve; null while the incident is active' }),
+  })
+  .openapi('IncidentRecord');
+export const IncidentHistoryOut = z
+  .object({
+    since: z.string().openapi({ description: 'The `since` applied (the default, or the one given, at most 7 days back)' }),
+    incidents: z.array(IncidentRecordOut).openapi({ description: 'Newest start first' }),
+    next: z.string().nullable().openapi({ description: 'Pass as `before` for the next page; null on the last' }),
+  })
+  .openapi('IncidentHistory');
 
 // Notification channels. URLs are checked by one exact pattern (http or https, a host name or
 // IPv4 address, optional port, path and query), published in /openapi.json as it is.

@@ -3,9 +3,10 @@
  * workspace workflow's configuration current. Never returns a credential or a key hash.
  */
 import type { ApiKeyRepository, Role } from '../store/api-keys';
-import type { AuditRepository } from '../store/audit';
+import type { AuditFilters, AuditRepository } from '../store/audit';
 import type { ChannelInput, ChannelRepository } from '../store/channels';
 import type { DetectorSourceInput, DetectorSourceRepository } from '../store/detector-sources';
+import type { HistoryOptions, IncidentRepository } from '../store/incidents';
 import type { IntegrationInput, IntegrationRepository } from '../store/integrations';
 import type { PolicyPatch, WorkspaceRepository } from '../store/workspaces';
 import { PUBLIC_HTTPS_ONLY, refusedUrl, type OutboundPolicy } from '../activities/outbound/destination';
@@ -20,6 +21,7 @@ export interface ServiceDependencies {
   channels: ChannelRepository;
   detectorSources: DetectorSourceRepository;
   audit: AuditRepository;
+  incidents: IncidentRepository;
   scrubbing: ScrubbingService;
   limits?: Partial<WorkspaceLimits>;
   /** Where channel URLs may point (activities/outbound/destination.ts); default: public https only. */
@@ -29,7 +31,7 @@ export interface ServiceDependencies {
 }
 
 export function createServices(deps: ServiceDependencies) {
-  const { workspaces, apiKeys, integrations, channels, detectorSources, audit, scrubbing } = deps;
+  const { workspaces, apiKeys, integrations, channels, detectorSources, audit, incidents, scrubbing } = deps;
   const limits: WorkspaceLimits = { ...DEFAULT_WORKSPACE_LIMITS, ...deps.limits };
 
   async function refuse(workspace: string, actor: string, field: string, message: string): Promise<never> {
@@ -174,7 +176,8 @@ export function createServices(deps: ServiceDependencies) {
       }
     },
 
-    listEvents: (workspace: string, options: { limit: number; before?: string }) => audit.list(workspace, options),
+    listEvents: (workspace: string, options: { limit: number; before?: string } & AuditFilters) => audit.list(workspace, options),
+    listIncidents: (workspace: string, options: HistoryOptions) => incidents.history(workspace, options),
 
     // A channel's arrival or departure changes the configuration (whether the workflow notifies).
     async createChannel(workspace: string, input: ChannelInput, actor: string) {

@@ -1,4 +1,8 @@
-/** The audit trail: append-only events per workspace, read newest first with a cursor. */
+/**
+ * The audit trail: append-only events per workspace, read newest first with a cursor, optionally
+ * filtered by action (exact, or a prefix), integration, actor and outcome: each filter an
+ * equality or a range on an indexed field (store/models.ts), never a regular expression.
+ */
 import type { Models } from './models';
 
 export interface AuditEventInput {
@@ -19,15 +23,38 @@ export interface AuditEvent extends Required<Omit<AuditEventInput, 'at'>> {
 
 type Raw = Omit<AuditEvent, 'id'> & { _id: { toString(): string } };
 
+export interface AuditFilters {
+  /** An action, or a prefix when it ends in `*` (`manual.*`, `divert*`). */
+  action?: string;
+  integration?: string;
+  actor?: string;
+  outcome?: AuditEventInput['outcome'];
+}
+
+/**
+ * `divert*` as the range ['divert', 'diveru'): every string starting with `divert` and nothing
+ * else, under the binary order MongoDB and FerretDB compare strings in, so an index serves it.
+ */
+export function actionFilter(action: string): string | { $gte: string; $lt: string } | undefined {
+  if (!action.endsWith('*')) return action;
+  const prefix = action.slice(0, -1);
+  if (prefix === '') return undefined; // `*`: any action
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return { $gte: prefix, $lt: `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}` };
+}
+
 export function auditRepository({ AuditEvent }: Models) {
   return {
     async record(event: AuditEventInput): Promise<void> {
       await AuditEvent.create({ ...event, at: event.at ?? new Date() });
     },
 
-    /** Newest first; `before` is the `id` of the last event of the previous page. */
-    async list(workspace: string, options: { limit: number; before?: string }): Promise<{ events: AuditEvent[]; next: string | null }> {
+    /** Newest first; `before` is the `id` of the last event of the previous page (of the same filters). */
+    async list(workspace: string, options: { limit: number; before?: string } & AuditFilters): Promise<{ events: AuditEvent[]; next: string | null }> {
       const filter: Record<string, unknown> = { workspace };
+      const action = options.action ? actionFilter(options.action) : undefined;
+      if (action !== undefined) filter.action = action;
+      for (const field of ['integration', 'actor', 'outcome'] as const) if (options[field]) filter[field] = options[field];
       if (options.before) filter._id = { $lt: options.before };
       const rows = await AuditEvent.find(filter)
         .sort({ _id: -1 })

@@ -6,7 +6,8 @@
  * does not reopen an incident (as in the workflow). Resolved records older than a week are
  * removed by a periodic sweep (`pruneResolved`, one delete for every workspace), never on the
  * request path: no TTL index, since the store runs on FerretDB too, where many deletes at once
- * (a burst of resolves each pruning) exhaust its PostgreSQL pool and hang it.
+ * (a burst of resolves each pruning) exhaust its PostgreSQL pool and hang it. `history` lists a
+ * workspace's records newest first, a page at a time (the API's incident history).
  */
 import type { RecoveredIncidents } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
@@ -15,6 +16,8 @@ import { groupCommitUpdates } from './group-commit';
 import type { Models } from './models';
 
 const KEEP_RESOLVED_MS = 7 * 24 * 3_600_000;
+/** How far back the history reaches by default. */
+const HISTORY_DEFAULT_MS = 24 * 3_600_000;
 /** How often an API process sweeps resolved records older than a week. */
 export const PRUNE_EVERY_MS = 10 * 60_000;
 
@@ -24,6 +27,33 @@ interface Raw {
   incidentId: string;
   incident: IncidentStart;
   active: boolean;
+  startedAt: Date;
+  resolvedAt: Date | null;
+}
+
+/** One incident as the record keeps it: the start as reported, and when the API received the start and the resolve. */
+export interface IncidentRecord {
+  incident: IncidentStart;
+  /** When the API received the start (for a resolve whose start it never saw: the resolve's arrival). */
+  startedAt: Date;
+  /** When the API received the resolve; null while active. */
+  resolvedAt: Date | null;
+}
+
+/**
+ * A position in the history: `<startedAt in ms>.<incident id>` of the last record of a page.
+ * Incident ids are plain tokens (the API's resource ids, `<type>:<attack id>` from detectors).
+ */
+export const HISTORY_CURSOR = /^([0-9]{1,15})\.([A-Za-z0-9_.:@-]{1,200})$/;
+const cursorOf = (row: Raw) => `${row.startedAt.getTime()}.${row.incidentId}`;
+
+export interface HistoryOptions {
+  /** Default a day before `now`; never earlier than a week before it (resolved records are kept that long). */
+  since?: Date;
+  limit: number;
+  /** The previous page's `next`. */
+  before?: string;
+  now?: Date;
 }
 
 /**
@@ -84,6 +114,42 @@ export function incidentRepository({ Incident }: Models) {
         await Incident.deleteOne({ _id });
       }
       return legacy.length;
+    },
+
+    /**
+     * The workspace's incidents that started at or after `since` (as applied: returned), newest
+     * first (then by id), at most `limit`. Two simple queries on the index (workspace, startedAt,
+     * _id), no `$or`: the rest of the cursor's own millisecond, then older ones.
+     */
+    async history(workspace: string, options: HistoryOptions): Promise<{ since: Date; incidents: IncidentRecord[]; next: string | null }> {
+      const { limit, now = new Date() } = options;
+      const since = new Date(Math.max(options.since?.getTime() ?? now.getTime() - HISTORY_DEFAULT_MS, now.getTime() - KEEP_RESOLVED_MS));
+      const cursor = options.before ? HISTORY_CURSOR.exec(options.before) : null;
+      const at = cursor ? new Date(Number(cursor[1])) : undefined;
+      const newestFirst = { startedAt: -1, _id: -1 } as const;
+      const rows: Raw[] = [];
+      if (cursor && at && at >= since) {
+        rows.push(
+          ...(await Incident.find({ workspace, startedAt: at, _id: { $lt: keyOf(workspace, cursor[2]!) } })
+            .sort(newestFirst)
+            .limit(limit + 1)
+            .lean<Raw[]>()),
+        );
+      }
+      if (rows.length <= limit) {
+        rows.push(
+          ...(await Incident.find({ workspace, startedAt: at ? { $gte: since, $lt: at } : { $gte: since } })
+            .sort(newestFirst)
+            .limit(limit + 1 - rows.length)
+            .lean<Raw[]>()),
+        );
+      }
+      const page = rows.slice(0, limit);
+      return {
+        since,
+        incidents: page.map(({ incident, incidentId, startedAt, resolvedAt }) => ({ incident: { ...incident, incidentId }, startedAt, resolvedAt: resolvedAt ?? null })),
+        next: rows.length > limit ? cursorOf(page[page.length - 1]!) : null,
+      };
     },
 
     /** What a run starting without a predecessor needs to know (workers/recovery activity). */

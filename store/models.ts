@@ -120,6 +120,11 @@ const auditEventSchema = new Schema(
   { versionKey: false },
 );
 auditEventSchema.index({ workspace: 1, at: -1 });
+// The trail's filters (store/audit.ts): each an equality (or, for an action prefix, a range) within the workspace, newest first.
+auditEventSchema.index({ workspace: 1, action: 1, _id: -1 });
+auditEventSchema.index({ workspace: 1, integration: 1, _id: -1 });
+auditEventSchema.index({ workspace: 1, actor: 1, _id: -1 });
+auditEventSchema.index({ workspace: 1, outcome: 1, _id: -1 });
 
 /** Failed provider logins per egress address, shared by every worker (activities/providers/login-budget.ts). */
 const loginFailureSchema = new Schema(
@@ -157,7 +162,8 @@ incidentReportSchema.index({ receivedAt: 1 });
 
 /**
  * The incident record (store/incidents.ts): every incident reported per workspace and whether it
- * is still active, so a run that starts without a predecessor knows what is still going on.
+ * is still active, so a run that starts without a predecessor knows what is still going on; the
+ * API also lists it as the workspace's incident history.
  */
 const incidentSchema = new Schema(
   {
@@ -173,6 +179,8 @@ const incidentSchema = new Schema(
   { versionKey: false, minimize: false },
 );
 incidentSchema.index({ workspace: 1, active: 1 });
+// The incident history (GET …/incidents): a workspace's records by when they started, newest first, paged by (startedAt, _id).
+incidentSchema.index({ workspace: 1, startedAt: -1, _id: -1 });
 
 export type WorkspaceDoc = InferSchemaType<typeof workspaceSchema>;
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;

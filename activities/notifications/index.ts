@@ -12,6 +12,7 @@ import { outboundPolicyFromEnv } from '../outbound/destination';
 import { sendTo, type SenderOptions } from './senders';
 import type { DeliverableChannel, NotificationEvent } from '../../catalog/notifications';
 import { DeliveryError } from './types';
+import { temporalWorkflowUrl } from '../../telemetry/temporal-ui';
 
 export interface ChannelSource {
   loadForDelivery(workspaceId: string): Promise<DeliverableChannel[]>;
@@ -45,7 +46,7 @@ export function createNotifyActivity(options: NotificationOptions | undefined, m
     const context = Context.current();
     const served = new Set<string>(Array.isArray(context.info.heartbeatDetails) ? (context.info.heartbeatDetails as string[]) : []);
     const channels = (await options.channels.loadForDelivery(event.workspaceId)).filter((channel) => !served.has(channel.id) && (channel.events.length === 0 || channel.events.includes(event.event)));
-    const temporalUrl = `${options.temporalUiUrl}/namespaces/${encodeURIComponent(context.info.workflowNamespace ?? 'default')}/workflows/${encodeURIComponent(event.workflowId)}`;
+    const temporalUrl = temporalWorkflowUrl(options.temporalUiUrl, context.info.workflowNamespace ?? 'default', event.workflowId);
     const report: DeliveryReport = { delivered: 0, refused: 0 };
     const failures: string[] = [];
     for (const channel of channels) {

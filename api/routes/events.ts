@@ -1,4 +1,4 @@
-/** The audit trail, newest first, with a cursor (any role). */
+/** The audit trail, newest first, with a cursor and optional filters (any role). */
 import { Router } from 'express';
 import { allow } from '../auth';
 import { errorResponses, json, registry, security } from '../openapi';
@@ -9,7 +9,7 @@ import { iso, parse } from '../validate';
 registry.registerPath({
   method: 'get',
   path: '/v1/workspaces/{ws}/events',
-  summary: 'Audit trail, newest first; pass `next` as `before` for the next page',
+  summary: 'Audit trail, newest first, optionally filtered (action, exact or `prefix*`; integration; actor; outcome); pass `next` as `before`, with the same filters, for the next page',
   security,
   request: { params: workspaceParams, query: eventsQuery },
   responses: { 200: json(EventsOut, 'Events'), ...errorResponses() },

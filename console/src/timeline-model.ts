@@ -1,6 +1,7 @@
 /**
  * The last hours as intervals: per integration, when it was diverted (from the audit trail's
- * divert and withdraw records, and its current state), and the attacks. Pure: no DOM, no fetch.
+ * divert and withdraw records, and its current state), and the attacks (from the incident
+ * history, and the workflow's active incidents for those that began earlier). Pure: no DOM, no fetch.
  */
 
 export interface TimelineEvent {
@@ -97,15 +98,52 @@ export interface Attack {
   target: string | undefined;
   from: number;
   to: number;
+  /** Still active at the end of the window. */
+  open: boolean;
 }
 
-/** Active incidents from their start (as reported, else as received) to now. */
-export function attacksFrom(incidents: { incidentId: string; target?: string; startedAt?: string; receivedAt: number }[], window: { from: number; to: number }): Attack[] {
-  return incidents.map((incident) => {
-    const reported = incident.startedAt ? new Date(incident.startedAt).getTime() : NaN;
-    const start = Number.isNaN(reported) ? incident.receivedAt : Math.min(reported, incident.receivedAt);
-    return { id: incident.incidentId, target: incident.target, from: Math.max(window.from, start), to: window.to };
-  });
+/** An incident of the history (GET …/incidents): the API's times, and the start the detector reported. */
+export interface HistoryIncident {
+  id: string;
+  target?: string;
+  reportedStartedAt?: string;
+  startedAt: string;
+  resolvedAt: string | null;
+}
+
+/** An incident the workflow holds as active (GET …/scrubbing). */
+export interface ActiveIncident {
+  incidentId: string;
+  target?: string;
+  startedAt?: string;
+  receivedAt: number;
+}
+
+/** The start as the detector reported it when that is earlier than its arrival, else the arrival. */
+function startOf(reported: string | undefined, received: number): number {
+  const at = reported ? new Date(reported).getTime() : NaN;
+  return Number.isNaN(at) ? received : Math.min(at, received);
+}
+
+/**
+ * Each incident from its start to its resolve, or to the window's end while active, clipped to
+ * the window; oldest first. `active` adds those the history lacks (begun before the window, or
+ * beyond the pages read), active until now.
+ */
+export function attacksFrom(history: HistoryIncident[], active: ActiveIncident[], window: { from: number; to: number }): Attack[] {
+  const attacks = new Map<string, Attack>();
+  for (const incident of history) {
+    const resolved = incident.resolvedAt === null ? NaN : new Date(incident.resolvedAt).getTime();
+    const open = Number.isNaN(resolved);
+    const from = Math.max(window.from, startOf(incident.reportedStartedAt, new Date(incident.startedAt).getTime()));
+    const to = open ? window.to : Math.min(window.to, resolved);
+    if (to >= window.from && from <= window.to) attacks.set(incident.id, { id: incident.id, target: incident.target, from, to: Math.max(from, to), open });
+  }
+  for (const incident of active) {
+    if (attacks.has(incident.incidentId)) continue;
+    attacks.set(incident.incidentId, { id: incident.incidentId, target: incident.target, from: Math.max(window.from, startOf(incident.startedAt, incident.receivedAt)), to: window.to, open: true });
+  }
+  return [...attacks.values()].sort((a, b) => a.from - b.from || a.id.localeCompare(b.id));
 }
 
 /** x in [0, width] for a time in the window. */

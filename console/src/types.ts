@@ -8,6 +8,7 @@ import type {
   ChannelOut,
   CreatedApiKeyOut,
   EventsOut,
+  IncidentHistoryOut,
   IntegrationOut,
   IntegrationStateOut,
   ManualActionPendingOut,
@@ -27,6 +28,8 @@ export type TestResult = z.infer<typeof TestResultOut>;
 export type ManualActionPending = z.infer<typeof ManualActionPendingOut>;
 export type AuditPage = z.infer<typeof EventsOut>;
 export type AuditEvent = AuditPage['events'][number];
+export type IncidentHistory = z.infer<typeof IncidentHistoryOut>;
+export type IncidentRecord = IncidentHistory['incidents'][number];
 export type Channel = z.infer<typeof ChannelOut>;
 export type ApiKey = z.infer<typeof ApiKeyOut>;
 export type CreatedApiKey = z.infer<typeof CreatedApiKeyOut>;

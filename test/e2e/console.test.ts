@@ -146,9 +146,15 @@ test('an owner creates an integration with the form, runs Test, sees an attack a
     );
     expect(bed.sim.cloudflare.bgpPrefix(cf.accountId, cf.prefixId, cf.bgpPrefixId)?.on_demand.advertised).toBe(false);
 
-    // The timeline and the audit trail show it.
+    // The attack ends; the timeline (from the incident history) and the audit trail show it all.
+    expect((await api.call('POST', '/v1/workspaces/console/incidents/atk-1/resolve', { token: keys.detector })).status).toBe(202);
     await page.getByTestId('nav-timeline').click();
     await page.getByTestId('timeline').waitFor();
+    await eventually(
+      () => page.getByTestId('timeline-table').textContent(),
+      (text) => /atk-1/.test(text ?? '') && /diverted/.test(text ?? ''),
+      { what: 'the attack and the diversion on the timeline' },
+    );
     await accessibility(page, 'timeline');
     await shot(page, 'timeline');
     await page.getByTestId('nav-audit').click();
@@ -169,19 +175,22 @@ test('an owner creates an integration with the form, runs Test, sees an attack a
   });
 });
 
-test('a viewer sees the state but no control', async () => {
-  const { context, page } = await signedIn(keys.viewer);
-  expect(await page.getByTestId('role').textContent()).toContain('viewer');
-  await page.getByTestId('nav-integrations').click();
-  await page.locator('[data-testid^="integration-row-"]').first().waitFor();
-  expect(await page.locator('[data-testid^="test-"], [data-testid^="activate-"], [data-testid^="withdraw-"], [data-testid^="edit-"], [data-testid^="delete-"]').count()).toBe(0);
-  expect(await page.getByTestId('new-integration').count()).toBe(0);
-  expect(await page.getByTestId('nav-keys').count()).toBe(0);
-  await page.getByTestId('nav-overview').click();
-  expect(await page.locator('button[data-testid^="withdraw-"], button[data-testid^="activate-"]').count()).toBe(0);
-  await shot(page, 'viewer');
-  await context.close();
-});
+// With the worker running, as in production: the overview's state query is answered (a query to a
+// workflow without a worker waits for its deadline, and the SDK's retry of it outlives the test's server).
+test('a viewer sees the state but no control', () =>
+  api.withWorker(async () => {
+    const { context, page } = await signedIn(keys.viewer);
+    expect(await page.getByTestId('role').textContent()).toContain('viewer');
+    await page.getByTestId('nav-integrations').click();
+    await page.locator('[data-testid^="integration-row-"]').first().waitFor();
+    expect(await page.locator('[data-testid^="test-"], [data-testid^="activate-"], [data-testid^="withdraw-"], [data-testid^="edit-"], [data-testid^="delete-"]').count()).toBe(0);
+    expect(await page.getByTestId('new-integration').count()).toBe(0);
+    expect(await page.getByTestId('nav-keys').count()).toBe(0);
+    await page.getByTestId('nav-overview').click();
+    expect(await page.locator('button[data-testid^="withdraw-"], button[data-testid^="activate-"]').count()).toBe(0);
+    await shot(page, 'viewer');
+    await context.close();
+  }));
 
 test('hostile names render as text: no element, no script, no dialog', async () => {
   const created = await api.call('POST', '/v1/workspaces/console/integrations', {
@@ -189,14 +198,16 @@ test('hostile names render as text: no element, no script, no dialog', async () 
     body: { type: 'cloudflare', name: HOSTILE_NAME, autoDivert: false, settings: { accountId: cf.accountId, prefixId: cf.prefixId }, credentials: { apiToken: cf.token } },
   });
   expect(created.status).toBe(201);
-  const { context, page } = await signedIn(keys.owner);
-  await page.getByTestId('nav-integrations').click();
-  const row = page.getByTestId(`integration-row-${created.body.id as string}`);
-  await row.waitFor();
-  expect(await row.textContent()).toContain(HOSTILE_NAME);
-  expect(await row.locator('img, script').count()).toBe(0);
-  expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-  await context.close();
+  await api.withWorker(async () => {
+    const { context, page } = await signedIn(keys.owner);
+    await page.getByTestId('nav-integrations').click();
+    const row = page.getByTestId(`integration-row-${created.body.id as string}`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(HOSTILE_NAME);
+    expect(await row.locator('img, script').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await context.close();
+  });
 });
 
 test('the API reference at /docs renders the OpenAPI document under the same strict policy', async () => {

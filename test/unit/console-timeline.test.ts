@@ -1,4 +1,8 @@
-/** The console's 24-hour picture: diversions from the audit trail's divert and withdraw records and the current state; attacks from the active incidents. */
+/**
+ * The console's 24-hour picture: diversions from the audit trail's divert and withdraw records and
+ * the current state; attacks from the incident history (start to resolve, or to now while active)
+ * and, for those begun earlier, the workflow's active incidents.
+ */
 import { attacksFrom, lanesFrom, scale, type TimelineEvent } from '../../console/src/timeline-model';
 
 const H = 3_600_000;
@@ -47,20 +51,60 @@ test('manual actions and failed operations are marks', () => {
   ]);
 });
 
-test('attacks run from their reported start (or arrival) to now, clipped to the window', () => {
+const attacks = (...args: Parameters<typeof attacksFrom>) => attacksFrom(...args).map((a) => [a.id, a.from / H, a.to / H, a.open]);
+
+test('attacks of the history run from their start (as reported when earlier, else as received) to their resolve, or to now while active', () => {
   expect(
-    attacksFrom(
+    attacks(
       [
-        { incidentId: 'a', startedAt: at(10 * H), receivedAt: 11 * H },
-        { incidentId: 'b', receivedAt: 12 * H, target: '192.0.2.1' },
-        { incidentId: 'c', startedAt: at(-3 * H), receivedAt: 1 * H },
+        { id: 'resolved', startedAt: at(2 * H), resolvedAt: at(3 * H) },
+        { id: 'reported-earlier', reportedStartedAt: at(9 * H), startedAt: at(10 * H), resolvedAt: at(12 * H) },
+        { id: 'reported-later', reportedStartedAt: at(15 * H), startedAt: at(14 * H), resolvedAt: null },
+        { id: 'active', startedAt: at(20 * H), resolvedAt: null, target: '192.0.2.1' },
+      ],
+      [],
+      window,
+    ),
+  ).toEqual([
+    ['resolved', 2, 3, false],
+    ['reported-earlier', 9, 12, false],
+    ['reported-later', 14, 24, true],
+    ['active', 20, 24, true],
+  ]);
+});
+
+test('attacks are clipped to the window; one that ended before it is not drawn', () => {
+  expect(
+    attacks(
+      [
+        { id: 'began-earlier', reportedStartedAt: at(-3 * H), startedAt: at(1 * H), resolvedAt: at(2 * H) },
+        { id: 'ended-earlier', reportedStartedAt: at(-5 * H), startedAt: at(-4 * H), resolvedAt: at(-1 * H) },
+        { id: 'resolve-after-the-window', startedAt: at(23 * H), resolvedAt: at(25 * H) },
+      ],
+      [],
+      window,
+    ),
+  ).toEqual([
+    ['began-earlier', 0, 2, false],
+    ['resolve-after-the-window', 23, 24, false],
+  ]);
+});
+
+test("active incidents the history lacks (begun before the window) are drawn to now; the history's own record of an incident wins", () => {
+  expect(
+    attacks(
+      [{ id: 'resolved-meanwhile', startedAt: at(10 * H), resolvedAt: at(11 * H) }],
+      [
+        { incidentId: 'long', startedAt: at(-30 * H), receivedAt: -29 * H },
+        { incidentId: 'no-reported-start', receivedAt: 5 * H },
+        { incidentId: 'resolved-meanwhile', receivedAt: 10 * H },
       ],
       window,
-    ).map((a) => [a.id, a.from / H, a.to / H]),
+    ),
   ).toEqual([
-    ['a', 10, 24],
-    ['b', 12, 24],
-    ['c', 0, 24],
+    ['long', 0, 24, true],
+    ['no-reported-start', 5, 24, true],
+    ['resolved-meanwhile', 10, 11, false],
   ]);
 });
 
