@@ -68,7 +68,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await buildConsole();
   bed.secrets.push(cf.token);
-  api = await startApi(bed);
+  api = await startApi(bed, { temporalUiUrl: 'http://127.0.0.1:8233' });
   bed.sim.cloudflare.seed({ ...cf, cidr: '192.0.2.0/24' });
   const created = await api.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'console', name: 'Console Hosting', holdDownSeconds: 0 } });
   keys.owner = created.body.ownerKey.key;
@@ -87,6 +87,8 @@ test('an owner creates an integration with the form, runs Test, sees an attack a
   await api.withWorker(async () => {
     const { context, page } = await signedIn(keys.owner);
     expect(await page.getByTestId('role').textContent()).toContain('owner');
+    // The workspace links to its workflow in the Temporal UI.
+    expect(await page.getByTestId('temporal-ui').getAttribute('href')).toBe('http://127.0.0.1:8233/namespaces/default/workflows/scrubbing-console');
 
     // Create: the form follows the API's schemas for the chosen type; credentials are write-only.
     await page.getByTestId('nav-integrations').click();
