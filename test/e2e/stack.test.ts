@@ -2,10 +2,10 @@
  * The stack as an operator runs it: `npm run dev` (scripts/dev.sh) on free ports with its
  * own data directory, `npm run demo` against it, the Temporal UI in headless Chromium
  * (Debian's chromium, driven by playwright-core) finding the demo workflow and showing its
- * history, and Ctrl-C leaving no process behind. Screenshots go to screenshots/ (git-ignored).
+ * history, the console it prints signing in with the demo key, and Ctrl-C leaving no process behind. Screenshots go to screenshots/ (git-ignored).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { freePort, isListening } from '../support/net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ let ports: Record<string, number>;
 let env: NodeJS.ProcessEnv;
 let stack: ChildProcess;
 let workspace = '';
+/** What the dev stack printed on its standard output (its banner included). */
+let banner = '';
 
 function run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -61,6 +63,7 @@ beforeAll(async () => {
     const timer = setTimeout(() => reject(new Error(`the dev stack did not come up in 180 s:\n${output}`)), 180_000);
     const watch = (d: Buffer) => {
       output += d.toString();
+      banner = output;
       if (output.includes('dev stack is up')) {
         clearTimeout(timer);
         resolve();
@@ -125,6 +128,30 @@ test('the Temporal UI lists the demo workflow by workspace and shows its history
     await browser.close();
   }
 }, 90_000);
+
+test('the console the dev stack prints signs in with the demo owner key and shows the demo workspace', async () => {
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    const url = `http://127.0.0.1:${ports.API_PORT}/console/`;
+    expect(banner).toContain(url); // `npm run dev` prints the console's URL
+    await page.goto(url);
+    await page.getByTestId('signin-key').fill(readFileSync(join(env.DEV_DATA_DIR!, 'demo-owner-key'), 'utf8').trim());
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('role').waitFor();
+    // The demo workspace's four integrations, each with its controls for an owner.
+    await page.locator('[data-testid^="integration-"]').nth(3).waitFor({ timeout: 30_000 });
+    expect(await page.locator('button[data-testid^="withdraw-"]').count()).toBe(4);
+    expect(refused).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-dev-stack.png') });
+  } finally {
+    await browser.close();
+  }
+}, 60_000);
 
 test('no credential of the dev stack appears in its output or in any workflow history on its Temporal', async () => {
   recordSecrets(...DEV_CREDENTIALS);
