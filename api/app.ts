@@ -13,7 +13,7 @@ import { channelsRouter } from './routes/channels';
 import { detectorsRouter } from './routes/detectors';
 import { ingestRouter } from './routes/ingest';
 import { eventsRouter } from './routes/events';
-import { incidentHistoryRouter } from './routes/incident-history';
+import { addIncidentHistory } from './routes/incident-history';
 import { integrationsRouter } from './routes/integrations';
 import { metaRouter } from './routes/meta';
 import { consoleRouter } from './routes/console';
@@ -91,8 +91,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(meRouter(deps.temporalUi));
   app.use(workspacesRouter(deps.services));
   app.use(integrationsRouter(deps.services));
-  app.use(scrubbingRouter(deps.scrubbing, deps.intake));
-  app.use(incidentHistoryRouter(deps.services));
+  app.use(addIncidentHistory(scrubbingRouter(deps.scrubbing, deps.intake), deps.services));
   app.use(channelsRouter(deps.services));
   app.use(eventsRouter(deps.services));
   app.use(detectorsRouter(deps.services, deps.publicUrl));

@@ -3,7 +3,7 @@
  * Read from the record the API writes when it accepts a report, not from the workflow: it answers
  * with Temporal away too, and holds resolved incidents (for a week).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { allow } from '../auth';
 import { errorResponses, json, registry, security } from '../openapi';
 import { IncidentHistoryOut, incidentsQuery, workspaceParams } from '../schemas';
@@ -36,8 +36,12 @@ function incidentOut({ incident, startedAt, resolvedAt }: IncidentRecord) {
   };
 }
 
-export function incidentHistoryRouter(services: Services): Router {
-  const router = Router();
+/**
+ * Adds the route to the router that has the incident reports' POST on the same path: Express
+ * answers OPTIONS (and its `Allow` header) from the first router whose routes match the path, so
+ * both methods must sit in one router.
+ */
+export function addIncidentHistory(router: Router, services: Services): Router {
   router.get('/v1/workspaces/:ws/incidents', allow('scrubbing.read'), async (req, res) => {
     const { ws } = parse(workspaceParams, req.params, 'params');
     const { since, ...query } = parse(incidentsQuery, req.query, 'query');

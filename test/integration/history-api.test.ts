@@ -140,6 +140,15 @@ test("every role of the workspace reads the history; another workspace's key get
   const put = await api.call('PUT', '/v1/workspaces/hist/incidents', { token: keys['hist:owner'], body: {} });
   expect(put.status).toBe(405);
   expect(put.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'POST']);
+  // OPTIONS too (Express answers it from the first router whose routes match: both methods sit in one).
+  const options = await api.call('OPTIONS', '/v1/workspaces/hist/incidents', { token: keys['hist:owner'] });
+  expect(
+    options.headers
+      .get('allow')
+      ?.split(',')
+      .map((m) => m.trim())
+      .sort(),
+  ).toEqual(['GET', 'HEAD', 'POST']);
 });
 
 test('bad query values are 400s naming the field, never echoing it', async () => {
