@@ -24,6 +24,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Any thrown value as an ApiError: a network failure or a bug in the page becomes status 0, `client_error`. */
+export function asApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError(0, 'client_error', err instanceof Error ? err.message : String(err));
+}
+
 const signedOutListeners = new Set<() => void>();
 
 /** Called whenever the API refuses the key (revoked, expired session): the app returns to sign-in. */

@@ -1,6 +1,7 @@
 /** Small hooks the pages share: the hash route, a ticking clock, loading and polling the API. */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from './api';
+import { asApiError, call, type ApiError } from './api';
+import type { ActionOutcome } from './components/action-result';
 
 /** The route is the URL's fragment (#/overview): no server round trip, and nothing secret ever goes in it. */
 export function useHashRoute(): string {
@@ -49,7 +50,7 @@ export function useApi<T>(load: () => Promise<T>, deps: unknown[], pollMs?: numb
       const data = await loadRef.current();
       if (own === generation.current) setState({ data, error: undefined, loading: false, at: Date.now() });
     } catch (err) {
-      const error = err instanceof ApiError ? err : new ApiError(0, 'client_error', err instanceof Error ? err.message : String(err));
+      const error = asApiError(err);
       if (own === generation.current) setState((previous) => ({ ...previous, error, loading: false }));
     }
   }, []);
@@ -70,4 +71,39 @@ export function useApi<T>(load: () => Promise<T>, deps: unknown[], pollMs?: numb
     };
   }, deps);
   return { ...state, reload };
+}
+
+export interface ConfirmedRemoval<T> {
+  /** The record waiting for the operator's confirmation, or null. */
+  pending: T | null;
+  ask(record: T | null): void;
+  busy: boolean;
+  /** Sends the DELETE, then says how it went (through `report`) and reloads the list. */
+  confirm(): Promise<void>;
+}
+
+/** A removal the operator confirms first (a channel deleted, a key revoked): one DELETE, its outcome, the list read again. */
+export function useConfirmedRemoval<T extends { id: string; name: string }>(
+  pathOf: (record: T) => string,
+  verb: { done: string; action: string },
+  reload: () => Promise<void>,
+  report: (outcome: ActionOutcome) => void,
+): ConfirmedRemoval<T> {
+  const [pending, ask] = useState<T | null>(null);
+  const [busy, setBusy] = useState(false);
+  const confirm = async () => {
+    if (!pending) return;
+    setBusy(true);
+    try {
+      await call('DELETE', pathOf(pending));
+      report({ kind: 'done', subject: pending.name, message: verb.done });
+      await reload();
+    } catch (err) {
+      report({ kind: 'failed', subject: pending.name, action: verb.action, error: asApiError(err) });
+    } finally {
+      setBusy(false);
+      ask(null);
+    }
+  };
+  return { pending, ask, busy, confirm };
 }

@@ -3,7 +3,7 @@
  * (`settings.accountId`, `credentials.apiToken`). Secrets are password inputs that start empty and
  * are never filled from the API. Problems (the browser's checks or the API's 400) sit under their field.
  */
-import type { TargetedEvent } from 'preact';
+import type { ComponentChildren, TargetedEvent } from 'preact';
 import type { Field, Problems, Value, Values } from './schema-fields';
 
 export interface SchemaFieldsProps {
@@ -37,6 +37,20 @@ function Help({ id, field, problem, extra }: { id: string; field: Field; problem
 const describedBy = (id: string, field: Field, problem: string | undefined, extra?: string) =>
   [field.description || extra ? `${id}-help` : '', problem ? `${id}-problem` : ''].filter(Boolean).join(' ') || undefined;
 
+/** A field with its label (and the required mark) above the control, and its help and problem below. */
+function Labelled({ id, field, problem, extra, children }: { id: string; field: Field; problem: string | undefined; extra?: string; children: ComponentChildren }) {
+  return (
+    <div class="field">
+      <label for={id}>
+        {field.label}
+        {field.required ? <span class="required"> (required)</span> : null}
+      </label>
+      {children}
+      <Help id={id} field={field} problem={problem} extra={extra} />
+    </div>
+  );
+}
+
 function Leaf({ formId, field, values, problems, mode, onChange }: SchemaFieldsProps & { field: Field }) {
   const id = idOf(formId, field.path);
   const problem = problems[field.path];
@@ -44,7 +58,6 @@ function Leaf({ formId, field, values, problems, mode, onChange }: SchemaFieldsP
   const text = typeof value === 'string' ? value : '';
   const input = (event: TargetedEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => onChange(field.path, event.currentTarget.value);
   const required = field.required && !(mode === 'edit' && field.kind === 'text' && field.secret);
-  const mark = field.required ? <span class="required"> (required)</span> : null;
   switch (field.kind) {
     case 'boolean':
       return (
@@ -63,11 +76,7 @@ function Leaf({ formId, field, values, problems, mode, onChange }: SchemaFieldsP
       );
     case 'choice':
       return (
-        <div class="field">
-          <label for={id}>
-            {field.label}
-            {mark}
-          </label>
+        <Labelled id={id} field={field} problem={problem}>
           <select id={id} name={field.path} value={text} onChange={input} required={required} aria-invalid={problem ? true : undefined} aria-describedby={describedBy(id, field, problem)}>
             {(!field.required || field.nullable) && <option value="">{field.nullable ? 'provider default' : 'default'}</option>}
             {field.required && !field.nullable && text === '' && <option value="">choose…</option>}
@@ -77,8 +86,7 @@ function Leaf({ formId, field, values, problems, mode, onChange }: SchemaFieldsP
               </option>
             ))}
           </select>
-          <Help id={id} field={field} problem={problem} />
-        </div>
+        </Labelled>
       );
     case 'multi': {
       const chosen = Array.isArray(value) ? value : [];
@@ -104,14 +112,9 @@ function Leaf({ formId, field, values, problems, mode, onChange }: SchemaFieldsP
     }
     case 'list':
       return (
-        <div class="field">
-          <label for={id}>
-            {field.label}
-            {mark}
-          </label>
+        <Labelled id={id} field={field} problem={problem} extra="One per line.">
           <textarea id={id} name={field.path} rows={3} value={text} onInput={input} aria-invalid={problem ? true : undefined} aria-describedby={describedBy(id, field, problem, 'One per line.')} />
-          <Help id={id} field={field} problem={problem} extra="One per line." />
-        </div>
+        </Labelled>
       );
     case 'literal-or-list': {
       const listMode = values[`${field.path}#mode`] === 'list';
@@ -136,11 +139,7 @@ function Leaf({ formId, field, values, problems, mode, onChange }: SchemaFieldsP
     }
     case 'number':
       return (
-        <div class="field">
-          <label for={id}>
-            {field.label}
-            {mark}
-          </label>
+        <Labelled id={id} field={field} problem={problem}>
           <input
             id={id}
             type="number"
@@ -156,17 +155,12 @@ function Leaf({ formId, field, values, problems, mode, onChange }: SchemaFieldsP
             aria-invalid={problem ? true : undefined}
             aria-describedby={describedBy(id, field, problem)}
           />
-          <Help id={id} field={field} problem={problem} />
-        </div>
+        </Labelled>
       );
     case 'text': {
       const extra = field.secret && mode === 'edit' ? 'Write-only: leave empty to keep the current value.' : field.secret ? 'Write-only: never shown again.' : undefined;
       return (
-        <div class="field">
-          <label for={id}>
-            {field.label}
-            {mark}
-          </label>
+        <Labelled id={id} field={field} problem={problem} extra={extra}>
           <input
             id={id}
             {...(field.secret ? { type: 'password' as const, autoComplete: 'new-password' } : { type: 'text' as const, autoComplete: 'off' })}
@@ -180,8 +174,7 @@ function Leaf({ formId, field, values, problems, mode, onChange }: SchemaFieldsP
             aria-invalid={problem ? true : undefined}
             aria-describedby={describedBy(id, field, problem, extra)}
           />
-          <Help id={id} field={field} problem={problem} extra={extra} />
-        </div>
+        </Labelled>
       );
     }
     case 'group':

@@ -5,7 +5,7 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, call, wsPath } from '../api';
+import { asApiError, call, wsPath } from '../api';
 import { can } from '../rights';
 import type { IntegrationState, ManualActionPending, Me, TestResult } from '../types';
 import { ActionResult, type ActionOutcome } from './action-result';
@@ -65,7 +65,7 @@ export function useIntegrationActions(me: Me, afterAction: (action: IntegrationA
         setOutcome({ kind: action, subject, status: answer.status, result: answer.body });
       }
     } catch (err) {
-      setOutcome({ kind: 'failed', subject, action: ACTIONS[action].title, error: err instanceof ApiError ? err : new ApiError(0, 'client_error', String(err)) });
+      setOutcome({ kind: 'failed', subject, action: ACTIONS[action].title, error: asApiError(err) });
     } finally {
       setBusy(false);
       close();

@@ -4,7 +4,7 @@
  * refusal shown beside the form and under the fields it names.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { ApiError, asApiError } from '../api';
 import { SchemaFields } from '../schema-form';
 import { bodyFrom, initialValues, problemsFromApi } from '../form-body';
 import { fieldsOf, type Problems, type Value, type Variant } from '../schema-fields';
@@ -61,7 +61,7 @@ export function RecordForm({ title, variants, existing, submitLabel, testId, onS
     try {
       await onSubmit(type, body);
     } catch (err) {
-      const refused = err instanceof ApiError ? err : new ApiError(0, 'client_error', String(err));
+      const refused = asApiError(err);
       setError(refused);
       setProblems(problemsFromApi(refused.details));
     } finally {

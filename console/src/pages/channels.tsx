@@ -1,11 +1,11 @@
 /** Notification channels: the list (secrets masked by the API), create from the API's schemas, delete. Owner and admin. */
 import { useState } from 'preact/hooks';
-import { ApiError, call, get, wsPath } from '../api';
+import { call, get, wsPath } from '../api';
 import { ActionResult, type ActionOutcome } from '../components/action-result';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { Problem } from '../components/problem';
 import { RecordForm } from '../components/record-form';
-import { useApi } from '../hooks';
+import { useApi, useConfirmedRemoval } from '../hooks';
 import { channelVariants } from '../schemas';
 import type { Channel, Me } from '../types';
 
@@ -19,30 +19,14 @@ export function ChannelsPage({ me }: { me: Me }) {
   const list = useApi(() => get<Channel[]>(wsPath(ws, 'notification-channels')), [ws]);
   const variants = useApi(channelVariants, []);
   const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<Channel | null>(null);
-  const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ActionOutcome | null>(null);
+  const deletion = useConfirmedRemoval<Channel>((channel) => wsPath(ws, 'notification-channels', channel.id), { done: 'deleted', action: 'Delete' }, list.reload, setOutcome);
 
   const create = async (type: string, body: Record<string, unknown>) => {
     const answer = await call<Channel>('POST', wsPath(ws, 'notification-channels'), { type, ...body });
     setOutcome({ kind: 'done', subject: answer.body.name, message: `created (${answer.body.id})` });
     setCreating(false);
     await list.reload();
-  };
-
-  const remove = async () => {
-    if (!deleting) return;
-    setBusy(true);
-    try {
-      await call('DELETE', wsPath(ws, 'notification-channels', deleting.id));
-      setOutcome({ kind: 'done', subject: deleting.name, message: 'deleted' });
-      await list.reload();
-    } catch (err) {
-      setOutcome({ kind: 'failed', subject: deleting.name, action: 'Delete', error: err instanceof ApiError ? err : new ApiError(0, 'client_error', String(err)) });
-    } finally {
-      setBusy(false);
-      setDeleting(null);
-    }
   };
 
   return (
@@ -91,7 +75,7 @@ export function ChannelsPage({ me }: { me: Me }) {
                   <td>{settingsText(channel.settings)}</td>
                   <td>{Object.keys(channel.secrets).join(', ') || '—'}</td>
                   <td>
-                    <button type="button" class="danger" data-testid={`delete-channel-${channel.id}`} onClick={() => setDeleting(channel)} aria-label={`Delete ${channel.name}`}>
+                    <button type="button" class="danger" data-testid={`delete-channel-${channel.id}`} onClick={() => deletion.ask(channel)} aria-label={`Delete ${channel.name}`}>
                       Delete
                     </button>
                   </td>
@@ -101,8 +85,8 @@ export function ChannelsPage({ me }: { me: Me }) {
           </table>
         </div>
       )}
-      {deleting && (
-        <ConfirmDialog title={`Delete ${deleting.name}?`} confirmLabel="Delete" busy={busy} onConfirm={() => void remove()} onCancel={() => setDeleting(null)}>
+      {deletion.pending && (
+        <ConfirmDialog title={`Delete ${deletion.pending.name}?`} confirmLabel="Delete" busy={deletion.busy} onConfirm={() => void deletion.confirm()} onCancel={() => deletion.ask(null)}>
           <p>The channel stops receiving notifications at once.</p>
         </ConfirmDialog>
       )}

@@ -4,12 +4,12 @@
  * lives in this page's state only, dropped when the page is left.
  */
 import { useState } from 'preact/hooks';
-import { ApiError, call, get, wsPath } from '../api';
+import { asApiError, call, get, wsPath, type ApiError } from '../api';
 import { ActionResult, type ActionOutcome } from '../components/action-result';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { Problem } from '../components/problem';
 import { clock, isoTitle } from '../format';
-import { useApi } from '../hooks';
+import { useApi, useConfirmedRemoval } from '../hooks';
 import type { ApiKey, CreatedApiKey, Me } from '../types';
 
 const ROLES = ['owner', 'admin', 'detector', 'viewer'] as const;
@@ -21,9 +21,9 @@ export function KeysPage({ me }: { me: Me }) {
   const [role, setRole] = useState<(typeof ROLES)[number]>('viewer');
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ActionOutcome | null>(null);
+  const revocation = useConfirmedRemoval<ApiKey>((key) => wsPath(ws, 'api-keys', key.id), { done: 'revoked', action: 'Revoke' }, list.reload, setOutcome);
 
   const create = async (event: Event) => {
     event.preventDefault();
@@ -36,24 +36,9 @@ export function KeysPage({ me }: { me: Me }) {
       setName('');
       await list.reload();
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'client_error', String(err)));
+      setError(asApiError(err));
     } finally {
       setBusy(false);
-    }
-  };
-
-  const revoke = async () => {
-    if (!revoking) return;
-    setBusy(true);
-    try {
-      await call('DELETE', wsPath(ws, 'api-keys', revoking.id));
-      setOutcome({ kind: 'done', subject: revoking.name, message: 'revoked' });
-      await list.reload();
-    } catch (err) {
-      setOutcome({ kind: 'failed', subject: revoking.name, action: 'Revoke', error: err instanceof ApiError ? err : new ApiError(0, 'client_error', String(err)) });
-    } finally {
-      setBusy(false);
-      setRevoking(null);
     }
   };
 
@@ -131,7 +116,7 @@ export function KeysPage({ me }: { me: Me }) {
                   <td>{key.revokedAt ? <time dateTime={isoTitle(key.revokedAt)}>{clock(key.revokedAt)}</time> : '—'}</td>
                   <td>
                     {!key.revokedAt && (
-                      <button type="button" class="danger" data-testid={`revoke-${key.id}`} onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name}`}>
+                      <button type="button" class="danger" data-testid={`revoke-${key.id}`} onClick={() => revocation.ask(key)} aria-label={`Revoke ${key.name}`}>
                         Revoke
                       </button>
                     )}
@@ -142,9 +127,9 @@ export function KeysPage({ me }: { me: Me }) {
           </table>
         </div>
       )}
-      {revoking && (
-        <ConfirmDialog title={`Revoke ${revoking.name}?`} confirmLabel="Revoke" busy={busy} onConfirm={() => void revoke()} onCancel={() => setRevoking(null)}>
-          <p>Requests with this key are refused from now on{revoking.id === me.keyId ? ', this session included: you will be signed out' : ''}.</p>
+      {revocation.pending && (
+        <ConfirmDialog title={`Revoke ${revocation.pending.name}?`} confirmLabel="Revoke" busy={revocation.busy} onConfirm={() => void revocation.confirm()} onCancel={() => revocation.ask(null)}>
+          <p>Requests with this key are refused from now on{revocation.pending.id === me.keyId ? ', this session included: you will be signed out' : ''}.</p>
         </ConfirmDialog>
       )}
     </>
