@@ -64,7 +64,7 @@ export function buildApi(wiring: ApiWiring) {
     taskQueue: wiring.taskQueue,
     manualActionTimeoutMs: wiring.manualActionTimeoutMs,
     ...(wiring.callTimeoutMs === undefined ? {} : { callTimeoutMs: wiring.callTimeoutMs }),
-    directory: { configOf: (ws) => workspaces.configSnapshot(ws) },
+    directory: { configOf: (ws) => workspaces.configSnapshot(ws), versionOf: (ws) => workspaces.configVersion(ws) },
     onLateError: (err, action) => logger.warn({ ...action, error: err instanceof Error ? err.message : String(err) }, 'a manual action answered 202 then failed to reach the workflow'),
   });
   const telemetry = createApiTelemetry(logger);
@@ -90,7 +90,7 @@ export function buildApi(wiring: ApiWiring) {
   const intake = createIncidentIntake({
     reports: incidentReportRepository(models),
     record: (ws, report) => (report.kind === 'started' ? incidents.started(ws, report.payload) : incidents.resolved(ws, report.payload.incidentId)),
-    deliver: (ws, report, config) => scrubbing.deliverReport(ws, report, config),
+    deliver: (ws, report, version) => scrubbing.deliverReport(ws, report, version),
     activeIncidents: (ws) => incidents.activeCount(ws),
     onIncidentLimit: (ws, message) => audit.record({ workspace: ws, actor: 'intake', action: 'incident.refused', outcome: 'failed', detail: message }),
     // The workspace is gone: nothing will ever take its reports.

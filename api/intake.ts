@@ -10,7 +10,6 @@ import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
 import type { IncidentReport, IncidentReportRepository, QueuedReport } from '../store/incident-reports';
 import type { Logger } from '../telemetry/logger';
-import type { WorkspaceConfig } from '../workflows/messages';
 import { isDuplicateKey } from '../store/errors';
 import { HttpError } from './http-errors';
 import { LATE, byDeadline } from './scrubbing-service';
@@ -45,7 +44,7 @@ export interface IntakeDependencies {
    * take it. A workspace's reports must reach it in the order they were handed over, and when one
    * fails, those handed over behind it must fail too (the scrubbing service's signal lanes do).
    */
-  deliver(workspace: string, report: IncidentReport, config?: WorkspaceConfig): Promise<void>;
+  deliver(workspace: string, report: IncidentReport, configVersion?: number): Promise<void>;
   /**
    * Keeps the incident record (which incidents are active, for a run that starts without a
    * predecessor); written beside the outbox entry, before the answer.
@@ -161,7 +160,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
    * dropped). `storing` is the write that keeps it, when it runs beside the delivery (a request's
    * report): the record is removed or marked only once it exists.
    */
-  async function deliverStored(report: QueuedReport, config?: WorkspaceConfig, storing: Promise<unknown> = Promise.resolve()): Promise<boolean> {
+  async function deliverStored(report: QueuedReport, configVersion?: number, storing: Promise<unknown> = Promise.resolve()): Promise<boolean> {
     // What happens to the record once it exists; the answer does not wait for it.
     const afterKept = (then: () => Promise<unknown> | void) => {
       const done = storing.then(then, () => undefined).catch(() => undefined);
@@ -170,7 +169,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
     };
     inFlight.add(report.id);
     try {
-      await deps.deliver(report.workspace, { kind: report.kind, payload: report.payload }, config);
+      await deps.deliver(report.workspace, { kind: report.kind, payload: report.payload }, configVersion);
     } catch (err) {
       if (deps.isPermanent(err)) {
         logger.warn({ workspace: report.workspace, kind: report.kind, error: describe(err) }, 'an incident report can never be delivered; dropped');
@@ -320,7 +319,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
      * start, of active incidents (`incident_limit`), and 503 `database_unavailable`
      * when the report was neither kept nor delivered. Anything else is a 202.
      */
-    async accept(workspace: string, report: IncidentReport, config?: WorkspaceConfig): Promise<IntakeAnswer> {
+    async accept(workspace: string, report: IncidentReport, configVersion?: number): Promise<IntakeAnswer> {
       if (report.kind === 'started') await checkIncidentLimit(workspace);
       else {
         const seen = activeSeen.get(workspace);
@@ -346,7 +345,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       const id = reports.newId();
       const storing = keep(workspace, report, id);
       const stored: QueuedReport = { ...report, id, workspace, receivedAt: new Date(), attempts: 0, lastError: null };
-      const delivery = deliverStored(stored, config, storing);
+      const delivery = deliverStored(stored, configVersion, storing);
       requestDeliveries.add(delivery);
       void delivery.finally(() => requestDeliveries.delete(delivery));
       const [outcome, keptError] = await Promise.all([

@@ -28,6 +28,7 @@ import {
   stateQuery,
   withdrawUpdate,
   workspaceWorkflowId,
+  type Announcement,
   type ConfigPublished,
   type IncidentReport,
   type IntegrationView,
@@ -43,6 +44,8 @@ import { HttpError } from './http-errors';
 export interface WorkspaceDirectory {
   /** The workspace's non-secret configuration, or undefined when there is no such workspace. */
   configOf(workspaceId: string): Promise<WorkspaceConfig | undefined>;
+  /** Its version alone, or undefined when there is no such workspace (absent: read from `configOf`). */
+  versionOf?(workspaceId: string): Promise<number | undefined>;
 }
 
 const TEST_WORKFLOW_TYPE = 'integrationTest';
@@ -69,6 +72,13 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     return { workspaceId, config };
   }
 
+  /** The workspace's configuration version (404 when there is no such workspace): all an incident report needs. */
+  async function versionOf(workspaceId: string): Promise<number> {
+    const version = directory.versionOf ? await directory.versionOf(workspaceId) : (await directory.configOf(workspaceId))?.version;
+    if (version === undefined) throw new HttpError(404, 'not_found', 'workspace not found');
+    return version;
+  }
+
   type WorkspaceWorkflow = (input: WorkspaceWorkflowInput) => Promise<void>;
 
   /** How the workflow shows in the Temporal UI: searchable by workspace, with a summary naming it. */
@@ -88,19 +98,23 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
   const sentVersions = new Map<string, number>();
 
   /**
-   * An incident report, by signal-with-start. The start input carries only the workspace's ID:
-   * a run it starts reads its configuration itself (`config.load`), so no snapshot rides on a report.
+   * An incident report, by signal-with-start: one call per report, whatever this process knows.
+   * The start input carries only the workspace's ID: a run it starts reads its configuration
+   * itself (`config.load`), so no snapshot rides on a report. A configuration version this
+   * process has not announced yet rides on the report (`configVersion`, a few bytes), and the
+   * workflow reads it unless it has it: no second signal on the attack path.
    */
-  async function signalWorkspace<A>(workspaceId: string, version: number, signal: Signal, payload: A): Promise<void> {
-    const handle = await within(callTimeoutMs, () =>
-      client.workflow.signalWithStart<WorkspaceWorkflow, [A]>(WORKFLOW_TYPE, {
+  async function signalWorkspace<A extends object>(workspaceId: string, version: number, signal: Signal, payload: A): Promise<void> {
+    const announce = (sentVersions.get(workspaceId) ?? -Infinity) < version;
+    await within(callTimeoutMs, () =>
+      client.workflow.signalWithStart<WorkspaceWorkflow, [A & Announcement]>(WORKFLOW_TYPE, {
         ...startOptions(workspaceId),
         args: [{ workspaceId }],
         signal: signal.name,
-        signalArgs: [payload],
+        signalArgs: [announce ? { ...payload, configVersion: version } : payload],
       }),
     );
-    await syncConfig(workspaceId, version, handle);
+    if (announce) sentVersions.set(workspaceId, Math.max(sentVersions.get(workspaceId) ?? -Infinity, version));
   }
 
   /**
@@ -131,16 +145,22 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     resolve: () => void;
     reject: (err: unknown) => void;
   }
-  const lanes = new Map<string, { waiting: Waiting[]; sending: boolean; config?: WorkspaceConfig }>();
+  interface Lane {
+    waiting: Waiting[];
+    sending: boolean;
+    /** The configuration version the caller just read, saving a read. */
+    version?: number;
+  }
+  const lanes = new Map<string, Lane>();
 
-  async function sendReports(workspaceId: string, lane: { waiting: Waiting[]; sending: boolean; config?: WorkspaceConfig }): Promise<void> {
+  async function sendReports(workspaceId: string, lane: Lane): Promise<void> {
     lane.sending = true;
     try {
       while (lane.waiting.length > 0) {
         const batch = lane.waiting.splice(0, MAX_REPORTS_PER_SIGNAL);
         try {
-          const { version } = lane.config ?? (await startInput(workspaceId)).config;
-          delete lane.config;
+          const version = lane.version ?? (await versionOf(workspaceId));
+          delete lane.version;
           const only = batch.length === 1 ? batch[0]!.report : undefined;
           if (only?.kind === 'started') await signalWorkspace(workspaceId, version, incidentStartedSignal, only.payload);
           else if (only?.kind === 'resolved') await signalWorkspace(workspaceId, version, incidentResolvedSignal, only.payload);
@@ -169,18 +189,21 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
       return (await startInput(workspaceId)).config;
     },
 
+    /** The workspace's configuration version alone (one small read); 404 when there is no such workspace. */
+    configVersionOf: versionOf,
+
     /**
      * Delivers one incident report (signal-with-start, so the first report creates the workflow,
      * and a resolve that overtakes its start is remembered); reports of the workspace that arrive
-     * while a signal is in flight go together in the next one. `config`, when the caller has just
-     * read it, saves reading it again.
+     * while a signal is in flight go together in the next one. `version` (the configuration
+     * version), when the caller has just read it, saves reading it again.
      */
-    async deliverReport(workspaceId: string, report: IncidentReport, config?: WorkspaceConfig): Promise<void> {
+    async deliverReport(workspaceId: string, report: IncidentReport, version?: number): Promise<void> {
       return new Promise<void>((resolve, reject) => {
         let lane = lanes.get(workspaceId);
         if (!lane) lanes.set(workspaceId, (lane = { waiting: [], sending: false }));
         lane.waiting.push({ report, resolve, reject });
-        if (config) lane.config = config;
+        if (version !== undefined) lane.version = version;
         if (!lane.sending) void sendReports(workspaceId, lane);
       });
     },

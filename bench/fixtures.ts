@@ -1,6 +1,6 @@
 /**
  * The workspaces the bench attacks. Ours are stored with the API's own repositories
- * (workspace with hold-down 0, an owner key, one Cloudflare integration with encrypted
+ * (workspace with hold-down 0 and reconciliation after an hour, an owner key, one Cloudflare integration with encrypted
  * credentials on its own simulated account and prefix): the same records the API would
  * write, without its audit entries, which are not what is measured; then, as the API does
  * for a workspace's first integration, its workflow is started with the configuration. The baseline's are a
@@ -31,13 +31,19 @@ export interface ApiWorkspace {
 
 const hex = () => randomBytes(16).toString('hex');
 
+/** The bench workspaces' `reconcileActiveSeconds` (default 60): beyond the whole run. */
+export const BENCH_RECONCILE_SECONDS = 3_600;
+
 export async function createApiWorkspaces(stack: Stack, ids: string[], concurrency = 8): Promise<ApiWorkspace[]> {
   const workspaces = workspaceRepository(stack.database.models);
   const apiKeys = apiKeyRepository(stack.database.models);
   const integrations = integrationRepository(stack.database.models, stack.cipher);
   const publish = publisher(stack);
   return mapBounded(ids, concurrency, async (id) => {
-    await workspaces.create({ id, name: `bench ${id}`, holdDownSeconds: 0 });
+    // Reconciliation reads only after an hour, longer than any run: a phase's status reads would
+    // otherwise fire (60 s after each diversion) during the next phase, ours or the baseline's,
+    // which has none. Each diversion still starts its reconciliation timer, as in production.
+    await workspaces.create({ id, name: `bench ${id}`, holdDownSeconds: 0, policy: { reconcileActiveSeconds: BENCH_RECONCILE_SECONDS } });
     const owner = await apiKeys.create(id, 'owner', 'owner');
     const prefix = { accountId: hex(), prefixId: hex(), bgpPrefixId: hex() };
     const token = `bench-${hex()}`;

@@ -61,6 +61,12 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
       await Workspace.updateOne({ _id: id }, { $inc: { configVersion: 1 } });
     },
 
+    /** The configuration version alone (one read by id): all an incident report needs of the configuration. */
+    async configVersion(id: string): Promise<number | undefined> {
+      const workspace = await Workspace.findById(id).select({ configVersion: 1 }).lean<Pick<Raw, 'configVersion'>>();
+      return workspace?.configVersion;
+    },
+
     /**
      * The non-secret configuration of a workspace, read after its version (so the highest
      * version sees every change). Every change to integrations or channels bumps the version, so

@@ -90,19 +90,29 @@ export interface ManualActionRequest {
 export type IncidentReport = { kind: 'started'; payload: IncidentStart & { requestId?: string } } | { kind: 'resolved'; payload: IncidentResolved };
 
 /**
+ * What a report's signal may carry beside the report: the workspace's configuration version,
+ * when the API process sending it has not announced that version yet. The workflow reads the
+ * configuration unless it has that version (as on `configPublished`), so a report never needs a
+ * second signal. Not part of the incident.
+ */
+export interface Announcement {
+  configVersion?: number;
+}
+
+/**
  * Reports of one workspace in the order the API received them. Under a flood the API sends
  * the reports that arrived while its previous signal was in flight as one signal: Temporal
  * force-fails a workflow task when 100 events buffer behind it, and caps a run at 10,000 signals.
  */
-export interface IncidentReportBatch {
+export interface IncidentReportBatch extends Announcement {
   reports: IncidentReport[];
 }
 /** Reports one `incidentReports` signal carries at most (about 100 KB at the largest report). */
 export const MAX_REPORTS_PER_SIGNAL = 200;
 
-export const incidentStartedSignal = defineSignal<[IncidentStart]>('incidentStarted');
+export const incidentStartedSignal = defineSignal<[IncidentStart & Announcement]>('incidentStarted');
 export const incidentReportsSignal = defineSignal<[IncidentReportBatch]>('incidentReports');
-export const incidentResolvedSignal = defineSignal<[IncidentResolved]>('incidentResolved');
+export const incidentResolvedSignal = defineSignal<[IncidentResolved & Announcement]>('incidentResolved');
 export const integrationsChangedSignal = defineSignal<[WorkspaceConfig]>('integrationsChanged');
 /** A new configuration version exists: the workflow reads it (`config.load`); the snapshot itself never rides on a message. */
 export interface ConfigPublished {

@@ -94,16 +94,22 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
 
 /** Signals feed the rules; the query reads the state; updates are the manual actions. */
 function registerHandlers(run: Run, config: ReturnType<typeof configReader>, manual: ReturnType<typeof manualActions>): void {
+  /** A configuration version a report carries (messages.ts `Announcement`): read unless the run has it. */
+  function announced(version: unknown): void {
+    if (typeof version === 'number' && Number.isFinite(version)) config.published(version);
+  }
   function incidentStarted(incident: unknown): void {
     if (!isIncidentStart(incident)) return void wf.log.warn('ignored malformed incidentStarted signal');
-    // The API's request id is for log correlation only; it is not part of the incident.
-    const { requestId, ...started } = incident as IncidentStart & { requestId?: unknown };
+    // The API's request id is for log correlation only, the version for the configuration: neither is part of the incident.
+    const { requestId, configVersion, ...started } = incident as IncidentStart & { requestId?: unknown; configVersion?: unknown };
     wf.log.info('incident started', { incidentId: started.incidentId, ...(typeof requestId === 'string' ? { requestId } : {}) });
     run.apply({ type: 'incidentStarted', now: Date.now(), incident: started });
+    announced(configVersion);
   }
   function incidentResolved(resolved: unknown): void {
-    if (isIncidentResolved(resolved)) run.apply({ type: 'incidentResolved', now: Date.now(), incidentId: resolved.incidentId });
-    else wf.log.warn('ignored malformed incidentResolved signal');
+    if (!isIncidentResolved(resolved)) return void wf.log.warn('ignored malformed incidentResolved signal');
+    run.apply({ type: 'incidentResolved', now: Date.now(), incidentId: resolved.incidentId });
+    announced((resolved as { configVersion?: unknown }).configVersion);
   }
   wf.setHandler(incidentStartedSignal, incidentStarted);
   wf.setHandler(incidentResolvedSignal, incidentResolved);
@@ -115,6 +121,7 @@ function registerHandlers(run: Run, config: ReturnType<typeof configReader>, man
       else if (kind === 'resolved') incidentResolved(payload);
       else wf.log.warn('ignored malformed incident report');
     }
+    announced(batch.configVersion);
   });
   wf.setHandler(integrationsChangedSignal, (snapshot) => {
     if (isWorkspaceConfig(snapshot)) config.received(snapshot);

@@ -51,7 +51,7 @@ registry.registerPath({
 export interface IngestDependencies {
   sources: DetectorSourceRepository;
   intake: IncidentIntake;
-  scrubbing: Pick<ScrubbingService, 'configOf'>;
+  scrubbing: Pick<ScrubbingService, 'configVersionOf'>;
   logger: Logger;
   registry?: Registry;
   now?: () => number;
@@ -137,8 +137,8 @@ export function ingestRouter(deps: IngestDependencies): Router {
     }
     const { event } = reading;
     const incidentId = incidentIdOf(source.type, event.externalId);
-    const config = await deps.scrubbing.configOf(source.workspace);
-    const answer = await deps.intake.accept(source.workspace, reportOf(incidentId, event, source.type), config);
+    const version = await deps.scrubbing.configVersionOf(source.workspace);
+    const answer = await deps.intake.accept(source.workspace, reportOf(incidentId, event, source.type), version);
     remember(fingerprint);
     count(source.id, source.type, 'event');
     res.status(202).json({ outcome: 'accepted', incidentId, phase: event.phase, delivery: answer.delivery });

@@ -64,17 +64,17 @@ export function scrubbingRouter(service: ScrubbingService, intake: IncidentIntak
   router.post('/v1/workspaces/:ws/incidents', allow('incidents.report'), async (req, res) => {
     const { ws } = parse(workspaceParams, req.params, 'params');
     const { id, ...rest } = parse(incidentStartedBody, req.body, 'body');
-    const config = await service.configOf(ws);
+    const version = await service.configVersionOf(ws);
     const requestId = res.locals.requestId as string | undefined;
-    const answer = await intake.accept(ws, { kind: 'started', payload: { incidentId: id, ...rest, ...(requestId ? { requestId } : {}) } }, config);
+    const answer = await intake.accept(ws, { kind: 'started', payload: { incidentId: id, ...rest, ...(requestId ? { requestId } : {}) } }, version);
     res.status(202).json({ workspaceId: ws, incidentId: id, workflowId: workspaceWorkflowId(ws), ...answer });
   });
 
   router.post('/v1/workspaces/:ws/incidents/:id/resolve', allow('incidents.report'), async (req, res) => {
     const { ws, id } = parse(resourceParams, req.params, 'params');
     const { resolvedAt } = parse(incidentResolvedBody, req.body, 'body');
-    const config = await service.configOf(ws);
-    const answer = await intake.accept(ws, { kind: 'resolved', payload: { incidentId: id, ...(resolvedAt ? { resolvedAt } : {}) } }, config);
+    const version = await service.configVersionOf(ws);
+    const answer = await intake.accept(ws, { kind: 'resolved', payload: { incidentId: id, ...(resolvedAt ? { resolvedAt } : {}) } }, version);
     res.status(202).json({ workspaceId: ws, incidentId: id, workflowId: workspaceWorkflowId(ws), ...answer });
   });
 

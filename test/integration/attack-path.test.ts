@@ -8,6 +8,7 @@ import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
 import { NO_PROVIDER_WINDOWS, useBed } from '../support/bed';
 import { eventually } from '../support/eventually';
 import { workspaceWorkflowId } from '../../workflows/messages';
+import { workspaceRepository } from '../../store/workspaces';
 
 const bed = useBed();
 let a: ApiBed;
@@ -73,4 +74,32 @@ test('a revoked key stops working at once in the API process that revoked it, an
   // Revoked through B: B refuses it at once.
   expect((await b.call('DELETE', `/v1/workspaces/keys/api-keys/${there.body.id}`, { token: owner })).status).toBe(204);
   expect((await b.call('GET', '/v1/workspaces/keys', { token: there.body.key })).status).toBe(401);
+});
+
+test('a report is one signal: a configuration version its API process has not announced rides on it, and the workflow reads that version', async () => {
+  const owner = (await a.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'announce', name: 'Announce', holdDownSeconds: 0 } })).body.ownerKey.key as string;
+  const cf = { accountId: 'a'.repeat(32), prefixId: 'b'.repeat(32), bgpPrefixId: 'c'.repeat(32), token: 'announce-cf-token' };
+  bed.secrets.push(cf.token);
+  bed.sim.cloudflare.seed({ ...cf, cidr: '198.51.100.0/24' });
+  const body = { type: 'cloudflare', name: 'cf', ...NO_PROVIDER_WINDOWS, settings: { accountId: cf.accountId, prefixId: cf.prefixId }, credentials: { apiToken: cf.token } };
+  expect((await a.call('POST', '/v1/workspaces/announce/integrations', { token: owner, body })).status).toBe(201);
+  // A change whose announcement was lost (its API process died before signalling): the database has version 3, the workflow 2.
+  await workspaceRepository(a.database.models).bumpConfigVersion('announce');
+  const handle = bed.env.client.workflow.getHandle(workspaceWorkflowId('announce'));
+  const before = (await handle.fetchHistory()).events?.length ?? 0;
+  await a.withWorker(async () => {
+    // Sent through B, which has announced nothing: its report carries the version, and the workflow reads it.
+    expect((await b.call('POST', '/v1/workspaces/announce/incidents', { token: owner, body: { id: 'x' } })).body.delivery).toBe('delivered');
+    const state = await eventually(
+      () => b.call('GET', '/v1/workspaces/announce/scrubbing', { token: owner }),
+      (r) => r.body.configVersion === 3 && r.body.integrations?.[0]?.actual === 'active',
+      { what: 'version 3 read and diverted' },
+    );
+    // The version is not part of the incident.
+    expect(state.body.activeIncidents).toEqual([expect.not.objectContaining({ configVersion: expect.anything() })]);
+    expect(state.body.activeIncidents[0].incidentId).toBe('x');
+  });
+  const signals = ((await handle.fetchHistory()).events ?? []).slice(before).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes] : []));
+  const payloads = signals.map((s) => ({ name: s.signalName, arg: s.input?.payloads?.[0]?.data ? JSON.parse(Buffer.from(s.input.payloads[0].data).toString()) : undefined }));
+  expect(payloads).toEqual([{ name: 'incidentStarted', arg: expect.objectContaining({ incidentId: 'x', configVersion: 3 }) }]);
 });

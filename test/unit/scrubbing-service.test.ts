@@ -115,7 +115,12 @@ describe('incident reports of one workspace go one signal at a time', () => {
           sent.push({ signal: options.signal, args: options.signalArgs });
           return new Promise((resolve, reject) => pending.push({ resolve: () => resolve({ signal: () => Promise.resolve() }), reject }));
         },
-        getHandle: () => ({ signal: () => Promise.resolve() }),
+        getHandle: () => ({
+          signal: (definition: { name: string }, arg: unknown) => {
+            sent.push({ signal: definition.name, args: [arg] });
+            return Promise.resolve();
+          },
+        }),
       },
     } as unknown as Client;
     const scrubbing = createScrubbingService({ client, taskQueue: 'unit', manualActionTimeoutMs: 200, directory: { configOf: () => Promise.resolve(config) } });
@@ -126,10 +131,10 @@ describe('incident reports of one workspace go one signal at a time', () => {
 
   test('a lone report is a plain signal; those that arrive while it is in flight go together in the next, in order', async () => {
     const { scrubbing, sent, pending } = scripted();
-    const first = scrubbing.deliverReport('ws', start('a'), config);
+    const first = scrubbing.deliverReport('ws', start('a'), config.version);
     await settled();
-    const rest = ['b', 'c', 'd'].map((id) => scrubbing.deliverReport('ws', id === 'c' ? { kind: 'resolved', payload: { incidentId: 'b' } } : start(id), config));
-    const other = scrubbing.deliverReport('other', start('x'), config); // another workspace does not wait
+    const rest = ['b', 'c', 'd'].map((id) => scrubbing.deliverReport('ws', id === 'c' ? { kind: 'resolved', payload: { incidentId: 'b' } } : start(id), config.version));
+    const other = scrubbing.deliverReport('other', start('x'), config.version); // another workspace does not wait
     await settled();
     expect(sent.map((s) => s.signal)).toEqual(['incidentStarted', 'incidentStarted']);
     pending.shift()!.resolve();
@@ -143,16 +148,39 @@ describe('incident reports of one workspace go one signal at a time', () => {
     await Promise.all([...rest, other]);
   });
 
+  test('a report is one signal: a configuration version this process has not announced rides on it, once, and a failed signal announces nothing', async () => {
+    const { scrubbing, sent, pending } = scripted();
+    const deliver = async (report: ReturnType<typeof start> | { kind: 'resolved'; payload: { incidentId: string } }, version: number, outcome: 'resolve' | 'reject' = 'resolve') => {
+      const delivered = scrubbing.deliverReport('ws', report, version);
+      await settled();
+      if (outcome === 'resolve') pending.shift()!.resolve();
+      else pending.shift()!.reject(new Error('UNAVAILABLE'));
+      await delivered.catch(() => undefined);
+    };
+    await deliver(start('a'), 1, 'reject');
+    await deliver(start('a'), 1);
+    await deliver({ kind: 'resolved', payload: { incidentId: 'a' } }, 1);
+    await deliver(start('b'), 2);
+    await deliver(start('c'), 2);
+    expect(sent).toEqual([
+      { signal: 'incidentStarted', args: [{ incidentId: 'a', configVersion: 1 }] },
+      { signal: 'incidentStarted', args: [{ incidentId: 'a', configVersion: 1 }] }, // the failed one did not count
+      { signal: 'incidentResolved', args: [{ incidentId: 'a' }] },
+      { signal: 'incidentStarted', args: [{ incidentId: 'b', configVersion: 2 }] },
+      { signal: 'incidentStarted', args: [{ incidentId: 'c' }] },
+    ]); // and no configPublished signal beside any of them
+  });
+
   test('when a signal fails, every report waiting behind it fails too (none overtakes it), and the next one is sent afresh', async () => {
     const { scrubbing, sent, pending } = scripted();
-    const first = scrubbing.deliverReport('ws', start('a'), config);
+    const first = scrubbing.deliverReport('ws', start('a'), config.version);
     await settled();
-    const behind = [scrubbing.deliverReport('ws', start('b'), config), scrubbing.deliverReport('ws', start('c'), config)];
+    const behind = [scrubbing.deliverReport('ws', start('b'), config.version), scrubbing.deliverReport('ws', start('c'), config.version)];
     pending.shift()!.reject(new Error('UNAVAILABLE'));
     await expect(first).rejects.toThrow('UNAVAILABLE');
     for (const report of behind) await expect(report).rejects.toThrow('UNAVAILABLE');
     expect(sent).toHaveLength(1);
-    const later = scrubbing.deliverReport('ws', start('e'), config);
+    const later = scrubbing.deliverReport('ws', start('e'), config.version);
     await settled();
     expect(sent[1]).toMatchObject({ signal: 'incidentStarted', args: [{ incidentId: 'e' }] });
     pending.shift()!.resolve();
