@@ -1,6 +1,6 @@
 /**
  * CPU time each part of the stack used during a phase, in seconds: the Temporal server,
- * the worker process, the application database (FerretDB and what it runs on), and this
+ * the worker processes (ours and the baseline's: in a phase of one, the other idles), the application database (FerretDB and what it runs on), and this
  * process (API, baseline endpoint, simulator and the load itself). On a 2-core machine it
  * shows who the bottleneck is.
  */
@@ -19,7 +19,7 @@ export function cpuTimes(stack: Stack): CpuTimes {
   const own = process.cpuUsage();
   return {
     temporalServer: cpuSeconds(stack.pids.temporal),
-    worker: cpuSeconds(stack.pids.worker),
+    worker: stack.pids.workers.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
     store: stack.pids.store.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
     benchProcess: (own.user + own.system) / 1e6,
   };

@@ -31,7 +31,7 @@ export interface ApiWorkspace {
 
 const hex = () => randomBytes(16).toString('hex');
 
-/** The bench workspaces' `reconcileActiveSeconds` (default 60): beyond the whole run. */
+/** The bench workspaces' `reconcileActiveSeconds` (default 60, idle 1,800; here the idle one is twice this): beyond the whole run. */
 export const BENCH_RECONCILE_SECONDS = 3_600;
 
 export async function createApiWorkspaces(stack: Stack, ids: string[], concurrency = 8): Promise<ApiWorkspace[]> {
@@ -42,8 +42,9 @@ export async function createApiWorkspaces(stack: Stack, ids: string[], concurren
   return mapBounded(ids, concurrency, async (id) => {
     // Reconciliation reads only after an hour, longer than any run: a phase's status reads would
     // otherwise fire (60 s after each diversion) during the next phase, ours or the baseline's,
-    // which has none. Each diversion still starts its reconciliation timer, as in production.
-    await workspaces.create({ id, name: `bench ${id}`, holdDownSeconds: 0, policy: { reconcileActiveSeconds: BENCH_RECONCILE_SECONDS } });
+    // which has none. The idle interval stays the longer one, so the timer moves as in production:
+    // a diversion brings it forward (one timer cancelled, one started), a withdrawal leaves it.
+    await workspaces.create({ id, name: `bench ${id}`, holdDownSeconds: 0, policy: { reconcileActiveSeconds: BENCH_RECONCILE_SECONDS, reconcileIdleSeconds: 2 * BENCH_RECONCILE_SECONDS } });
     const owner = await apiKeys.create(id, 'owner', 'owner');
     const prefix = { accountId: hex(), prefixId: hex(), bgpPrefixId: hex() };
     const token = `bench-${hex()}`;

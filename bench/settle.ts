@@ -1,4 +1,4 @@
-/** Waits until the worker process has nothing in flight and its completed-task count stopped moving. */
+/** Waits until the worker processes have nothing in flight and its completed-task count stopped moving. */
 import { sleep } from './clock';
 import { taskCounts } from './task-counts';
 import type { BenchWorker } from './worker-client';

@@ -1,8 +1,8 @@
 /**
  * The whole stack, started by the bench and stopped by it: a Temporal dev server and the
  * application database as child processes (data in a temporary directory), the provider
- * simulator, our API and the baseline's endpoint in this process, and the worker process
- * with the scrubbing and baseline workers.
+ * simulator, our API and the baseline's endpoint in this process, and two worker processes:
+ * ours (the scrubbing worker, as `npm run worker`) and the baseline's.
  */
 import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,7 @@ import { TEMPORAL_STORES, type BenchConfig } from './config';
 import { residentBytes, spawnLogged, stopProcess, waitForPort, type Spawned } from './processes';
 import { listenStamped, type StampedServer } from './stamped-server';
 import { startWatchedSimulator, type WatchedSimulator } from './watched-simulator';
-import { startBenchWorker, type BenchWorker } from './worker-client';
+import { startBenchWorkers, type BenchWorker } from './worker-client';
 
 export interface Stack {
   client: Client;
@@ -40,7 +40,8 @@ export interface Stack {
   /** The simulated Cloudflare account every baseline prefix lives in. */
   baselineAccount: { accountId: string; token: string };
   worker: BenchWorker;
-  pids: { temporal: number; store: number[]; worker: number };
+  /** `workers`: ours, then the baseline's. */
+  pids: { temporal: number; store: number[]; workers: number[] };
   temporalResidentBytes(): number;
   stop(): Promise<void>;
 }
@@ -53,7 +54,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const [temporalPort, metricsPort] = [await freePort(), await freePort()];
+    const [temporalPort, metricsPort, baselineMetricsPort] = [await freePort(), await freePort(), await freePort()];
     const temporal = spawnTemporal(config, dataDir, temporalPort);
     stoppers.push(() => stopProcess(temporal.child));
     const simulator = await startWatchedSimulator();
@@ -65,7 +66,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     const temporalAddress = `127.0.0.1:${temporalPort}`;
     const encryptionKeys = CredentialCipher.generateSpec('bench');
     const baselineAccount = { accountId: randomBytes(16).toString('hex'), token: `baseline-${randomBytes(16).toString('hex')}` };
-    const worker = await startBenchWorker(
+    const worker = await startBenchWorkers(
       {
         temporalAddress,
         mongoUrl: store.mongoUrl,
@@ -73,15 +74,15 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
         providerUrls: simulator.providerUrls,
         baselineToken: baselineAccount.token,
         bundlePaths,
-        metricsPort,
         logLevel: config.workerLogLevel,
         tuning: config.tuning,
         experimentalWorkerOptions: config.experiments.workerOptions,
       },
-      join(dataDir, 'worker.log'),
+      { scrubbing: metricsPort, baseline: baselineMetricsPort },
+      (role) => join(dataDir, `${role === 'scrubbing' ? 'worker' : 'baseline-worker'}.log`),
     );
     stoppers.push(() => worker.stop());
-    log('worker process is polling');
+    log("worker processes (ours and the baseline's) are polling");
 
     const [connection, database] = await Promise.all([Connection.connect({ address: temporalAddress }), openDatabase(store.mongoUrl)]);
     stoppers.push(() => connection.close());
@@ -115,7 +116,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       baselinePrefixes,
       baselineAccount,
       worker,
-      pids: { temporal: temporal.child.pid as number, store: store.pids, worker: worker.pid },
+      pids: { temporal: temporal.child.pid as number, store: store.pids, workers: worker.pids },
       temporalResidentBytes: () => residentBytes(temporal.child.pid as number),
       stop: stopAll,
     };

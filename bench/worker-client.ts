@@ -1,7 +1,7 @@
 /**
- * The bench's side of the worker process: forks it (ts-node, like `npm run dev`), waits
- * until both workers poll, asks for their status over IPC, scrapes Core's Prometheus
- * metrics and reads its resident memory.
+ * The bench's side of the worker processes: forks ours and the baseline's (ts-node, like
+ * `npm run dev`), waits until they poll, asks for their status over IPC, scrapes Core's
+ * Prometheus metrics and reads resident memory. The phases see one `BenchWorker` for both.
  */
 import { fork } from 'node:child_process';
 import { openSync } from 'node:fs';
@@ -18,19 +18,61 @@ export interface MetricSample {
 export interface WorkerSnapshot {
   scrubbing: WorkerStatus;
   baseline: WorkerStatus;
+  /** Of our worker process. */
   memory: NodeJS.MemoryUsage;
-  /** Resident memory of the worker process (and any children), from /proc. */
+  /** Resident memory of our worker process (and any children), from /proc. */
   residentBytes: number;
+  /** Resident memory of the baseline's worker process. */
+  baselineResidentBytes: number;
 }
 
 export interface BenchWorker {
-  pid: number;
+  /** Our worker process, then the baseline's. */
+  pids: number[];
   snapshot(): Promise<WorkerSnapshot>;
+  /** Both processes' metrics (every sample names its task queue). */
   metrics(): Promise<MetricSample[]>;
   stop(): Promise<void>;
 }
 
-export async function startBenchWorker(config: WorkerProcessConfig, logFile: string): Promise<BenchWorker> {
+interface WorkerProcess {
+  pid: number;
+  status(): Promise<{ status: WorkerStatus; memory: NodeJS.MemoryUsage; residentBytes: number }>;
+  metrics(): Promise<MetricSample[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts our worker process and the baseline's (each with its own metrics port), in parallel. */
+export async function startBenchWorkers(
+  config: Omit<WorkerProcessConfig, 'role' | 'metricsPort'>,
+  ports: { scrubbing: number; baseline: number },
+  logFile: (role: WorkerProcessConfig['role']) => string,
+): Promise<BenchWorker> {
+  const started = await Promise.allSettled([
+    startWorkerProcess({ ...config, role: 'scrubbing', metricsPort: ports.scrubbing }, logFile('scrubbing')),
+    startWorkerProcess({ ...config, role: 'baseline', metricsPort: ports.baseline }, logFile('baseline')),
+  ]);
+  const [ours, baseline] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+  if (!ours || !baseline) {
+    await Promise.all([ours?.stop(), baseline?.stop()]);
+    throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+  }
+  return {
+    pids: [ours.pid, baseline.pid],
+    async snapshot() {
+      const [a, b] = await Promise.all([ours.status(), baseline.status()]);
+      return { scrubbing: a.status, baseline: b.status, memory: a.memory, residentBytes: a.residentBytes, baselineResidentBytes: b.residentBytes };
+    },
+    async metrics() {
+      return (await Promise.all([ours.metrics(), baseline.metrics()])).flat();
+    },
+    async stop() {
+      await Promise.all([ours.stop(), baseline.stop()]);
+    },
+  };
+}
+
+async function startWorkerProcess(config: WorkerProcessConfig, logFile: string): Promise<WorkerProcess> {
   const log = openSync(logFile, 'a');
   const child = fork(require.resolve('./worker-process'), [], {
     execArgv: ['-r', 'ts-node/register/transpile-only'],
@@ -39,7 +81,7 @@ export async function startBenchWorker(config: WorkerProcessConfig, logFile: str
     stdio: ['ignore', log, log, 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`the bench worker exited (${code}) at start; see ${logFile}`));
+    const onExit = (code: number | null) => reject(new Error(`the bench's ${config.role} worker exited (${code}) at start; see ${logFile}`));
     child.once('exit', onExit);
     child.on('message', (message: FromWorker) => {
       if (message.type !== 'ready') return;
@@ -51,16 +93,15 @@ export async function startBenchWorker(config: WorkerProcessConfig, logFile: str
   let nextId = 0;
   return {
     pid: child.pid as number,
-    snapshot() {
+    status() {
       const id = ++nextId;
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('the bench worker did not answer a status request')), 30_000);
+        const timer = setTimeout(() => reject(new Error(`the bench's ${config.role} worker did not answer a status request`)), 30_000);
         const onMessage = (message: FromWorker) => {
           if (message.type !== 'status' || message.id !== id) return;
           clearTimeout(timer);
           child.off('message', onMessage);
-          const { scrubbing, baseline, memory } = message;
-          resolve({ scrubbing, baseline, memory, residentBytes: residentBytes(child.pid as number) });
+          resolve({ status: message.status, memory: message.memory, residentBytes: residentBytes(child.pid as number) });
         };
         child.on('message', onMessage);
         child.send({ type: 'status', id });

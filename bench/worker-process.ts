@@ -1,9 +1,9 @@
 /**
- * The bench's worker process: the real scrubbing worker (MongoDB store, real adapters
- * pointed at the simulator) and, beside it on its own task queue and its own bundle, the
- * bare baseline worker, so both see the same process, connection and machine. Runs in a
- * child process so its resident memory is its own. Exposes Core's Prometheus metrics and
- * answers status requests from the bench over IPC.
+ * A bench worker process: either the real scrubbing worker (MongoDB store, real adapters
+ * pointed at the simulator; its main and background workers, as `npm run worker` runs them)
+ * or the bare baseline worker on its own task queue and bundle. Each runs in its own child
+ * process, as each would in production, so the resident memory measured is our worker's
+ * alone. Exposes Core's Prometheus metrics and answers status requests from the bench over IPC.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createProviderRegistry } from '../activities/providers';
@@ -27,13 +27,16 @@ async function main(): Promise<void> {
     logger: new DefaultLogger(config.logLevel),
     telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.metricsPort}` } } },
   });
-  const [database, connection] = await Promise.all([openDatabase(config.mongoUrl), NativeConnection.connect({ address: config.temporalAddress })]);
-  const cipher = CredentialCipher.fromSpec(config.encryptionKeys);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
   // Options createScrubbingWorker's `tuning` does not name (pollers, sticky queue) reach Worker.create
   // through its spread: how the bench measures changes proposed for worker/create-worker.ts.
   const tuning = { ...config.tuning, ...config.experimentalWorkerOptions } as WorkerTuning;
-  const [{ main: scrubbing, background }, baseline] = await Promise.all([
-    createScrubbingWorkers({
+  let workers: Worker[];
+  let close = () => connection.close();
+  if (config.role === 'scrubbing') {
+    const database = await openDatabase(config.mongoUrl);
+    const cipher = CredentialCipher.fromSpec(config.encryptionKeys);
+    const { main: scrubbing, background } = await createScrubbingWorkers({
       connection,
       workflowBundle: { codePath: config.bundlePaths.scrubbing },
       dependencies: {
@@ -46,38 +49,37 @@ async function main(): Promise<void> {
         notifications: notificationOptionsFromEnv(channelRepository(database.models, cipher)),
       },
       tuning,
-    }),
-    Worker.create({
-      connection,
-      taskQueue: BASELINE_TASK_QUEUE,
-      workflowBundle: { codePath: config.bundlePaths.baseline },
-      activities: createBaselineActivities(config.providerUrls.cloudflare, config.baselineToken),
-      // The same worker settings as ours: what ships (worker/tuning.ts), then the bench's overrides.
-      ...workerOptionsOf(DEFAULT_WORKER_TUNING),
-      ...tuning,
-    }),
-  ]);
+    });
+    workers = [scrubbing, background];
+    close = () => Promise.all([connection.close(), database.close()]).then(() => undefined);
+  } else {
+    workers = [
+      await Worker.create({
+        connection,
+        taskQueue: BASELINE_TASK_QUEUE,
+        workflowBundle: { codePath: config.bundlePaths.baseline },
+        activities: createBaselineActivities(config.providerUrls.cloudflare, config.baselineToken),
+        // The same worker settings as ours: what ships (worker/tuning.ts), then the bench's overrides.
+        ...workerOptionsOf(DEFAULT_WORKER_TUNING),
+        ...tuning,
+      }),
+    ];
+  }
 
   process.on('message', (message: ToWorker) => {
     if (message.type !== 'status') return;
-    const reply: FromWorker = {
-      type: 'status',
-      id: message.id,
-      scrubbing: scrubbing.getStatus(),
-      baseline: baseline.getStatus(),
-      memory: process.memoryUsage(),
-    };
+    const reply: FromWorker = { type: 'status', id: message.id, status: workers[0]!.getStatus(), memory: process.memoryUsage() };
     process.send?.(reply);
   });
   // The bench went away without stopping us: shut down as on SIGTERM.
   process.once('disconnect', () => {
-    for (const worker of [scrubbing, background, baseline]) if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
   });
-  const running = Promise.all([scrubbing.run(), background.run(), baseline.run()]);
+  const running = Promise.all(workers.map((worker) => worker.run()));
   process.send?.({ type: 'ready' } satisfies FromWorker);
   // The runtime shuts every worker down on SIGTERM; run() then resolves.
   await running;
-  await Promise.all([connection.close(), database.close()]);
+  await close();
   process.disconnect?.();
 }
 

@@ -1,4 +1,4 @@
-/** What the bench and its worker process say to each other over IPC, and the worker's start configuration. */
+/** What the bench and a worker process say to each other over IPC, and the worker's start configuration. */
 import type { LogLevel } from '@temporalio/common';
 import type { WorkerOptions, WorkerStatus } from '@temporalio/worker';
 import type { ProviderUrls } from '../activities/providers';
@@ -7,6 +7,8 @@ import type { ScrubbingWorkerOptions } from '../worker/create-worker';
 export type WorkerTuning = NonNullable<ScrubbingWorkerOptions['tuning']>;
 
 export interface WorkerProcessConfig {
+  /** Which worker the process runs: ours (`npm run worker`'s) or the bare baseline's, each in its own process. */
+  role: 'scrubbing' | 'baseline';
   temporalAddress: string;
   mongoUrl: string;
   encryptionKeys: string;
@@ -36,4 +38,4 @@ export type ExperimentalWorkerOptions = Partial<
 
 export type ToWorker = { type: 'status'; id: number };
 
-export type FromWorker = { type: 'ready' } | { type: 'status'; id: number; scrubbing: WorkerStatus; baseline: WorkerStatus; memory: NodeJS.MemoryUsage };
+export type FromWorker = { type: 'ready' } | { type: 'status'; id: number; status: WorkerStatus; memory: NodeJS.MemoryUsage };

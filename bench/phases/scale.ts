@@ -2,7 +2,7 @@
  * Scale (issue F §4): many open workspace workflows idle on the one worker, started the
  * way the API starts them (signal-with-start with an incident; these workspaces have no
  * integration, so nothing is diverted and no database is involved). Then resident memory
- * of the worker process and of the Temporal server, and the signals per second the stack
+ * of our worker process and of the Temporal server, and the signals per second the stack
  * sustains: signals sent for a fixed time to random workflows with bounded concurrency,
  * counted until the worker has processed every one of them.
  */
@@ -17,6 +17,8 @@ import { TASK_QUEUE, WORKFLOW_TYPE, incidentResolvedSignal, incidentStartedSigna
 
 export interface MemoryFigures {
   workerMiB: number;
+  /** The baseline's worker process (its own process, idle here): beside ours, not in it. */
+  baselineWorkerMiB: number;
   temporalServerMiB: number;
   /** Workflows in the worker's cache at that moment. */
   cachedWorkflows: number;
@@ -49,7 +51,12 @@ export interface ScaleResult {
 
 async function memory(stack: Stack): Promise<MemoryFigures> {
   const snapshot = await stack.worker.snapshot();
-  return { workerMiB: mib(snapshot.residentBytes), temporalServerMiB: mib(stack.temporalResidentBytes()), cachedWorkflows: snapshot.scrubbing.numCachedWorkflows };
+  return {
+    workerMiB: mib(snapshot.residentBytes),
+    baselineWorkerMiB: mib(snapshot.baselineResidentBytes),
+    temporalServerMiB: mib(stack.temporalResidentBytes()),
+    cachedWorkflows: snapshot.scrubbing.numCachedWorkflows,
+  };
 }
 
 /** The scale workflows being opened: what was there before, and when the last start was acknowledged. */
