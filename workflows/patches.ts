@@ -20,6 +20,12 @@ export const BACKGROUND_QUEUE_PATCH = 'background-task-queue-v1';
 /** A run that starts without a predecessor reads the incident record (runs recorded before it did not). */
 export const RECOVERY_PATCH = 'recover-incidents-v1';
 /**
+ * `ScrubbingState` shows what the provider shows (idle, diverted, failed): a diversion counts once
+ * made, a withdrawal once done, so an operation costs one search-attribute upsert, not two (each is
+ * a visibility write in Temporal). Runs recorded before it also published `diverting` and `withdrawing`.
+ */
+export const SETTLED_SCRUBBING_STATE_PATCH = 'settled-scrubbing-state-v1';
+/**
  * A provider operation's success is audited by its activity (runs recorded before it audit it with a
  * separate bookkeeping activity, whose completion cost a workflow task on the attack path).
  */

@@ -7,8 +7,8 @@ import * as wf from '@temporalio/workflow';
 import { PROVIDER_AWARE_RULES, type Command, type RuleSet, type WorkspaceEvent } from './decide';
 import { FIRST_GENERATION_RULES } from './first-generation';
 import type { WorkspaceWorkflowInput } from './messages';
-import { PROVIDER_POLICY_PATCH, SEARCH_ATTRIBUTES_PATCH } from './patches';
-import { SCRUBBING_STATE, WORKSPACE_ID, scrubbingStateOf, type ScrubbingState } from './search-attributes';
+import { PROVIDER_POLICY_PATCH, SEARCH_ATTRIBUTES_PATCH, SETTLED_SCRUBBING_STATE_PATCH } from './patches';
+import { SCRUBBING_STATE, WORKSPACE_ID, scrubbingStateOf, settledScrubbingStateOf, type ScrubbingState } from './search-attributes';
 import { initialState, unpackState, type WorkspaceState } from './state';
 
 export interface Run {
@@ -28,11 +28,13 @@ export function startRun(input: WorkspaceWorkflowInput, carryOut: (command: Comm
   // Every run that starts with the patch (and every run after a continue-as-new) follows the provider-aware rules.
   if (wf.patched(PROVIDER_POLICY_PATCH) && !state.rules) state = { ...state, rules: true };
   const rules = state.rules ? PROVIDER_AWARE_RULES : FIRST_GENERATION_RULES;
+  // Asked once, as the run starts (never on the attack path); runs recorded before it keep publishing operations in flight.
+  const stateOf = wf.patched(SETTLED_SCRUBBING_STATE_PATCH) ? settledScrubbingStateOf : scrubbingStateOf;
   let published: ScrubbingState | undefined;
 
-  /** Keeps `ScrubbingState` (and `WorkspaceId`) current for the UI's list, upserting only on change. */
+  /** Keeps `ScrubbingState` (and `WorkspaceId`) current for the UI's list, upserting only on change (search-attributes.ts). */
   function publishScrubbingState(): void {
-    const current = scrubbingStateOf(run.state);
+    const current = stateOf(run.state);
     if (current === published || !wf.patched(SEARCH_ATTRIBUTES_PATCH)) return;
     wf.upsertSearchAttributes([...(published === undefined ? [{ key: WORKSPACE_ID, value: run.state.workspaceId }] : []), { key: SCRUBBING_STATE, value: current }]);
     published = current;

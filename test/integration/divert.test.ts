@@ -50,6 +50,27 @@ test('the first incident signal creates the workflow and diverts every integrati
   });
 });
 
+test('ScrubbingState shows what the provider shows: one upsert per operation, a diversion in flight still idle and a withdrawal in flight still diverted', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startIncident(bed, taskQueue, workspaceInput(ws, [a.config]), { incidentId: 'i1' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
+    await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'inactive', 'withdrawn');
+    const events = (await handle.fetchHistory()).events ?? [];
+    const published = events.flatMap((e) => {
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      const value = fields?.[SCRUBBING_STATE.name]?.data;
+      return value ? [JSON.parse(Buffer.from(value).toString()) as string] : [];
+    });
+    // The run's first state, then one change per operation (runs before the patch also published diverting and withdrawing).
+    expect(published).toEqual(['idle', 'diverted', 'idle']);
+    expect((await handle.describe()).typedSearchAttributes.get(SCRUBBING_STATE)).toBe('idle');
+  });
+});
+
 test("a diversion's success is audited by its provider activity: the trail has it with the provider's detail, and the workflow schedules no bookkeeping activity (and no workflow task) for it", async () => {
   const ws = uniqueId('ws');
   const taskQueue = uniqueId('tq');
