@@ -3,6 +3,8 @@
  * filtered by action (exact, or a prefix), integration, actor and outcome: each filter an
  * equality or a range on an indexed field (store/models.ts), never a regular expression.
  */
+import { isDuplicateKey } from './errors';
+import { INSERT_BATCHING, groupCommit } from './group-commit';
 import type { Models } from './models';
 
 export interface AuditEventInput {
@@ -44,9 +46,20 @@ export function actionFilter(action: string): string | { $gte: string; $lt: stri
 }
 
 export function auditRepository({ AuditEvent }: Models) {
+  // Group-committed like incident reports (store/group-commit.ts): alone when the database keeps up,
+  // a few batched writes instead of one per diversion under a burst.
+  const insert = groupCommit<Record<string, unknown>>(async (docs) => {
+    await AuditEvent.collection.insertMany(docs, { ordered: false });
+  }, INSERT_BATCHING);
   return {
+    /** Validated by the schema (defaults, required fields, outcome), then written; its id orders it in the trail. */
     async record(event: AuditEventInput): Promise<void> {
-      await AuditEvent.create({ ...event, at: event.at ?? new Date() });
+      const doc = new AuditEvent({ ...event, at: event.at ?? new Date() });
+      await doc.validate();
+      // A batch written in part is written again one by one: a record already there was written.
+      await insert(doc.toObject()).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
     },
 
     /** Newest first; `before` is the `id` of the last event of the previous page (of the same filters). */

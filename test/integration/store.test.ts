@@ -195,3 +195,26 @@ test('the audit trail pages newest first', async () => {
   const last = await audit.list('aud', { limit: 2, before: second.next! });
   expect(last).toMatchObject({ events: [{ action: 'a0' }], next: null });
 });
+
+test('audit records asked for together are written in batches: each one is there once, in the order asked, with its defaults; an invalid one fails alone', async () => {
+  const audit = auditRepository(db.models);
+  const inserts: number[] = [];
+  const insertMany = db.models.AuditEvent.collection.insertMany.bind(db.models.AuditEvent.collection);
+  const spy = jest.spyOn(db.models.AuditEvent.collection, 'insertMany').mockImplementation((docs, options) => {
+    inserts.push(Array.from(docs).length);
+    return insertMany(docs, options);
+  });
+  try {
+    const asked = Array.from({ length: 400 }, (_, i) => audit.record({ workspace: 'aud-burst', actor: 'workflow', action: `b${String(i).padStart(3, '0')}`, outcome: 'ok' }));
+    const invalid = audit.record({ workspace: 'aud-burst', actor: 'workflow', action: 'bad', outcome: 'maybe' as 'ok' });
+    await Promise.all(asked);
+    await expect(invalid).rejects.toThrow(/outcome/);
+    const { events } = await audit.list('aud-burst', { limit: 500 });
+    expect(events.map((e) => e.action)).toEqual(Array.from({ length: 400 }, (_, i) => `b${String(399 - i).padStart(3, '0')}`));
+    expect(events[0]).toMatchObject({ integration: null, incident: null, detail: '', outcome: 'ok' });
+    expect(inserts.reduce((a, b) => a + b, 0)).toBe(400);
+    expect(inserts.length).toBeLessThan(400); // batched, not one write per record
+  } finally {
+    spy.mockRestore();
+  }
+});
