@@ -23,6 +23,9 @@ export const RECOVERY_PATCH = 'recover-incidents-v1';
  * `ScrubbingState` shows what the provider shows (idle, diverted, failed): a diversion counts once
  * made, a withdrawal once done, so an operation costs one search-attribute upsert, not two (each is
  * a visibility write in Temporal). Runs recorded before it also published `diverting` and `withdrawing`.
+ * Runs with it also ask the executor's patches (audit trail, notifications, operation audit) as they
+ * start (run.ts), so no patch marker and its search-attribute upsert land in a run's first diversion;
+ * runs recorded before it ask them where the executor first needs them.
  */
 export const SETTLED_SCRUBBING_STATE_PATCH = 'settled-scrubbing-state-v1';
 /**

@@ -7,7 +7,7 @@ import * as wf from '@temporalio/workflow';
 import { PROVIDER_AWARE_RULES, type Command, type RuleSet, type WorkspaceEvent } from './decide';
 import { FIRST_GENERATION_RULES } from './first-generation';
 import type { WorkspaceWorkflowInput } from './messages';
-import { PROVIDER_POLICY_PATCH, SEARCH_ATTRIBUTES_PATCH, SETTLED_SCRUBBING_STATE_PATCH } from './patches';
+import { AUDIT_TRAIL_PATCH, NOTIFICATIONS_PATCH, OPERATION_AUDIT_PATCH, PROVIDER_POLICY_PATCH, SEARCH_ATTRIBUTES_PATCH, SETTLED_SCRUBBING_STATE_PATCH } from './patches';
 import { SCRUBBING_STATE, WORKSPACE_ID, scrubbingStateOf, settledScrubbingStateOf, type ScrubbingState } from './search-attributes';
 import { initialState, unpackState, type WorkspaceState } from './state';
 
@@ -23,13 +23,20 @@ export interface Run {
   apply(event: WorkspaceEvent): void;
 }
 
+/** Patches the executor asks lazily (executor.ts); runs with SETTLED_SCRUBBING_STATE_PATCH ask them as they start. */
+const EXECUTOR_PATCHES = [AUDIT_TRAIL_PATCH, NOTIFICATIONS_PATCH, OPERATION_AUDIT_PATCH];
+
 export function startRun(input: WorkspaceWorkflowInput, carryOut: (command: Command) => void): Run {
   let state: WorkspaceState = input.carried ? unpackState(input.carried) : initialState(input.workspaceId);
   // Every run that starts with the patch (and every run after a continue-as-new) follows the provider-aware rules.
   if (wf.patched(PROVIDER_POLICY_PATCH) && !state.rules) state = { ...state, rules: true };
   const rules = state.rules ? PROVIDER_AWARE_RULES : FIRST_GENERATION_RULES;
   // Asked once, as the run starts (never on the attack path); runs recorded before it keep publishing operations in flight.
-  const stateOf = wf.patched(SETTLED_SCRUBBING_STATE_PATCH) ? settledScrubbingStateOf : scrubbingStateOf;
+  const settled = wf.patched(SETTLED_SCRUBBING_STATE_PATCH);
+  const stateOf = settled ? settledScrubbingStateOf : scrubbingStateOf;
+  // The patches the executor asks where it first needs them are asked here too (patches.ts): each first
+  // ask records a marker and a `TemporalChangeVersion` upsert, which then never land in a run's first diversion.
+  if (settled) for (const patch of EXECUTOR_PATCHES) wf.patched(patch);
   let published: ScrubbingState | undefined;
 
   /** Keeps `ScrubbingState` (and `WorkspaceId`) current for the UI's list, upserting only on change (search-attributes.ts). */

@@ -17,7 +17,7 @@ import {
   withWorker,
   workspaceInput,
 } from '../support/bed';
-import { incidentResolvedSignal, integrationsChangedSignal } from '../../workflows/messages';
+import { WORKFLOW_TYPE, incidentResolvedSignal, incidentStartedSignal, integrationsChangedSignal, workspaceWorkflowId } from '../../workflows/messages';
 import { SCRUBBING_STATE, WORKSPACE_ID } from '../../workflows/search-attributes';
 import { eventually } from '../support/eventually';
 
@@ -69,6 +69,37 @@ test('ScrubbingState shows what the provider shows: one upsert per operation, a 
     expect(published).toEqual(['idle', 'diverted', 'idle']);
     expect((await handle.describe()).typedSearchAttributes.get(SCRUBBING_STATE)).toBe('idle');
   });
+});
+
+test("a run's first diversion records no patch marker: a run asks every patch as it starts, so none lands on the attack path", async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const audit = new MemoryAuditSink();
+  await withWorker(
+    bed,
+    taskQueue,
+    storeOf(a),
+    async () => {
+      // Started with its configuration, as the API does for a workspace's first integration; the attack comes later.
+      const handle = await bed.env.client.workflow.start(WORKFLOW_TYPE, { workflowId: workspaceWorkflowId(ws), taskQueue, args: [workspaceInput(ws, [a.config])] });
+      bed.started.push({ name: expect.getState().currentTestName!.replace(/\W+/g, '-'), handle });
+      await waitForState(handle, (v) => v.integrations.length === 1, 'started');
+      const before = (await handle.fetchHistory()).events?.length ?? 0;
+      await handle.signal(incidentStartedSignal, { incidentId: 'i1' });
+      await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
+      await eventually(
+        () => audit.entries.filter((e) => e.action === 'divert').length,
+        (n) => n === 1,
+        { what: 'the divert audited by its activity' },
+      );
+      const attack = ((await handle.fetchHistory()).events ?? []).slice(before);
+      expect(attack.filter((e) => e.markerRecordedEventAttributes)).toEqual([]);
+      // One search-attribute upsert for the diversion (ScrubbingState), no TemporalChangeVersion beside it.
+      expect(attack.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(1);
+    },
+    audit,
+  );
 });
 
 test("a diversion's success is audited by its provider activity: the trail has it with the provider's detail, and the workflow schedules no bookkeeping activity (and no workflow task) for it", async () => {
