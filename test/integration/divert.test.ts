@@ -10,6 +10,7 @@ import {
   advertisements,
   cloudflareIntegration,
   startIncident,
+  startWorkspace,
   storeOf,
   uniqueId,
   useBed,
@@ -17,7 +18,7 @@ import {
   withWorker,
   workspaceInput,
 } from '../support/bed';
-import { WORKFLOW_TYPE, incidentResolvedSignal, incidentStartedSignal, integrationsChangedSignal, workspaceWorkflowId } from '../../workflows/messages';
+import { incidentResolvedSignal, incidentStartedSignal, integrationsChangedSignal } from '../../workflows/messages';
 import { SCRUBBING_STATE, WORKSPACE_ID } from '../../workflows/search-attributes';
 import { eventually } from '../support/eventually';
 
@@ -82,8 +83,7 @@ test("a run's first diversion records no patch marker: a run asks every patch as
     storeOf(a),
     async () => {
       // Started with its configuration, as the API does for a workspace's first integration; the attack comes later.
-      const handle = await bed.env.client.workflow.start(WORKFLOW_TYPE, { workflowId: workspaceWorkflowId(ws), taskQueue, args: [workspaceInput(ws, [a.config])] });
-      bed.started.push({ name: expect.getState().currentTestName!.replace(/\W+/g, '-'), handle });
+      const handle = await startWorkspace(bed, taskQueue, workspaceInput(ws, [a.config]));
       await waitForState(handle, (v) => v.integrations.length === 1, 'started');
       const before = (await handle.fetchHistory()).events?.length ?? 0;
       await handle.signal(incidentStartedSignal, { incidentId: 'i1' });

@@ -214,6 +214,17 @@ export async function startIncident(bed: Bed, taskQueue: string, input: Workspac
     signal: incidentStartedSignal,
     signalArgs: [incident],
   });
+  return replayedAtTheEnd(bed, handle);
+}
+
+/** What the API does for a workspace's first integration: the workflow starts with its configuration, before any attack. */
+export async function startWorkspace(bed: Bed, taskQueue: string, input: WorkspaceWorkflowInput): Promise<WorkflowHandle> {
+  const handle = await bed.env.client.workflow.start(WORKFLOW_TYPE, { workflowId: workspaceWorkflowId(input.workspaceId), taskQueue, args: [input] });
+  return replayedAtTheEnd(bed, handle);
+}
+
+/** The test file's workflows are replayed (and recorded as fixtures) when it ends. */
+function replayedAtTheEnd(bed: Bed, handle: WorkflowHandle): WorkflowHandle {
   if (!bed.started.some((s) => s.handle.workflowId === handle.workflowId)) {
     bed.started.push({ name: expect.getState().currentTestName?.replace(/\W+/g, '-') ?? handle.workflowId, handle });
   }
