@@ -10,6 +10,7 @@ import { AUDIT_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY, type AuditEntry, type 
 import type { Command } from './decide';
 import type { ManualOutcomes } from './manual-actions';
 import type { BookkeepingTask, OperationRetryOptions } from './messages';
+import { notificationQueue } from './notification-queue';
 import { AUDIT_TRAIL_PATCH, NOTIFICATIONS_PATCH, OPERATION_AUDIT_PATCH } from './patches';
 import type { ActivityProxies } from './proxies';
 import type { Run } from './run';
@@ -33,12 +34,32 @@ export function createExecutor(run: Run, proxies: ActivityProxies, retry: Operat
   let tasksStarted = 0;
   let eventsSent = 0;
 
+  /** Runs with BOUNDED_NOTIFICATIONS_PATCH: notifications in flight are bounded (notification-queue.ts). */
+  const notifications = run.boundedNotifications ? notificationQueue<number>() : undefined;
+
+  /** Runs a background task; a notification may wait for a slot (it stays unfinished, so continue-as-new carries it). */
   function inBackground(task: BookkeepingTask): void {
     const id = ++tasksStarted;
     inFlight.unfinished.set(id, task);
+    if (task.kind !== 'notify' || !notifications) return start(id, task);
+    const { start: now, dropped } = notifications.offer(id);
+    if (dropped !== undefined) {
+      const event = inFlight.unfinished.get(dropped);
+      inFlight.unfinished.delete(dropped);
+      wf.log.warn('notification dropped: too many waiting for the channels', { event: event?.kind === 'notify' ? event.event.event : undefined, waiting: notifications.waiting });
+    }
+    if (now !== undefined) start(now, task);
+  }
+
+  function start(id: number, task: BookkeepingTask): void {
     void runTask(task)
       .catch((err: unknown) => wf.log.warn('bookkeeping failed', { error: messageOf(err) }))
-      .finally(() => inFlight.unfinished.delete(id));
+      .finally(() => {
+        inFlight.unfinished.delete(id);
+        if (task.kind !== 'notify' || !notifications) return;
+        const next = notifications.finished();
+        if (next !== undefined) start(next, inFlight.unfinished.get(next)!);
+      });
   }
 
   function runTask(task: BookkeepingTask): Promise<void> {

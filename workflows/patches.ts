@@ -33,3 +33,9 @@ export const SETTLED_SCRUBBING_STATE_PATCH = 'settled-scrubbing-state-v1';
  * separate bookkeeping activity, whose completion cost a workflow task on the attack path).
  */
 export const OPERATION_AUDIT_PATCH = 'operation-audit-v1';
+/**
+ * At most 10 notification activities in flight per run, the rest waiting (at most 200, oldest dropped
+ * beyond): workflows/notification-queue.ts. Asked as every run starts (run.ts); a run recorded before
+ * it started as many as it had events.
+ */
+export const BOUNDED_NOTIFICATIONS_PATCH = 'bounded-notifications-v1';

@@ -7,7 +7,7 @@ import * as wf from '@temporalio/workflow';
 import { PROVIDER_AWARE_RULES, type Command, type RuleSet, type WorkspaceEvent } from './decide';
 import { FIRST_GENERATION_RULES } from './first-generation';
 import type { WorkspaceWorkflowInput } from './messages';
-import { AUDIT_TRAIL_PATCH, NOTIFICATIONS_PATCH, OPERATION_AUDIT_PATCH, PROVIDER_POLICY_PATCH, SEARCH_ATTRIBUTES_PATCH, SETTLED_SCRUBBING_STATE_PATCH } from './patches';
+import { AUDIT_TRAIL_PATCH, BOUNDED_NOTIFICATIONS_PATCH, NOTIFICATIONS_PATCH, OPERATION_AUDIT_PATCH, PROVIDER_POLICY_PATCH, SEARCH_ATTRIBUTES_PATCH, SETTLED_SCRUBBING_STATE_PATCH } from './patches';
 import { SCRUBBING_STATE, WORKSPACE_ID, scrubbingStateOf, settledScrubbingStateOf, type ScrubbingState } from './search-attributes';
 import { initialState, unpackState, type WorkspaceState } from './state';
 
@@ -19,6 +19,8 @@ export interface Run {
   configKnown: boolean;
   /** Whether the workspace has notification channels, from the newest configuration seen. */
   notificationsOn: boolean;
+  /** Whether notifications in flight are bounded (BOUNDED_NOTIFICATIONS_PATCH, asked as the run starts). */
+  readonly boundedNotifications: boolean;
   /** Decides on one event and carries out the commands. */
   apply(event: WorkspaceEvent): void;
 }
@@ -37,6 +39,8 @@ export function startRun(input: WorkspaceWorkflowInput, carryOut: (command: Comm
   // The patches the executor asks where it first needs them are asked here too (patches.ts): each first
   // ask records a marker and a `TemporalChangeVersion` upsert, which then never land in a run's first diversion.
   if (settled) for (const patch of EXECUTOR_PATCHES) wf.patched(patch);
+  // Asked as every run starts: a run recorded before it started without it, and keeps notifications unbounded.
+  const boundedNotifications = wf.patched(BOUNDED_NOTIFICATIONS_PATCH);
   let published: ScrubbingState | undefined;
 
   /** Keeps `ScrubbingState` (and `WorkspaceId`) current for the UI's list, upserting only on change (search-attributes.ts). */
@@ -52,6 +56,7 @@ export function startRun(input: WorkspaceWorkflowInput, carryOut: (command: Comm
     rules,
     configKnown: input.carried !== undefined || input.config !== undefined,
     notificationsOn: input.config?.notifications === true,
+    boundedNotifications,
     apply(event) {
       const decision = rules.decide(run.state, event);
       run.state = decision.state;

@@ -6,12 +6,15 @@
  * workspace's attack still diverts while they hang. On one shared queue the hanging
  * notifications would hold both slots and the third diversion would wait for their timeout.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
 import { LOOPBACK_RECEIVERS } from '../support/api-bed';
-import { actualOf, cloudflareIntegration, startIncident, storeOf, uniqueId, useBed, waitForState, withWorker, workspaceInput } from '../support/bed';
+import { actualOf, cloudflareIntegration, startIncident, startWorkspace, storeOf, uniqueId, useBed, waitForState, withWorker, workspaceInput } from '../support/bed';
 import { eventually } from '../support/eventually';
 import type { DeliverableChannel } from '../../catalog/notifications';
+import { incidentResolvedSignal, incidentStartedSignal } from '../../workflows/messages';
 
 const bed = useBed();
 
@@ -65,3 +68,59 @@ test('a diversion does not wait for notifications that hold every background slo
     await new Promise((resolve) => silent.close(resolve));
   }
 });
+
+test('a channel that keeps failing holds at most ten notifications in flight per workspace; the rest wait and are all delivered once it answers', async () => {
+  let down = true;
+  const delivered = new Set<string>();
+  const receiver = createHttpServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      if (down) return void res.writeHead(503).end('down');
+      delivered.add((JSON.parse(raw) as { id: string }).id);
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const channel: DeliverableChannel = { id: 'ch-down', type: 'webhook', name: 'down', events: [], settings: { url }, secrets: { signingSecret: 'a-signing-secret-0123' } };
+  const notifications = { channels: { loadForDelivery: () => Promise.resolve([channel]) }, pagerDutyUrl: 'http://127.0.0.1:9/pd', temporalUiUrl: 'http://ui', outbound: LOOPBACK_RECEIVERS };
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const integration = cloudflareIntegration(bed, ws);
+  const base = workspaceInput(ws, [integration.config]);
+  const input = { ...base, config: { ...base.config, notifications: true } };
+  const scheduled = async (handle: WorkflowHandle) =>
+    ((await handle.fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifications.send').length;
+  const cycles = 15;
+  try {
+    await withWorker(
+      bed,
+      taskQueue,
+      storeOf(integration),
+      async () => {
+        const handle = await startWorkspace(bed, taskQueue, input);
+        // Each cycle is two events for the channel (diverted, withdrawn): thirty, while it answers 503.
+        for (let i = 0; i < cycles; i++) {
+          await handle.signal(incidentStartedSignal, { incidentId: `i${i}` });
+          await waitForState(handle, (v) => actualOf(v, integration.config.id) === 'active', `cycle ${i} diverted`);
+          await handle.signal(incidentResolvedSignal, { incidentId: `i${i}` });
+          await waitForState(handle, (v) => actualOf(v, integration.config.id) === 'inactive', `cycle ${i} withdrawn`);
+        }
+        // Unbounded, all thirty would be retrying at once.
+        expect(await scheduled(handle)).toBe(10);
+        down = false;
+        await eventually(
+          () => delivered.size,
+          (n) => n === 2 * cycles,
+          { what: 'every event delivered once the channel answers', timeoutMs: 60_000 },
+        );
+        expect(await scheduled(handle)).toBe(2 * cycles);
+      },
+      undefined,
+      { notifications },
+    );
+  } finally {
+    await new Promise((resolve) => receiver.close(resolve));
+  }
+}, 120_000);

@@ -30,4 +30,4 @@ test('every recorded history replays without non-determinism', async () => {
   }
   expect(failures).toEqual([]);
   expect(replayed).toBe(files.length);
-}, 180_000); // eleven generations, about 410 histories: seconds alone, over a minute once under the whole suite
+}, 180_000); // twelve generations, about 470 histories: seconds alone, over a minute once under the whole suite
