@@ -6,6 +6,9 @@
  * would; the report counts those retries (refusals: 5xx, 429) and the answers that say `queued`.
  */
 import { now, sleep } from '../clock';
+import { BASELINE_TASK_QUEUE } from '../baseline/messages';
+import { workerSettled } from '../settle';
+import { TASK_QUEUE } from '../../workflows/messages';
 import { cpuSince, cpuTimes, type CpuTimes } from '../cpu';
 import type { AttackTarget } from '../detector';
 import type { Stack } from '../stack';
@@ -37,6 +40,9 @@ export interface BurstResult {
 
 async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'resolve', windowMs: number): Promise<Wave> {
   const advertised = kind === 'start';
+  // Nothing left of an earlier step runs during the wave (in a burst-only run, the workflows started as the
+  // workspaces were stored were still reading their incident records when the first wave began).
+  await workerSettled(stack.worker, [TASK_QUEUE, BASELINE_TASK_QUEUE]);
   const cpu = cpuTimes(stack);
   const start = now();
   let retried = 0;
