@@ -13,6 +13,7 @@ import { defaultConsoleDir } from './routes/console';
 import type { OutboundPolicy } from '../activities/outbound/destination';
 import type { WorkspaceLimits } from './limits';
 import { cachedKeyLookup } from './key-cache';
+import { cachedConfigVersions } from './version-cache';
 import { createScrubbingService } from './scrubbing-service';
 import { HttpError } from './http-errors';
 import { createIncidentIntake, type IntakeSettings } from './intake';
@@ -39,8 +40,10 @@ export interface ApiWiring {
   outbound?: OutboundPolicy;
   /** Per-workspace caps; each absent one has its default (api/limits.ts). */
   limits?: Partial<WorkspaceLimits>;
-  /** How long a valid API key is remembered (api/key-cache.ts); a revocation through another API process takes effect within it. Default 10 s; 0 = never. */
+  /** How long a valid API key is remembered (api/key-cache.ts). Default 300 s; 0 = never. */
   keyCacheMs?: number;
+  /** How often the API reads what other processes changed: keys revoked (api/key-cache.ts), configuration versions (api/version-cache.ts); default 2 s; 0 = no feed. */
+  changePollMs?: number;
   /** Incident intake knobs (api/intake.ts); each absent one has its default. */
   intake?: Partial<IntakeSettings>;
   /** Where request log lines go; default a silent logger (tests). */
@@ -57,14 +60,18 @@ export function buildApi(wiring: ApiWiring) {
   const { models } = wiring.database;
   const workspaces = workspaceRepository(models);
   const apiKeys = apiKeyRepository(models);
-  const keyLookup = cachedKeyLookup(apiKeys, wiring.keyCacheMs === undefined ? {} : { ttlMs: wiring.keyCacheMs });
+  const keyLookup = cachedKeyLookup(apiKeys, {
+    ...(wiring.keyCacheMs === undefined ? {} : { ttlMs: wiring.keyCacheMs }),
+    ...(wiring.changePollMs === undefined ? {} : { revocationPollMs: wiring.changePollMs }),
+  });
+  const versions = cachedConfigVersions(workspaces, wiring.changePollMs === undefined ? {} : { pollMs: wiring.changePollMs });
   const logger = wiring.logger ?? createLogger('api', { LOG_LEVEL: 'silent' });
   const scrubbing = createScrubbingService({
     client: wiring.client,
     taskQueue: wiring.taskQueue,
     manualActionTimeoutMs: wiring.manualActionTimeoutMs,
     ...(wiring.callTimeoutMs === undefined ? {} : { callTimeoutMs: wiring.callTimeoutMs }),
-    directory: { configOf: (ws) => workspaces.configSnapshot(ws), versionOf: (ws) => workspaces.configVersion(ws) },
+    directory: { configOf: (ws) => workspaces.configSnapshot(ws), versionOf: (ws) => versions.versionOf(ws) },
     onLateError: (err, action) => logger.warn({ ...action, error: err instanceof Error ? err.message : String(err) }, 'a manual action answered 202 then failed to reach the workflow'),
   });
   const telemetry = createApiTelemetry(logger);
@@ -136,6 +143,8 @@ export function buildApi(wiring: ApiWiring) {
    */
   const settle = () => {
     clearInterval(sweeping);
+    keyLookup.stop();
+    versions.stop();
     return Promise.all([intake.stop(), scrubbing.settle()]).then(() => undefined);
   };
   return Object.assign(app, { settle });

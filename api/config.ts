@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { TASK_QUEUE } from '../workflows/messages';
 import { DEFAULT_WORKSPACE_LIMITS, type WorkspaceLimits } from './limits';
 import { DEFAULT_INTAKE, type IntakeSettings } from './intake';
+import { DEFAULT_KEY_CACHE } from './key-cache';
 
 const apiEnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
@@ -29,16 +30,20 @@ const apiEnvSchema = z.object({
   /** The Temporal UI as operators reach it, for the console's links to workflows; absent: no links. */
   TEMPORAL_UI_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/ }).optional()),
   WORKSPACE_MAX_API_KEYS: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_WORKSPACE_LIMITS.apiKeys),
-  /** How long a valid API key is remembered by an API process; a key revoked through another process stops working here within this time (0 = never remembered). */
-  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+  /** How long a valid API key is remembered by an API process (0 = never remembered); revocations reach it through API_CHANGE_POLL_MS. */
+  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(DEFAULT_KEY_CACHE.ttlMs / 1000),
+  /** How often an API process reads what others changed: revoked keys, configuration versions (0 = never: a revocation elsewhere takes API_KEY_CACHE_SECONDS, every report reads its version). */
+  API_CHANGE_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_KEY_CACHE.revocationPollMs),
   /** Incident reports a workspace may have waiting for Temporal before 429 (api/intake.ts). */
   INTAKE_MAX_QUEUED_PER_WORKSPACE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_INTAKE.maxQueuedPerWorkspace),
   /** How long an incident report waits for Temporal before the API answers 202 `queued` (it is delivered later). */
   INTAKE_DELIVERY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_INTAKE.deliveryWaitMs),
+  /** A report Temporal has not confirmed after this long is written to the outbox before the answer (api/intake.ts). */
+  INTAKE_KEEP_AFTER_MS: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_INTAKE.keepAfterMs),
 });
 
 export function intakeOf(config: ApiConfig): Partial<IntakeSettings> {
-  return { maxQueuedPerWorkspace: config.INTAKE_MAX_QUEUED_PER_WORKSPACE, deliveryWaitMs: config.INTAKE_DELIVERY_WAIT_MS };
+  return { maxQueuedPerWorkspace: config.INTAKE_MAX_QUEUED_PER_WORKSPACE, deliveryWaitMs: config.INTAKE_DELIVERY_WAIT_MS, keepAfterMs: config.INTAKE_KEEP_AFTER_MS };
 }
 
 export function limitsOf(config: ApiConfig): WorkspaceLimits {

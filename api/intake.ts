@@ -1,8 +1,10 @@
 /**
- * Incident intake: an authenticated, valid report is kept in MongoDB before the API answers,
- * then delivered to the workspace's workflow, at once when Temporal takes it in time, else by
- * the delivery loop as soon as Temporal can take it (it also picks up what an earlier process
- * left behind). The answer is always 202: `delivered` or `queued`. Reports of one workspace are
+ * Incident intake: an authenticated, valid report is sent to the workspace's workflow at once;
+ * the API answers once Temporal has it, or once it is kept in MongoDB (the outbox), whichever
+ * comes first. A report Temporal takes within `keepAfterMs` is never written to the outbox (its
+ * history keeps it); one it does not take in that time, or refuses, is kept, and delivered by the
+ * delivery loop as soon as Temporal can take it (the loop also picks up what an earlier process
+ * left behind). The incident record is written for every report. The answer is always 202: `delivered` or `queued`. Reports of one workspace are
  * delivered oldest first; one delivered twice is harmless (the workflow is idempotent on
  * incident IDs, and a start after its resolve is ignored). Bounded per workspace (429 beyond).
  */
@@ -22,6 +24,11 @@ export const DEFAULT_INTAKE = {
   maxActiveIncidents: MAX_ACTIVE_INCIDENTS,
   /** How long a request waits for its report to reach the workflow before answering `queued`. */
   deliveryWaitMs: 2_000,
+  /**
+   * A report Temporal has not confirmed after this long is written to the outbox (one it confirms
+   * sooner costs no outbox write and no removal). The answer waits for the delivery or the write.
+   */
+  keepAfterMs: 200,
   /** How often the delivery loop looks for reports left behind (another process, a restart). */
   idlePollMs: 5_000,
   /** Workspaces delivered to at once by the loop. */
@@ -157,13 +164,26 @@ export function createIncidentIntake(deps: IntakeDependencies) {
 
   /**
    * Delivers one report; true when it reached the workflow (or can never reach it and was
-   * dropped). `storing` is the write that keeps it, when it runs beside the delivery (a request's
-   * report): the record is removed or marked only once it exists.
+   * dropped). `storing` is the write that keeps it (a request's report: none while Temporal
+   * answers in time, else the write started beside the delivery): the outbox entry is removed or
+   * marked only once it exists, and not at all when it was never written. `decided` resolves once
+   * the request has decided whether to write it (at once for the loop's reports, already kept).
    */
-  async function deliverStored(report: QueuedReport, configVersion?: number, storing: Promise<unknown> = Promise.resolve()): Promise<boolean> {
-    // What happens to the record once it exists; the answer does not wait for it.
-    const afterKept = (then: () => Promise<unknown> | void) => {
-      const done = storing.then(then, () => undefined).catch(() => undefined);
+  async function deliverStored(
+    report: QueuedReport,
+    configVersion?: number,
+    storing: () => Promise<unknown> | undefined = () => Promise.resolve(),
+    decided: Promise<void> = Promise.resolve(),
+  ): Promise<boolean> {
+    // What happens to the outbox entry once it exists; the answer does not wait for it.
+    const afterKept = (then: () => Promise<unknown> | void, neverWritten?: () => void) => {
+      const done = decided
+        .then(() => {
+          const written = storing();
+          if (written) return written.then(then, () => undefined);
+          neverWritten?.();
+        })
+        .catch(() => undefined);
       bookkeeping.add(done);
       void done.finally(() => bookkeeping.delete(done));
     };
@@ -185,7 +205,10 @@ export function createIncidentIntake(deps: IntakeDependencies) {
     failures = 0;
     failingUntil = 0;
     sent.add(report.id); // the loop never sends it again
-    afterKept(() => removeLater(report.id));
+    afterKept(
+      () => removeLater(report.id),
+      () => sent.delete(report.id),
+    );
     return true;
   }
 
@@ -226,23 +249,25 @@ export function createIncidentIntake(deps: IntakeDependencies) {
    * of a 1,000-report burst failed with an error that was not an outage. A report that could not
    * be kept is a 503 (the detector retries), never a 500.
    */
+  const keepEntry = (workspace: string, report: IncidentReport, id: string, receivedAt: Date) => attempt(workspace, () => reports.add(workspace, report, id, receivedAt), true);
+  const keepRecord = (workspace: string, report: IncidentReport) => (deps.record ? attempt(workspace, () => deps.record!(workspace, report), false) : Promise.resolve());
   async function keep(workspace: string, report: IncidentReport, id: string): Promise<void> {
-    const attempt = async (write: () => Promise<unknown>, duplicateIsDone: boolean) => {
-      for (let tries = 1; ; tries++) {
-        try {
-          await write();
-          return;
-        } catch (err) {
-          if (duplicateIsDone && isDuplicateKey(err)) return; // an earlier try was written
-          if (tries >= 3) {
-            logger.warn({ workspace, error: describe(err) }, 'an incident report could not be kept');
-            throw new HttpError(503, 'database_unavailable', 'the database did not keep the report; try again');
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50 * tries));
+    await Promise.all([keepEntry(workspace, report, id, new Date()), keepRecord(workspace, report)]);
+  }
+  async function attempt(workspace: string, write: () => Promise<unknown>, duplicateIsDone: boolean): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await write();
+        return;
+      } catch (err) {
+        if (duplicateIsDone && isDuplicateKey(err)) return; // an earlier try was written
+        if (tries >= 3) {
+          logger.warn({ workspace, error: describe(err) }, 'an incident report could not be kept');
+          throw new HttpError(503, 'database_unavailable', 'the database did not keep the report; try again');
         }
+        await new Promise((resolve) => setTimeout(resolve, 50 * tries));
       }
-    };
-    await Promise.all([attempt(() => reports.add(workspace, report, id), true), ...(deps.record ? [attempt(() => deps.record!(workspace, report), false)] : [])]);
+    }
   }
 
   // The delivery loop.
@@ -341,16 +366,28 @@ export function createIncidentIntake(deps: IntakeDependencies) {
         return { delivery: 'queued', queuedReports: queued + 1, reason: waiting === undefined ? 'Temporal did not take the last report' : 'earlier reports of this workspace are still waiting' };
       }
 
-      // Kept and sent at once, side by side: the answer waits for the longer of the two, not their sum.
+      // Sent at once, the incident record written beside it; the outbox entry only if Temporal is slow
+      // or refuses: the answer waits for the delivery or the entry, and for the record.
       const id = reports.newId();
-      const storing = keep(workspace, report, id);
-      const stored: QueuedReport = { ...report, id, workspace, receivedAt: new Date(), attempts: 0, lastError: null };
-      const delivery = deliverStored(stored, configVersion, storing);
+      const receivedAt = new Date();
+      const recording = keepRecord(workspace, report);
+      let storing: Promise<void> | undefined;
+      let decide!: () => void;
+      const decided = new Promise<void>((resolve) => (decide = resolve));
+      const stored: QueuedReport = { ...report, id, workspace, receivedAt, attempts: 0, lastError: null };
+      const delivery = deliverStored(stored, configVersion, () => storing, decided);
       requestDeliveries.add(delivery);
       void delivery.finally(() => requestDeliveries.delete(delivery));
+      const deadline = Date.now() + settings.deliveryWaitMs;
+      const quick = await byDeadline(delivery, Date.now() + Math.min(settings.keepAfterMs, settings.deliveryWaitMs));
+      if (quick !== true) {
+        storing = keepEntry(workspace, report, id, receivedAt);
+        storing.catch(() => undefined); // its error is read below
+      }
+      decide();
       const [outcome, keptError] = await Promise.all([
-        byDeadline(delivery, Date.now() + settings.deliveryWaitMs),
-        storing.then(
+        quick === true ? true : byDeadline(delivery, deadline),
+        Promise.all([recording, storing]).then(
           () => undefined,
           (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
         ),

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     limits: limitsOf(config),
     intake: intakeOf(config),
     keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
+    changePollMs: config.API_CHANGE_POLL_MS,
     outbound: outboundPolicyFromEnv(),
     logger,
     ...(config.API_PUBLIC_URL ? { publicUrl: config.API_PUBLIC_URL } : {}),

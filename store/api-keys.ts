@@ -78,6 +78,11 @@ export function apiKeyRepository({ ApiKey }: Models) {
       return result.modifiedCount === 1;
     },
 
+    /** Ids of the keys revoked at or after `since` (the API processes' revocation feed, api/key-cache.ts). */
+    async revokedSince(since: Date): Promise<string[]> {
+      return (await ApiKey.find({ revokedAt: { $gte: since } }).select('_id').lean<{ _id: string }[]>()).map((k) => k._id);
+    },
+
     /** Notes a key's last use; a burst of first uses (a thousand detectors at once) is written in batches. */
     async touch(id: string, at: Date): Promise<void> {
       await update({ updateOne: { filter: { _id: id }, update: { $set: { lastUsedAt: at } } } });

@@ -61,6 +61,12 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
       await Workspace.updateOne({ _id: id }, { $inc: { configVersion: 1 } });
     },
 
+    /** Workspaces changed at or after `since`, with their configuration version (the API's change feed, api/version-cache.ts). */
+    async versionsChangedSince(since: Date): Promise<{ id: string; configVersion: number }[]> {
+      const rows = await Workspace.find({ updatedAt: { $gte: since } }).select({ configVersion: 1 }).lean<{ _id: string; configVersion: number }[]>();
+      return rows.map((row) => ({ id: row._id, configVersion: row.configVersion }));
+    },
+
     /** The configuration version alone (one read by id): all an incident report needs of the configuration. */
     async configVersion(id: string): Promise<number | undefined> {
       const workspace = await Workspace.findById(id).select({ configVersion: 1 }).lean<Pick<Raw, 'configVersion'>>();

@@ -60,6 +60,7 @@ export async function startApi(
     /** Temporal calls other than manual actions give up after this long (default 10 s). */
     callTimeoutMs?: number;
     keyCacheMs?: number;
+    changePollMs?: number;
     /** TEMPORAL_UI_URL of the API (the console's links); default none. */
     temporalUiUrl?: string;
     /** The built console it serves; default console/dist. */
@@ -82,6 +83,7 @@ export async function startApi(
     ...(options.intake ? { intake: options.intake } : {}),
     ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
     ...(options.keyCacheMs === undefined ? {} : { keyCacheMs: options.keyCacheMs }),
+    ...(options.changePollMs === undefined ? {} : { changePollMs: options.changePollMs }),
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     // The tests' receivers listen on loopback over http: the operator's allow-list permits them.

@@ -227,3 +227,57 @@ test('a start beyond the active-incident limit is a 429 incident_limit naming th
     await intake.stop();
   }
 });
+
+test('a report Temporal takes at once costs no outbox write; one it takes late is kept first and removed once delivered; the incident record is written for both', async () => {
+  const { repo, rows } = memoryOutbox();
+  const added: string[] = [];
+  const recorded: string[] = [];
+  const releases: (() => void)[] = [];
+  let slow = false;
+  const intake = createIncidentIntake({
+    reports: { ...repo, add: (ws, report, id, at) => (added.push((report.payload as { incidentId: string }).incidentId), repo.add(ws, report, id, at)) },
+    record: (_ws, report) => (recorded.push((report.payload as { incidentId: string }).incidentId), Promise.resolve()),
+    deliver: () => (slow ? new Promise<void>((resolve) => releases.push(resolve)) : Promise.resolve()),
+    isPermanent: () => false,
+    logger,
+    settings: { keepAfterMs: 20, deliveryWaitMs: 2_000, idlePollMs: 60_000 },
+  });
+  try {
+    expect(await intake.accept('fast', started('f1'))).toEqual({ delivery: 'delivered' });
+    expect(added).toEqual([]);
+    slow = true;
+    const answer = intake.accept('slow', started('s1'));
+    // Not confirmed within keepAfterMs: the entry is written while the delivery goes on.
+    await until(() => rows.length === 1);
+    expect(rows[0]).toMatchObject({ workspace: 'slow', payload: { incidentId: 's1' } });
+    releases.shift()!();
+    expect(await answer).toEqual({ delivery: 'delivered' });
+    await until(() => rows.length === 0);
+    expect({ added, recorded }).toEqual({ added: ['s1'], recorded: ['f1', 's1'] });
+  } finally {
+    await intake.stop();
+  }
+});
+
+test('a report Temporal refuses at once is kept before the answer (queued) and delivered by the loop, oldest first', async () => {
+  const { repo, rows } = memoryOutbox();
+  let up = false;
+  const delivered: string[] = [];
+  const intake = createIncidentIntake({
+    reports: repo,
+    deliver: inOrder((_ws, report) => (up ? (delivered.push((report.payload as { incidentId: string }).incidentId), Promise.resolve()) : Promise.reject(new Error('UNAVAILABLE')))),
+    isPermanent: () => false,
+    logger,
+    settings: { keepAfterMs: 1_000, deliveryWaitMs: 2_000, idlePollMs: 20, retryMaxMs: 50 },
+  });
+  try {
+    expect(await intake.accept('r', started('r1'))).toMatchObject({ delivery: 'queued' });
+    expect(rows.map((r) => (r.payload as { incidentId: string }).incidentId)).toEqual(['r1']);
+    expect(await intake.accept('r', started('r2'))).toMatchObject({ delivery: 'queued' });
+    up = true;
+    await until(() => rows.length === 0);
+    expect(delivered).toEqual(['r1', 'r2']);
+  } finally {
+    await intake.stop();
+  }
+});
