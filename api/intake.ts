@@ -339,7 +339,10 @@ export function createIncidentIntake(deps: IntakeDependencies) {
 
   return {
     /**
-     * Keeps the report and tries to deliver it for up to `deliveryWaitMs`. Throws 429 when the
+     * Sends the report and answers once it is delivered or kept: kept in the outbox when Temporal
+     * has not confirmed it within `keepAfterMs` or refused it, delivered by the loop when it was
+     * not confirmed within `deliveryWaitMs` (`queued`), and kept at once (`queued`) while the
+     * workspace has a backlog or Temporal has just failed. Throws 429 when the
      * workspace already has its maximum of undelivered reports (`intake_queue_full`) or, for a
      * start, of active incidents (`incident_limit`), and 503 `database_unavailable`
      * when the report was neither kept nor delivered. Anything else is a 202.
@@ -371,6 +374,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       const id = reports.newId();
       const receivedAt = new Date();
       const recording = keepRecord(workspace, report);
+      recording.catch(() => undefined); // read below; never an unhandled rejection while the delivery is awaited
       let storing: Promise<void> | undefined;
       let decide!: () => void;
       const decided = new Promise<void>((resolve) => (decide = resolve));
