@@ -99,6 +99,7 @@ export function buildApi(wiring: ApiWiring) {
     record: (ws, report) => (report.kind === 'started' ? incidents.started(ws, report.payload) : incidents.resolved(ws, report.payload.incidentId)),
     deliver: (ws, report, version) => scrubbing.deliverReport(ws, report, version),
     activeIncidents: (ws) => incidents.activeCount(ws),
+    activeIncidentCensus: () => incidents.activeCounts(),
     onIncidentLimit: (ws, message) => audit.record({ workspace: ws, actor: 'intake', action: 'incident.refused', outcome: 'failed', detail: message }),
     // The workspace is gone: nothing will ever take its reports.
     isPermanent: (err) => err instanceof HttpError && err.status === 404,

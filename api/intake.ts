@@ -59,6 +59,11 @@ export interface IntakeDependencies {
   record?(workspace: string, report: IncidentReport): Promise<void>;
   /** How many incidents of the workspace the incident record holds as active (for `maxActiveIncidents`). */
   activeIncidents?(workspace: string): Promise<number>;
+  /**
+   * Active incidents of every workspace with any, in one pass (the census): counts workspaces that
+   * are not near their limit, so a burst across a thousand workspaces costs one count, not a thousand.
+   */
+  activeIncidentCensus?(): Promise<Map<string, number>>;
   /** A start was refused at `maxActiveIncidents` (the first of a run of refusals): for the audit trail. */
   onIncidentLimit?(workspace: string, message: string): Promise<void>;
   /** A delivery error that means the report can never be delivered (the workspace is gone): dropped, logged. */
@@ -122,20 +127,39 @@ export function createIncidentIntake(deps: IntakeDependencies) {
    * Active incidents per workspace as the incident record last counted them, plus the starts
    * accepted since (duplicates included, so it errs high until the next count). Counted in the
    * background, never on the request's path: every 30 s, and once a second once within a tenth
-   * of the limit, so a flood costs a count a second, not one per report. Until the first count
-   * arrives starts are taken; the workflow's own cap refuses any that slip past.
+   * of the limit, so a flood costs a count a second, not one per report. With a census, the
+   * 30-second counts of every workspace are one census (at most one every 30 s, when reports
+   * arrive); a workspace within a tenth of its limit is still counted alone every second. Until
+   * the first count arrives starts are taken; the workflow's own cap refuses any that slip past.
    */
   const activeSeen = new Map<string, { count: number; at: number; counting: boolean; refusing: boolean }>();
+  let census: { counts: Map<string, number>; at: number } | undefined;
+  let censusRunning = false;
+  function takeCensus(): void {
+    if (!deps.activeIncidentCensus || censusRunning || Date.now() - (census?.at ?? 0) < 30_000) return;
+    censusRunning = true;
+    void deps
+      .activeIncidentCensus()
+      .then((counts) => {
+        census = { counts, at: Date.now() };
+        for (const [workspace, entry] of activeSeen) if (!entry.counting) Object.assign(entry, { count: counts.get(workspace) ?? 0, at: census.at });
+      })
+      .catch(() => undefined) // the database is away: taken again at the next report
+      .finally(() => (censusRunning = false));
+  }
   async function checkIncidentLimit(workspace: string): Promise<void> {
     if (!deps.activeIncidents) return;
     const max = settings.maxActiveIncidents;
     let seen = activeSeen.get(workspace);
     if (!seen) {
       if (activeSeen.size >= 10_000) activeSeen.clear(); // bounded; counted again when next needed
-      activeSeen.set(workspace, (seen = { count: 0, at: 0, counting: false, refusing: false }));
+      const known = census ? { count: census.counts.get(workspace) ?? 0, at: census.at } : { count: 0, at: 0 };
+      activeSeen.set(workspace, (seen = { ...known, counting: false, refusing: false }));
     }
     const entry = seen;
-    if (!entry.counting && Date.now() - entry.at >= (entry.count >= max * 0.9 ? 1_000 : 30_000)) {
+    const near = entry.count >= max * 0.9;
+    if (!near && deps.activeIncidentCensus) takeCensus();
+    else if (!entry.counting && Date.now() - entry.at >= (near ? 1_000 : 30_000)) {
       entry.counting = true;
       void deps
         .activeIncidents(workspace)

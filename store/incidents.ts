@@ -96,6 +96,12 @@ export function incidentRepository({ Incident }: Models) {
       return Incident.countDocuments({ workspace, active: true });
     },
 
+    /** Active incidents of every workspace with any, in one pass (the intake's census). */
+    async activeCounts(): Promise<Map<string, number>> {
+      const rows = await Incident.aggregate<{ _id: string; count: number }>([{ $match: { active: true } }, { $group: { _id: '$workspace', count: { $sum: 1 } } }]);
+      return new Map(rows.map((row) => [row._id, row.count]));
+    },
+
     /** Removes every workspace's records resolved more than a week before `now`; returns how many. */
     async pruneResolved(now = new Date()): Promise<number> {
       const { deletedCount } = await Incident.deleteMany({ active: false, resolvedAt: { $lt: new Date(now.getTime() - KEEP_RESOLVED_MS) } });

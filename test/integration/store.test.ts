@@ -67,8 +67,32 @@ test('API keys: only a hash is stored; revoked or altered keys do not authentica
   await expect(keys.authenticate(key)).resolves.toMatchObject({ id: apiKey.id, role: 'detector', workspace: 'enc' });
   await expect(keys.authenticate(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)).resolves.toBeNull();
   await expect(keys.authenticate('so_nothing')).resolves.toBeNull();
+  const before = new Date(Date.now() - 1_000);
+  expect(await keys.revokedSince(before)).not.toContain(apiKey.id);
   expect(await keys.revoke('enc', apiKey.id)).toBe(true);
   await expect(keys.authenticate(key)).resolves.toBeNull();
+  // The API processes' revocation feed reads it; a later read starting after it does not.
+  expect(await keys.revokedSince(before)).toContain(apiKey.id);
+  expect(await keys.revokedSince(new Date(Date.now() + 1_000))).toEqual([]);
+});
+
+test("the change feeds' reads: configuration versions changed lately, and active incidents of every workspace in one pass", async () => {
+  const workspaces = workspaceRepository(db.models);
+  await workspaces.create({ id: 'feed-ws', name: 'Feed', holdDownSeconds: 0 });
+  const since = new Date(Date.now() - 1_000);
+  const version = (await workspaces.configVersion('feed-ws'))!;
+  await workspaces.bumpConfigVersion('feed-ws');
+  expect(await workspaces.versionsChangedSince(since)).toContainEqual({ id: 'feed-ws', configVersion: version + 1 });
+  expect(await workspaces.versionsChangedSince(new Date(Date.now() + 1_000))).toEqual([]);
+
+  const incidents = incidentRepository(db.models);
+  for (const id of ['a', 'b', 'c']) await incidents.started('census-1', { incidentId: id });
+  await incidents.started('census-2', { incidentId: 'a' });
+  await incidents.resolved('census-1', 'c');
+  await incidents.resolved('census-3', 'gone');
+  const counts = await incidents.activeCounts();
+  expect([counts.get('census-1'), counts.get('census-2'), counts.get('census-3')]).toEqual([2, 1, undefined]);
+  expect(await incidents.activeCount('census-1')).toBe(2);
 });
 
 test('workspaces: unique ids, a configuration snapshot whose version grows with every change, two-step deletion', async () => {

@@ -235,8 +235,8 @@ test('a report Temporal takes at once costs no outbox write; one it takes late i
   const releases: (() => void)[] = [];
   let slow = false;
   const intake = createIncidentIntake({
-    reports: { ...repo, add: (ws, report, id, at) => (added.push((report.payload as { incidentId: string }).incidentId), repo.add(ws, report, id, at)) },
-    record: (_ws, report) => (recorded.push((report.payload as { incidentId: string }).incidentId), Promise.resolve()),
+    reports: { ...repo, add: (ws, report, id, at) => (added.push((report.payload).incidentId), repo.add(ws, report, id, at)) },
+    record: (_ws, report) => (recorded.push((report.payload).incidentId), Promise.resolve()),
     deliver: () => (slow ? new Promise<void>((resolve) => releases.push(resolve)) : Promise.resolve()),
     isPermanent: () => false,
     logger,
@@ -265,18 +265,50 @@ test('a report Temporal refuses at once is kept before the answer (queued) and d
   const delivered: string[] = [];
   const intake = createIncidentIntake({
     reports: repo,
-    deliver: inOrder((_ws, report) => (up ? (delivered.push((report.payload as { incidentId: string }).incidentId), Promise.resolve()) : Promise.reject(new Error('UNAVAILABLE')))),
+    deliver: inOrder((_ws, report) => (up ? (delivered.push((report.payload).incidentId), Promise.resolve()) : Promise.reject(new Error('UNAVAILABLE')))),
     isPermanent: () => false,
     logger,
     settings: { keepAfterMs: 1_000, deliveryWaitMs: 2_000, idlePollMs: 20, retryMaxMs: 50 },
   });
   try {
     expect(await intake.accept('r', started('r1'))).toMatchObject({ delivery: 'queued' });
-    expect(rows.map((r) => (r.payload as { incidentId: string }).incidentId)).toEqual(['r1']);
+    expect(rows.map((r) => (r.payload).incidentId)).toEqual(['r1']);
     expect(await intake.accept('r', started('r2'))).toMatchObject({ delivery: 'queued' });
     up = true;
     await until(() => rows.length === 0);
     expect(delivered).toEqual(['r1', 'r2']);
+  } finally {
+    await intake.stop();
+  }
+});
+
+test('with a census, starts across a thousand workspaces cost one count, not a thousand; a workspace the census finds at its limit is refused and then counted alone', async () => {
+  const { repo } = memoryOutbox();
+  let censuses = 0;
+  const alone: string[] = [];
+  const intake = createIncidentIntake({
+    reports: repo,
+    deliver: () => Promise.resolve(),
+    activeIncidents: (ws) => (alone.push(ws), Promise.resolve(3)),
+    activeIncidentCensus: () => (censuses++, Promise.resolve(new Map([['full', 3]]))),
+    isPermanent: () => false,
+    logger,
+    settings: { maxActiveIncidents: 3 },
+  });
+  try {
+    await Promise.all(Array.from({ length: 1_000 }, (_, i) => intake.accept(`ws-${i}`, started('a'))));
+    await until(() => censuses === 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(intake.accept('full', started('b'))).rejects.toMatchObject({ status: 429, code: 'incident_limit' });
+    expect(await intake.accept('ws-1', started('b'))).toEqual({ delivery: 'delivered' });
+    expect(censuses).toBe(1);
+    // Near its limit, the workspace is counted alone as its reports arrive (at most once a second), not by the next census.
+    for (let i = 0; i < 100 && alone.length === 0; i++) {
+      await expect(intake.accept('full', started(`retry-${i}`))).rejects.toMatchObject({ status: 429 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(alone).toEqual(['full']);
+    expect(censuses).toBe(1);
   } finally {
     await intake.stop();
   }
