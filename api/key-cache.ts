@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApiKey, ApiKeyRepository } from '../store/api-keys';
-import { pollChanges } from './change-feed';
+import { pollChanges } from '../store/change-feed';
 
 export const DEFAULT_KEY_CACHE = { ttlMs: 300_000, maxEntries: 10_000, revocationPollMs: 2_000 };
 

@@ -1,14 +1,14 @@
 /**
  * Workspaces' configuration versions as incident reports need them: every report reads its
  * workspace's version (to tell the workflow about a change it may have missed), and a burst is a
- * thousand reads. A version read is remembered; the change feed (api/change-feed.ts) reads the
+ * thousand reads. A version read is remembered; the change feed (store/change-feed.ts) reads the
  * versions of the workspaces changed lately, through any API process, every `pollMs` and moves
  * the remembered ones forward (versions only grow), so a change made elsewhere reaches this
  * process within about two polls. While the feed does not answer, every report reads again.
  * A change made through this process also signals the workflow itself (configPublished), so a
  * report that still carries the previous version changes nothing (the workflow ignores an older one).
  */
-import { pollChanges } from './change-feed';
+import { pollChanges } from '../store/change-feed';
 
 export const DEFAULT_VERSION_CACHE = { pollMs: 2_000, maxEntries: 10_000 };
 

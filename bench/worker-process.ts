@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       connection,
       workflowBundle: { codePath: config.bundlePaths.scrubbing },
       dependencies: {
-        integrations: integrationRepository(database.models, cipher),
+        integrations: integrationRepository(database.models, cipher, { operationCache: {} }), // as worker/main.ts ships
         incidents: incidentRepository(database.models),
         configs: workspaceRepository(database.models),
         audit: auditRepository(database.models),

@@ -5,6 +5,7 @@
  * Temporal's connection settings are in worker/temporal-connection.ts, performance settings in
  * worker/tuning.ts, storage in store/config.ts.
  */
+import { DEFAULT_RECORD_CACHE } from '../store/record-cache';
 import { z } from 'zod';
 import { PROVIDERS } from '../catalog';
 import type { ProviderUrls } from '../activities/providers';
@@ -32,6 +33,11 @@ const workerEnvSchema = z.object({
     .number()
     .pipe(z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2 (Robot locks an address out after 3 failed logins)' }))
     .default(2),
+  /**
+   * How often the worker reads the integrations changed lately (store/record-cache.ts): an integration is read once and
+   * remembered (credentials encrypted) until a change reaches it this way; 0 = read on every operation.
+   */
+  WORKER_CHANGE_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_RECORD_CACHE.pollMs),
   // Notification endpoints (provider base URLs: providerUrlSchema).
   PAGERDUTY_EVENTS_URL: httpUrl.optional(),
   TEMPORAL_UI_URL: httpUrl.optional(),

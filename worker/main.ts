@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
     performance,
     dependencies: {
-      integrations: integrationRepository(database.models, store.cipher),
+      integrations: integrationRepository(database.models, store.cipher, config.WORKER_CHANGE_POLL_MS > 0 ? { operationCache: { pollMs: config.WORKER_CHANGE_POLL_MS } } : {}),
       incidents: incidentRepository(database.models),
       configs: workspaceRepository(database.models),
       audit: auditRepository(database.models),

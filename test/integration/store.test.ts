@@ -12,6 +12,8 @@ import { workspaceRepository } from '../../store/workspaces';
 import { ConflictError } from '../../store/errors';
 import type { Database } from '../../store/db';
 import { openTestDatabase } from '../support/database';
+import { eventually } from '../support/eventually';
+import { IntegrationNotFoundError } from '../../catalog/errors';
 
 let db: Database;
 const cipher = CredentialCipher.fromSpec(CredentialCipher.generateSpec('k1'));
@@ -44,6 +46,26 @@ test('credentials are encrypted at rest, decrypt for activities, and are bound t
   await expect(integrations.loadForOperation('enc', other.id)).rejects.toThrow();
   // Another workspace cannot load it.
   await expect(integrations.loadForOperation('other', created.id)).rejects.toMatchObject({ name: 'IntegrationNotFoundError' });
+});
+
+test("the worker's integration cache: credentials changed through another process (the API) reach an operation within about two polls; an integration of another workspace is still refused", async () => {
+  const api = integrationRepository(db.models, cipher);
+  const worker = integrationRepository(db.models, cipher, { operationCache: { pollMs: 100 } });
+  try {
+    const created = await api.create('cache-ws', { type: 'cloudflare', name: 'cf', settings: { accountId: 'a'.repeat(32), prefixId: 'b'.repeat(32) }, credentials: { apiToken: 'token-one-0123456789' } });
+    expect((await worker.loadForOperation('cache-ws', created.id)).credentials).toEqual({ apiToken: 'token-one-0123456789' });
+    await api.update('cache-ws', created.id, { credentials: { apiToken: 'token-two-0123456789' } });
+    const changedAt = Date.now();
+    await eventually(
+      () => worker.loadForOperation('cache-ws', created.id).then((loaded) => loaded.credentials.apiToken),
+      (token) => token === 'token-two-0123456789',
+      { what: 'the new credentials', intervalMs: 20 },
+    );
+    expect(Date.now() - changedAt).toBeLessThan(2 * 100 + 2_000);
+    await expect(worker.loadForOperation('another-ws', created.id)).rejects.toBeInstanceOf(IntegrationNotFoundError);
+  } finally {
+    worker.stop();
+  }
 });
 
 test('a rotated key ring still decrypts old credentials and encrypts new ones with the new key', async () => {

@@ -1,5 +1,5 @@
 /**
- * A change feed by polling, for caches that several API processes keep of the same documents
+ * A change feed by polling, for caches that several processes (API, worker) keep of the same documents
  * (MongoDB change streams are not available on FerretDB). Every `pollMs` it reads what changed
  * lately (`read(since)`, one small query whatever the traffic) and hands it to the cache. Each
  * poll reads `LOOKBACK_MS` back, so processes' clocks may differ by less than that, and a value a

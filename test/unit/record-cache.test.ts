@@ -1,0 +1,69 @@
+/**
+ * The worker's records by id (store/record-cache.ts), on a scripted store: read once and
+ * remembered; a change the feed reports is read again; an absent record is never remembered;
+ * while the feed does not answer, every operation reads.
+ */
+import { cachedById } from '../../store/record-cache';
+
+function store() {
+  const state = { reads: 0, polls: 0, feedDown: false, records: new Map([['int-1', { token: 'v1' }]]), changed: [] as string[] };
+  return {
+    state,
+    load: (id: string) => {
+      state.reads++;
+      return Promise.resolve(state.records.get(id) ?? null);
+    },
+    changedSince: () => {
+      state.polls++;
+      return state.feedDown ? Promise.reject(new Error('MongoNetworkError')) : Promise.resolve(state.changed);
+    },
+  };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(condition()).toBe(true);
+}
+
+test('a record is read once and remembered; one changed through another process is read again once the feed reports it', async () => {
+  const source = store();
+  const cache = cachedById(source.load, source.changedSince, { pollMs: 20 });
+  try {
+    await until(() => source.state.polls >= 1);
+    for (let i = 0; i < 5; i++) expect(await cache.get('int-1')).toEqual({ token: 'v1' });
+    expect(source.state.reads).toBe(1);
+    source.state.records.set('int-1', { token: 'v2' });
+    source.state.changed = ['int-1'];
+    const polls = source.state.polls;
+    await until(() => source.state.polls >= polls + 2);
+    expect(await cache.get('int-1')).toEqual({ token: 'v2' });
+    expect(await cache.get('missing')).toBeNull();
+    expect(await cache.get('missing')).toBeNull();
+    cache.forget('int-1');
+    source.state.changed = [];
+    await cache.get('int-1');
+    expect(source.state.reads).toBeGreaterThanOrEqual(4);
+    const reads = source.state.reads;
+    await cache.get('int-1');
+    expect(source.state.reads).toBe(reads);
+  } finally {
+    cache.stop();
+  }
+});
+
+test('while the feed does not answer, every operation reads its record', async () => {
+  const source = store();
+  const cache = cachedById(source.load, source.changedSince, { pollMs: 20 });
+  try {
+    await until(() => source.state.polls >= 1);
+    await cache.get('int-1');
+    source.state.feedDown = true;
+    const polls = source.state.polls;
+    await until(() => source.state.polls >= polls + 4);
+    await cache.get('int-1');
+    await cache.get('int-1');
+    expect(source.state.reads).toBe(3);
+  } finally {
+    cache.stop();
+  }
+});
