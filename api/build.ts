@@ -13,6 +13,7 @@ import { defaultConsoleDir } from './routes/console';
 import type { OutboundPolicy } from '../activities/outbound/destination';
 import type { WorkspaceLimits } from './limits';
 import { cachedKeyLookup } from './key-cache';
+import { changeLog } from '../store/changes';
 import { cachedConfigVersions } from './version-cache';
 import { createScrubbingService } from './scrubbing-service';
 import { HttpError } from './http-errors';
@@ -79,12 +80,17 @@ export function buildApi(wiring: ApiWiring) {
   const audit = auditRepository(models);
   const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
   // Records of the first version (their keys had a NUL that FerretDB on PostgreSQL refuses) move to the
-  // current keys; then, and every 10 minutes, records resolved more than a week ago go (one delete).
+  // current keys; then, and every 10 minutes, records resolved more than a week ago go (one delete), and
+  // change-log entries older than ten minutes (store/changes.ts).
+  const changes = changeLog(models);
   const sweep = () =>
-    incidents.pruneResolved().then(
-      (removed) => removed > 0 && logger.info({ removed }, 'incident records resolved more than a week ago removed'),
-      (err: unknown) => logger.warn({ error: describe(err) }, 'old incident records could not be removed; tried again later'),
-    );
+    Promise.all([
+      incidents.pruneResolved().then(
+        (removed) => removed > 0 && logger.info({ removed }, 'incident records resolved more than a week ago removed'),
+        (err: unknown) => logger.warn({ error: describe(err) }, 'old incident records could not be removed; tried again later'),
+      ),
+      changes.prune().catch((err: unknown) => logger.warn({ error: describe(err) }, 'old change-log entries could not be removed; tried again later')),
+    ]);
   void incidents
     .migrateLegacyKeys()
     .then(

@@ -2,11 +2,11 @@
  * Workspaces' configuration versions as incident reports need them: every report reads its
  * workspace's version (to tell the workflow about a change it may have missed), and a burst is a
  * thousand reads. A version read is remembered; the change feed (store/change-feed.ts) reads the
- * versions of the workspaces changed lately, through any API process, every `pollMs` and moves
- * the remembered ones forward (versions only grow), so a change made elsewhere reaches this
- * process within about two polls. While the feed does not answer, every report reads again.
- * A change made through this process also signals the workflow itself (configPublished), so a
- * report that still carries the previous version changes nothing (the workflow ignores an older one).
+ * change log every `pollMs` and forgets the versions of workspaces changed lately, through any API
+ * process, so a change made elsewhere reaches this process within about two polls. While the
+ * feed does not answer, every report reads again. A change made through this process also
+ * signals the workflow itself (configPublished), so a report that still carries the previous
+ * version meanwhile changes nothing (the workflow ignores an older one).
  */
 import { pollChanges } from '../store/change-feed';
 
@@ -14,19 +14,16 @@ export const DEFAULT_VERSION_CACHE = { pollMs: 2_000, maxEntries: 10_000 };
 
 export interface VersionSource {
   configVersion(workspaceId: string): Promise<number | undefined>;
-  versionsChangedSince?(since: Date): Promise<{ id: string; configVersion: number }[]>;
+  /** Workspaces whose configuration changed at or after `since`. */
+  changedSince?(since: Date): Promise<string[]>;
 }
 
 export function cachedConfigVersions(source: VersionSource, settings: Partial<typeof DEFAULT_VERSION_CACHE> = {}) {
   const { pollMs, maxEntries } = { ...DEFAULT_VERSION_CACHE, ...settings };
   const versions = new Map<string, number>();
-  const moveForward = (id: string, version: number) => {
-    const known = versions.get(id);
-    if (known !== undefined && version > known) versions.set(id, version);
-  };
   const feed =
-    source.versionsChangedSince && pollMs > 0
-      ? pollChanges(source.versionsChangedSince.bind(source), { onChanges: (changes) => changes.forEach((c) => moveForward(c.id, c.configVersion)), onGap: () => versions.clear() }, pollMs)
+    source.changedSince && pollMs > 0
+      ? pollChanges(source.changedSince.bind(source), { onChanges: (ids) => ids.forEach((id) => versions.delete(id)), onGap: () => versions.clear() }, pollMs)
       : undefined;
   return {
     /** The workspace's configuration version; undefined when there is no such workspace (never remembered). */
@@ -36,7 +33,7 @@ export function cachedConfigVersions(source: VersionSource, settings: Partial<ty
       const version = await source.configVersion(workspaceId);
       if (version !== undefined && feed) {
         if (!versions.has(workspaceId) && versions.size >= maxEntries) versions.delete(versions.keys().next().value as string);
-        versions.set(workspaceId, Math.max(version, versions.get(workspaceId) ?? 0));
+        versions.set(workspaceId, version);
       }
       return version;
     },

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { groupCommitUpdates } from './group-commit';
+import { changeLog } from './changes';
 import type { Models } from './models';
 
 export const ROLES = ['owner', 'admin', 'detector', 'viewer'] as const;
@@ -29,7 +30,9 @@ function hashKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 
-export function apiKeyRepository({ ApiKey }: Models) {
+export function apiKeyRepository(models: Models) {
+  const { ApiKey } = models;
+  const changes = changeLog(models);
   const update = groupCommitUpdates((ops: Parameters<typeof ApiKey.bulkWrite>[0]) => ApiKey.bulkWrite(ops, { ordered: false }));
   return {
     async create(workspace: string, name: string, role: Role): Promise<{ apiKey: ApiKey; key: string }> {
@@ -74,14 +77,13 @@ export function apiKeyRepository({ ApiKey }: Models) {
     },
 
     async revoke(workspace: string, id: string): Promise<boolean> {
+      await changes.note('api_key', id); // before the write: store/changes.ts
       const result = await ApiKey.updateOne({ _id: id, workspace, revokedAt: null }, { $set: { revokedAt: new Date() } });
       return result.modifiedCount === 1;
     },
 
-    /** Ids of the keys revoked at or after `since` (the API processes' revocation feed, api/key-cache.ts). */
-    async revokedSince(since: Date): Promise<string[]> {
-      return (await ApiKey.find({ revokedAt: { $gte: since } }).select('_id').lean<{ _id: string }[]>()).map((k) => k._id);
-    },
+    /** Ids of the keys revoked at or after `since`, from the change log (the API processes' revocation feed, api/key-cache.ts). */
+    revokedSince: (since: Date): Promise<string[]> => changes.since('api_key', since),
 
     /** Notes a key's last use; a burst of first uses (a thousand detectors at once) is written in batches. */
     async touch(id: string, at: Date): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * A change feed by polling, for caches that several processes (API, worker) keep of the same documents
  * (MongoDB change streams are not available on FerretDB). Every `pollMs` it reads what changed
- * lately (`read(since)`, one small query whatever the traffic) and hands it to the cache. Each
+ * lately (`read(since)`: the change log, store/changes.ts, one small query whatever the traffic)
+ * and hands it to the cache. Each
  * poll reads `LOOKBACK_MS` back, so processes' clocks may differ by less than that, and a value a
  * cache stored from a read that raced a change is corrected by a later poll. A cache serves what
  * it remembers only while `trusted()`: until three polls after the last one that answered. After

@@ -182,6 +182,22 @@ incidentSchema.index({ workspace: 1, active: 1 });
 // The incident history (GET …/incidents): a workspace's records by when they started, newest first, paged by (startedAt, _id).
 incidentSchema.index({ workspace: 1, startedAt: -1, _id: -1 });
 
+/**
+ * The change log (store/changes.ts): which document changed, and when, for the caches that API
+ * and worker processes keep (revoked keys, configuration versions, integrations). Kept for ten
+ * minutes: the change feeds read it every few seconds, and it stays a handful of entries, so
+ * reading it whole is cheap anywhere (FerretDB scans a collection for a filter on anything but _id).
+ */
+const changeSchema = new Schema(
+  {
+    kind: { type: String, required: true, enum: ['api_key', 'workspace', 'integration'] },
+    ref: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+changeSchema.index({ at: 1 });
+
 export type WorkspaceDoc = InferSchemaType<typeof workspaceSchema>;
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;
 export type IntegrationDoc = InferSchemaType<typeof integrationSchema>;
@@ -199,6 +215,7 @@ export function createModels(connection: Connection) {
     LoginFailure: connection.model('LoginFailure', loginFailureSchema, 'provider_login_failures'),
     IncidentReport: connection.model('IncidentReport', incidentReportSchema, 'incident_reports'),
     Incident: connection.model('Incident', incidentSchema, 'incidents'),
+    Change: connection.model('Change', changeSchema, 'changes'),
   };
 }
 

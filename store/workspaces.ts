@@ -4,6 +4,7 @@ import { providerFacts } from '../catalog';
 import { INTEGRATION_CONFIG_FIELDS, integrationSnapshot, withIntegrationDefaults, type IntegrationConfigInput } from '../catalog/integration';
 import { workspacePolicy, type WorkspacePolicy } from '../workflows/policy';
 import { ConflictError, isDuplicateKey } from './errors';
+import { changeLog } from './changes';
 import type { Models } from './models';
 
 export interface Workspace {
@@ -23,7 +24,9 @@ export type PolicyPatch = { [K in keyof WorkspacePolicy]?: number | null };
 type Raw = { _id: string; name: string; holdDownSeconds: number; policy?: Partial<WorkspacePolicy> | null; configVersion: number; createdAt: Date; updatedAt: Date };
 const toWorkspace = ({ _id, policy, ...rest }: Raw): Workspace => ({ id: _id, ...rest, policy: workspacePolicy(policy ?? {}) });
 
-export function workspaceRepository({ Workspace, Integration, Channel }: Models) {
+export function workspaceRepository(models: Models) {
+  const { Workspace, Integration, Channel } = models;
+  const changes = changeLog(models);
   /** Per workspace: the integrations and channel flag read for a configuration version. */
   const snapshots = new Map<string, { version: number; integrations: WorkspaceConfig['integrations']; notifications: boolean }>();
   return {
@@ -52,20 +55,19 @@ export function workspaceRepository({ Workspace, Integration, Channel }: Models)
         else if (value !== undefined) set[`policy.${key}`] = value;
       }
       const update = { $set: set, $inc: { configVersion: 1 }, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) };
+      await changes.note('workspace', id); // before the write: store/changes.ts
       const updated = await Workspace.findByIdAndUpdate(id, update, { new: true }).lean<Raw>();
       return updated ? toWorkspace(updated) : null;
     },
 
     /** Call after any integration change, before reading the snapshot to send. */
     async bumpConfigVersion(id: string): Promise<void> {
+      await changes.note('workspace', id);
       await Workspace.updateOne({ _id: id }, { $inc: { configVersion: 1 } });
     },
 
-    /** Workspaces changed at or after `since`, with their configuration version (the API's change feed, api/version-cache.ts). */
-    async versionsChangedSince(since: Date): Promise<{ id: string; configVersion: number }[]> {
-      const rows = await Workspace.find({ updatedAt: { $gte: since } }).select({ configVersion: 1 }).lean<{ _id: string; configVersion: number }[]>();
-      return rows.map((row) => ({ id: row._id, configVersion: row.configVersion }));
-    },
+    /** Workspaces whose configuration changed at or after `since`, from the change log (the API's change feed, api/version-cache.ts). */
+    changedSince: (since: Date): Promise<string[]> => changes.since('workspace', since),
 
     /** The configuration version alone (one read by id): all an incident report needs of the configuration. */
     async configVersion(id: string): Promise<number | undefined> {

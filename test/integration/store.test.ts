@@ -12,6 +12,7 @@ import { workspaceRepository } from '../../store/workspaces';
 import { ConflictError } from '../../store/errors';
 import type { Database } from '../../store/db';
 import { openTestDatabase } from '../support/database';
+import { KEEP_CHANGES_MS, changeLog } from '../../store/changes';
 import { eventually } from '../support/eventually';
 import { IntegrationNotFoundError } from '../../catalog/errors';
 
@@ -98,14 +99,20 @@ test('API keys: only a hash is stored; revoked or altered keys do not authentica
   expect(await keys.revokedSince(new Date(Date.now() + 1_000))).toEqual([]);
 });
 
-test("the change feeds' reads: configuration versions changed lately, and active incidents of every workspace in one pass", async () => {
+test("the change feeds' reads: the change log names what changed lately and is pruned after ten minutes; active incidents of every workspace in one pass", async () => {
   const workspaces = workspaceRepository(db.models);
   await workspaces.create({ id: 'feed-ws', name: 'Feed', holdDownSeconds: 0 });
   const since = new Date(Date.now() - 1_000);
-  const version = (await workspaces.configVersion('feed-ws'))!;
+  expect(await workspaces.changedSince(since)).not.toContain('feed-ws');
   await workspaces.bumpConfigVersion('feed-ws');
-  expect(await workspaces.versionsChangedSince(since)).toContainEqual({ id: 'feed-ws', configVersion: version + 1 });
-  expect(await workspaces.versionsChangedSince(new Date(Date.now() + 1_000))).toEqual([]);
+  await workspaces.update('feed-ws', { name: 'Feed 2' });
+  expect(await workspaces.changedSince(since)).toEqual(expect.arrayContaining(['feed-ws']));
+  expect((await workspaces.changedSince(since)).filter((id) => id === 'feed-ws')).toHaveLength(1);
+  expect(await workspaces.changedSince(new Date(Date.now() + 1_000))).toEqual([]);
+  const log = changeLog(db.models);
+  expect(await log.since('integration', since)).not.toContain('feed-ws'); // another kind
+  expect(await log.prune(new Date(Date.now() + KEEP_CHANGES_MS + 1_000))).toBeGreaterThanOrEqual(2);
+  expect(await workspaces.changedSince(since)).toEqual([]);
 
   const incidents = incidentRepository(db.models);
   for (const id of ['a', 'b', 'c']) await incidents.started('census-1', { incidentId: id });

@@ -14,9 +14,9 @@ function store() {
       state.reads++;
       return Promise.resolve(state.versions.get(id));
     },
-    versionsChangedSince: () => {
+    changedSince: () => {
       state.polls++;
-      return state.feedDown ? Promise.reject(new Error('MongoNetworkError')) : Promise.resolve(state.changed.map((id) => ({ id, configVersion: state.versions.get(id)! })));
+      return state.feedDown ? Promise.reject(new Error('MongoNetworkError')) : Promise.resolve(state.changed);
     },
   };
 }
@@ -35,12 +35,16 @@ test('a version is read once and remembered; a change made elsewhere arrives thr
     expect(source.state.reads).toBe(1);
     source.state.versions.set('ws', 3); // through another API process
     source.state.changed = ['ws'];
-    await until(() => source.state.polls >= 3);
+    const polls = source.state.polls;
+    await until(() => source.state.polls >= polls + 2);
+    source.state.changed = [];
+    await until(() => source.state.polls >= polls + 3);
+    expect(await cache.versionOf('ws')).toBe(3); // read again once
     expect(await cache.versionOf('ws')).toBe(3);
-    expect(source.state.reads).toBe(1);
+    expect(source.state.reads).toBe(2);
     expect(await cache.versionOf('gone')).toBeUndefined();
     expect(await cache.versionOf('gone')).toBeUndefined();
-    expect(source.state.reads).toBe(3);
+    expect(source.state.reads).toBe(4);
   } finally {
     cache.stop();
   }
