@@ -13,7 +13,7 @@ import { defaultConsoleDir } from './routes/console';
 import type { OutboundPolicy } from '../activities/outbound/destination';
 import type { WorkspaceLimits } from './limits';
 import { cachedKeyLookup } from './key-cache';
-import { changeLog } from '../store/changes';
+import { PRUNE_CHANGES_EVERY_MS, changeLog } from '../store/changes';
 import { cachedConfigVersions } from './version-cache';
 import { createScrubbingService } from './scrubbing-service';
 import { HttpError } from './http-errors';
@@ -80,17 +80,17 @@ export function buildApi(wiring: ApiWiring) {
   const audit = auditRepository(models);
   const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
   // Records of the first version (their keys had a NUL that FerretDB on PostgreSQL refuses) move to the
-  // current keys; then, and every 10 minutes, records resolved more than a week ago go (one delete), and
-  // change-log entries older than ten minutes (store/changes.ts).
-  const changes = changeLog(models);
+  // current keys; then, and every 10 minutes, records resolved more than a week ago go (one delete).
   const sweep = () =>
-    Promise.all([
-      incidents.pruneResolved().then(
-        (removed) => removed > 0 && logger.info({ removed }, 'incident records resolved more than a week ago removed'),
-        (err: unknown) => logger.warn({ error: describe(err) }, 'old incident records could not be removed; tried again later'),
-      ),
-      changes.prune().catch((err: unknown) => logger.warn({ error: describe(err) }, 'old change-log entries could not be removed; tried again later')),
-    ]);
+    incidents.pruneResolved().then(
+      (removed) => removed > 0 && logger.info({ removed }, 'incident records resolved more than a week ago removed'),
+      (err: unknown) => logger.warn({ error: describe(err) }, 'old incident records could not be removed; tried again later'),
+    );
+  // Change-log entries older than two minutes, every minute (store/changes.ts).
+  const changes = changeLog(models);
+  const pruneChanges = () => void changes.prune().catch((err: unknown) => logger.warn({ error: describe(err) }, 'old change-log entries could not be removed; tried again later'));
+  const pruningChanges = setInterval(pruneChanges, PRUNE_CHANGES_EVERY_MS);
+  pruningChanges.unref();
   void incidents
     .migrateLegacyKeys()
     .then(
@@ -150,6 +150,7 @@ export function buildApi(wiring: ApiWiring) {
    */
   const settle = () => {
     clearInterval(sweeping);
+    clearInterval(pruningChanges);
     keyLookup.stop();
     versions.stop();
     return Promise.all([intake.stop(), scrubbing.settle()]).then(() => undefined);

@@ -184,7 +184,7 @@ incidentSchema.index({ workspace: 1, startedAt: -1, _id: -1 });
 
 /**
  * The change log (store/changes.ts): which document changed, and when, for the caches that API
- * and worker processes keep (revoked keys, configuration versions, integrations). Kept for ten
+ * and worker processes keep (revoked keys, configuration versions, integrations). Kept for two
  * minutes: the change feeds read it every few seconds, and it stays a handful of entries, so
  * reading it whole is cheap anywhere (FerretDB scans a collection for a filter on anything but _id).
  */

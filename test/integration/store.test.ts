@@ -99,7 +99,7 @@ test('API keys: only a hash is stored; revoked or altered keys do not authentica
   expect(await keys.revokedSince(new Date(Date.now() + 1_000))).toEqual([]);
 });
 
-test("the change feeds' reads: the change log names what changed lately and is pruned after ten minutes; active incidents of every workspace in one pass", async () => {
+test("the change feeds' reads: the change log names what changed lately and is pruned after two minutes; active incidents of every workspace in one pass", async () => {
   const workspaces = workspaceRepository(db.models);
   await workspaces.create({ id: 'feed-ws', name: 'Feed', holdDownSeconds: 0 });
   const since = new Date(Date.now() - 1_000);
