@@ -10,7 +10,7 @@
  */
 import { pollChanges } from '../store/change-feed';
 
-export const DEFAULT_VERSION_CACHE = { pollMs: 2_000, maxEntries: 10_000 };
+export const DEFAULT_VERSION_CACHE = { pollMs: 2_000, maxEntries: 10_000, ttlMs: 300_000 };
 
 export interface VersionSource {
   configVersion(workspaceId: string): Promise<number | undefined>;
@@ -19,8 +19,9 @@ export interface VersionSource {
 }
 
 export function cachedConfigVersions(source: VersionSource, settings: Partial<typeof DEFAULT_VERSION_CACHE> = {}) {
-  const { pollMs, maxEntries } = { ...DEFAULT_VERSION_CACHE, ...settings };
-  const versions = new Map<string, number>();
+  const { pollMs, maxEntries, ttlMs } = { ...DEFAULT_VERSION_CACHE, ...settings };
+  /** Each remembered version, and until when (a change the log never got, from a process of an older version, is read after `ttlMs`). */
+  const versions = new Map<string, { version: number; until: number }>();
   const feed =
     source.changedSince && pollMs > 0
       ? pollChanges(source.changedSince.bind(source), { onChanges: (ids) => ids.forEach((id) => versions.delete(id)), onGap: () => versions.clear() }, pollMs)
@@ -28,12 +29,13 @@ export function cachedConfigVersions(source: VersionSource, settings: Partial<ty
   return {
     /** The workspace's configuration version; undefined when there is no such workspace (never remembered). */
     async versionOf(workspaceId: string): Promise<number | undefined> {
+      const now = Date.now();
       const known = versions.get(workspaceId);
-      if (known !== undefined && feed?.trusted()) return known;
+      if (known && known.until > now && feed?.trusted()) return known.version;
       const version = await source.configVersion(workspaceId);
       if (version !== undefined && feed) {
         if (!versions.has(workspaceId) && versions.size >= maxEntries) versions.delete(versions.keys().next().value as string);
-        versions.set(workspaceId, version);
+        versions.set(workspaceId, { version, until: now + ttlMs });
       }
       return version;
     },

@@ -67,3 +67,19 @@ test('while the feed does not answer, every report reads the version again', asy
     cache.stop();
   }
 });
+
+test('a remembered version is read again after its time to live, even when no change was logged (a process of an older version made it)', async () => {
+  const source = store();
+  const cache = cachedConfigVersions(source, { pollMs: 20, ttlMs: 60 });
+  try {
+    await until(() => source.state.polls >= 1);
+    expect(await cache.versionOf('ws')).toBe(2);
+    source.state.versions.set('ws', 7); // not in the change log
+    expect(await cache.versionOf('ws')).toBe(2);
+    const polls = source.state.polls;
+    await until(() => source.state.polls >= polls + 4); // 80 ms: past the time to live
+    expect(await cache.versionOf('ws')).toBe(7);
+  } finally {
+    cache.stop();
+  }
+});
