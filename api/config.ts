@@ -31,7 +31,12 @@ const apiEnvSchema = z.object({
   TEMPORAL_UI_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/ }).optional()),
   WORKSPACE_MAX_API_KEYS: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_WORKSPACE_LIMITS.apiKeys),
   /** How long a valid API key is remembered by an API process (0 = never remembered); revocations reach it through API_CHANGE_POLL_MS. */
-  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(DEFAULT_KEY_CACHE.ttlMs / 1000),
+  API_KEY_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600)
+    .default(DEFAULT_KEY_CACHE.ttlMs / 1000),
   /** How often an API process reads what others changed: revoked keys, configuration versions (0 = never: a revocation elsewhere takes API_KEY_CACHE_SECONDS, every report reads its version). */
   API_CHANGE_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_KEY_CACHE.revocationPollMs),
   /** Incident reports a workspace may have waiting for Temporal before 429 (api/intake.ts). */

@@ -23,10 +23,7 @@ export type KeyLookup = Pick<ApiKeyRepository, 'authenticate'> & {
   stop(): void;
 };
 
-export function cachedKeyLookup(
-  apiKeys: Pick<ApiKeyRepository, 'authenticate'> & Partial<Pick<ApiKeyRepository, 'revokedSince'>>,
-  settings: Partial<typeof DEFAULT_KEY_CACHE> = {},
-): KeyLookup {
+export function cachedKeyLookup(apiKeys: Pick<ApiKeyRepository, 'authenticate'> & Partial<Pick<ApiKeyRepository, 'revokedSince'>>, settings: Partial<typeof DEFAULT_KEY_CACHE> = {}): KeyLookup {
   const { ttlMs, maxEntries, revocationPollMs } = { ...DEFAULT_KEY_CACHE, ...settings };
   const entries = new Map<string, { key: ApiKey; until: number }>();
   const digest = (token: string) => createHash('sha256').update(token).digest('hex');

@@ -53,7 +53,12 @@ test("the worker's integration cache: credentials changed through another proces
   const api = integrationRepository(db.models, cipher);
   const worker = integrationRepository(db.models, cipher, { operationCache: { pollMs: 100 } });
   try {
-    const created = await api.create('cache-ws', { type: 'cloudflare', name: 'cf', settings: { accountId: 'a'.repeat(32), prefixId: 'b'.repeat(32) }, credentials: { apiToken: 'token-one-0123456789' } });
+    const created = await api.create('cache-ws', {
+      type: 'cloudflare',
+      name: 'cf',
+      settings: { accountId: 'a'.repeat(32), prefixId: 'b'.repeat(32) },
+      credentials: { apiToken: 'token-one-0123456789' },
+    });
     expect((await worker.loadForOperation('cache-ws', created.id)).credentials).toEqual({ apiToken: 'token-one-0123456789' });
     await api.update('cache-ws', created.id, { credentials: { apiToken: 'token-two-0123456789' } });
     const changedAt = Date.now();

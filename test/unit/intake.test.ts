@@ -235,8 +235,8 @@ test('a report Temporal takes at once costs no outbox write; one it takes late i
   const releases: (() => void)[] = [];
   let slow = false;
   const intake = createIncidentIntake({
-    reports: { ...repo, add: (ws, report, id, at) => (added.push((report.payload).incidentId), repo.add(ws, report, id, at)) },
-    record: (_ws, report) => (recorded.push((report.payload).incidentId), Promise.resolve()),
+    reports: { ...repo, add: (ws, report, id, at) => (added.push(report.payload.incidentId), repo.add(ws, report, id, at)) },
+    record: (_ws, report) => (recorded.push(report.payload.incidentId), Promise.resolve()),
     deliver: () => (slow ? new Promise<void>((resolve) => releases.push(resolve)) : Promise.resolve()),
     isPermanent: () => false,
     logger,
@@ -265,14 +265,14 @@ test('a report Temporal refuses at once is kept before the answer (queued) and d
   const delivered: string[] = [];
   const intake = createIncidentIntake({
     reports: repo,
-    deliver: inOrder((_ws, report) => (up ? (delivered.push((report.payload).incidentId), Promise.resolve()) : Promise.reject(new Error('UNAVAILABLE')))),
+    deliver: inOrder((_ws, report) => (up ? (delivered.push(report.payload.incidentId), Promise.resolve()) : Promise.reject(new Error('UNAVAILABLE')))),
     isPermanent: () => false,
     logger,
     settings: { keepAfterMs: 1_000, deliveryWaitMs: 2_000, idlePollMs: 20, retryMaxMs: 50 },
   });
   try {
     expect(await intake.accept('r', started('r1'))).toMatchObject({ delivery: 'queued' });
-    expect(rows.map((r) => (r.payload).incidentId)).toEqual(['r1']);
+    expect(rows.map((r) => r.payload.incidentId)).toEqual(['r1']);
     expect(await intake.accept('r', started('r2'))).toMatchObject({ delivery: 'queued' });
     up = true;
     await until(() => rows.length === 0);
