@@ -73,10 +73,15 @@ export type ScrubbingActivities = Record<string, OperationActivity> &
   };
 
 export function createActivities(deps: ActivityDependencies): ScrubbingActivities {
-  async function withAdapter<T>(ref: IntegrationRef, run: (adapter: ProviderAdapter, integration: Awaited<ReturnType<IntegrationStore['loadForOperation']>>) => Promise<T>): Promise<T> {
+  /** `fresh`: read the integration whatever the worker remembers (an operator's Test); a retry always reads it afresh. */
+  async function withAdapter<T>(
+    ref: IntegrationRef,
+    run: (adapter: ProviderAdapter, integration: Awaited<ReturnType<IntegrationStore['loadForOperation']>>) => Promise<T>,
+    { fresh = false } = {},
+  ): Promise<T> {
     const attempt = Context.current().info.attempt;
     try {
-      const integration = await deps.integrations.loadForOperation(ref.workspaceId, ref.integrationId);
+      const integration = await deps.integrations.loadForOperation(ref.workspaceId, ref.integrationId, { fresh: fresh || attempt > 1 });
       const adapter = deps.providers[integration.type];
       if (!adapter) throw new ProviderConfigError(`no provider adapter for type ${integration.type}`);
       return await run(adapter, integration);
@@ -157,7 +162,7 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
     'integrationStatus' | 'testIntegration' | typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY | typeof NOTIFY_ACTIVITY | typeof RECOVER_ACTIVITY | typeof LOAD_CONFIG_ACTIVITY
   > = {
     integrationStatus: (ref) => withAdapter(ref, (adapter, integration) => adapter.status(integration)),
-    testIntegration: (ref) => withAdapter(ref, (adapter, integration) => adapter.test(integration)),
+    testIntegration: (ref) => withAdapter(ref, (adapter, integration) => adapter.test(integration), { fresh: true }),
     [AUDIT_ACTIVITY]: (entry) => deps.audit.record(entry),
     [PURGE_ACTIVITY]: (ref) => deps.integrations.purge(ref.workspaceId, ref.integrationId),
     [NOTIFY_ACTIVITY]: createNotifyActivity(deps.notifications, deps.metrics),

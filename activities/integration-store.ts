@@ -6,8 +6,12 @@ import { IntegrationNotFoundError } from '../catalog/errors';
 import type { LoadedIntegration } from '../catalog/contract';
 
 export interface IntegrationStore {
-  /** Throws IntegrationNotFoundError when the integration is not the workspace's. */
-  loadForOperation(workspaceId: string, integrationId: string): Promise<LoadedIntegration>;
+  /**
+   * Throws IntegrationNotFoundError when the integration is not the workspace's. A store may serve
+   * it from memory (store/record-cache.ts) unless `fresh`: an operator's Test and every retry read
+   * the latest, so credentials fixed a moment ago are used at once.
+   */
+  loadForOperation(workspaceId: string, integrationId: string, options?: { fresh?: boolean }): Promise<LoadedIntegration>;
   /** Removes an integration that was deleted and that the workflow has forgotten. */
   purge(workspaceId: string, integrationId: string): Promise<void>;
 }

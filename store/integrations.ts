@@ -134,8 +134,8 @@ export function integrationRepository(models: Models, cipher: CredentialCipher, 
     },
 
     /** For activities only: the integration with decrypted credentials, deleted-but-not-purged included. */
-    async loadForOperation(workspaceId: string, integrationId: string): Promise<LoadedIntegration> {
-      const found = records ? await records.get(integrationId) : await readForOperation(integrationId);
+    async loadForOperation(workspaceId: string, integrationId: string, options: { fresh?: boolean } = {}): Promise<LoadedIntegration> {
+      const found = records ? await records.get(integrationId, options) : await readForOperation(integrationId);
       if (!found?.credentials || found.workspace !== workspaceId) throw new IntegrationNotFoundError(`integration ${integrationId} not found in workspace ${workspaceId}`);
       return {
         id: found._id,

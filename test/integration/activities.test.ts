@@ -70,6 +70,19 @@ test("an operation given its audit record writes it with the provider's detail b
   });
 });
 
+test("an operation's first attempt may use what the worker remembers of its integration; a retry and an operator's Test read it afresh", async () => {
+  const asked: { fresh?: boolean }[] = [];
+  const watched = {
+    loadForOperation: (workspaceId: string, integrationId: string, options: { fresh?: boolean } = {}) => (asked.push(options), store.loadForOperation(workspaceId, integrationId)),
+    purge: (workspaceId: string, integrationId: string) => store.purge(workspaceId, integrationId),
+  };
+  const watching = createActivities({ integrations: watched, providers: createProviderRegistry({ cloudflare: sim.cloudflareUrl }), audit: new MemoryAuditSink() });
+  await new MockActivityEnvironment({ attempt: 1 }).run(watching['cloudflare.advertise']!, { ...ref, operation: 'activate' as const });
+  await new MockActivityEnvironment({ attempt: 2 }).run(watching['cloudflare.advertise']!, { ...ref, operation: 'activate' as const });
+  await new MockActivityEnvironment({ attempt: 1 }).run(watching.testIntegration, ref);
+  expect(asked).toEqual([{ fresh: false }, { fresh: true }, { fresh: true }]);
+});
+
 test('without bgpPrefixId the adapter finds the BGP prefix matching the IP prefix CIDR', async () => {
   store.put({ id: 'cf-1', workspaceId: 'acme', type: 'cloudflare', settings: { accountId: ACCOUNT, prefixId: PREFIX }, credentials: { apiToken: TOKEN } });
   await expect(advertise()).resolves.toMatchObject({ diverted: true });

@@ -49,7 +49,7 @@ test('credentials are encrypted at rest, decrypt for activities, and are bound t
   await expect(integrations.loadForOperation('other', created.id)).rejects.toMatchObject({ name: 'IntegrationNotFoundError' });
 });
 
-test("the worker's integration cache: credentials changed through another process (the API) reach an operation within about two polls; an integration of another workspace is still refused", async () => {
+test("the worker's integration cache: credentials changed through another process (the API) reach an operation within about two polls, and a fresh read (a Test, a retry) at once; an integration of another workspace is still refused", async () => {
   const api = integrationRepository(db.models, cipher);
   const worker = integrationRepository(db.models, cipher, { operationCache: { pollMs: 100 } });
   try {
@@ -61,10 +61,13 @@ test("the worker's integration cache: credentials changed through another proces
     });
     expect((await worker.loadForOperation('cache-ws', created.id)).credentials).toEqual({ apiToken: 'token-one-0123456789' });
     await api.update('cache-ws', created.id, { credentials: { apiToken: 'token-two-0123456789' } });
+    // An operator's Test and a retry read afresh: the new credentials at once.
+    expect((await worker.loadForOperation('cache-ws', created.id, { fresh: true })).credentials).toEqual({ apiToken: 'token-two-0123456789' });
+    await api.update('cache-ws', created.id, { credentials: { apiToken: 'token-three-012345678' } });
     const changedAt = Date.now();
     await eventually(
       () => worker.loadForOperation('cache-ws', created.id).then((loaded) => loaded.credentials.apiToken),
-      (token) => token === 'token-two-0123456789',
+      (token) => token === 'token-three-012345678',
       { what: 'the new credentials', intervalMs: 20 },
     );
     expect(Date.now() - changedAt).toBeLessThan(2 * 100 + 2_000);

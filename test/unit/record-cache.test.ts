@@ -67,3 +67,19 @@ test('while the feed does not answer, every operation reads its record', async (
     cache.stop();
   }
 });
+
+test('a fresh read reads the record whatever is remembered, and remembers what it read', async () => {
+  const source = store();
+  const cache = cachedById(source.load, source.changedSince, { pollMs: 20 });
+  try {
+    await until(() => source.state.polls >= 1);
+    expect(await cache.get('int-1')).toEqual({ token: 'v1' });
+    source.state.records.set('int-1', { token: 'v2' }); // not logged yet
+    expect(await cache.get('int-1')).toEqual({ token: 'v1' });
+    expect(await cache.get('int-1', { fresh: true })).toEqual({ token: 'v2' });
+    expect(await cache.get('int-1')).toEqual({ token: 'v2' });
+    expect(source.state.reads).toBe(2);
+  } finally {
+    cache.stop();
+  }
+});
