@@ -1,16 +1,15 @@
 /**
  * Workspaces' configuration versions as incident reports need them: every report reads its
  * workspace's version (to tell the workflow about a change it may have missed), and a burst is a
- * thousand reads. A version read is remembered; the change feed (store/change-feed.ts) reads the
- * change log every `pollMs` and forgets the versions of workspaces changed lately, through any API
- * process, so a change made elsewhere reaches this process within about two polls. While the
- * feed does not answer, every report reads again. A change made through this process also
- * signals the workflow itself (configPublished), so a report that still carries the previous
- * version meanwhile changes nothing (the workflow ignores an older one).
+ * thousand reads. Remembered like any record read by id (store/record-cache.ts): read once, then
+ * forgotten when the change log names the workspace (a change through any API process reaches
+ * this one within about two polls), after `ttlMs` (a process from before the change log logs
+ * nothing), or while the feed does not answer. A change made through this process also signals
+ * the workflow itself (configPublished), so a report that still carries the previous version
+ * meanwhile changes nothing (the workflow ignores an older one). Without a feed (`pollMs` 0),
+ * every report reads its version.
  */
-import { pollChanges } from '../store/change-feed';
-
-export const DEFAULT_VERSION_CACHE = { pollMs: 2_000, maxEntries: 10_000, ttlMs: 300_000 };
+import { DEFAULT_RECORD_CACHE, cachedById } from '../store/record-cache';
 
 export interface VersionSource {
   configVersion(workspaceId: string): Promise<number | undefined>;
@@ -18,27 +17,12 @@ export interface VersionSource {
   changedSince?(since: Date): Promise<string[]>;
 }
 
-export function cachedConfigVersions(source: VersionSource, settings: Partial<typeof DEFAULT_VERSION_CACHE> = {}) {
-  const { pollMs, maxEntries, ttlMs } = { ...DEFAULT_VERSION_CACHE, ...settings };
-  /** Each remembered version, and until when (a change the log never got, from a process of an older version, is read after `ttlMs`). */
-  const versions = new Map<string, { version: number; until: number }>();
-  const feed =
-    source.changedSince && pollMs > 0
-      ? pollChanges(source.changedSince.bind(source), { onChanges: (ids) => ids.forEach((id) => versions.delete(id)), onGap: () => versions.clear() }, pollMs)
-      : undefined;
+export function cachedConfigVersions(source: VersionSource, settings: Partial<typeof DEFAULT_RECORD_CACHE> = {}) {
+  const { pollMs } = { ...DEFAULT_RECORD_CACHE, ...settings };
+  const cache = source.changedSince && pollMs > 0 ? cachedById(async (id) => (await source.configVersion(id)) ?? null, source.changedSince.bind(source), settings) : undefined;
   return {
     /** The workspace's configuration version; undefined when there is no such workspace (never remembered). */
-    async versionOf(workspaceId: string): Promise<number | undefined> {
-      const now = Date.now();
-      const known = versions.get(workspaceId);
-      if (known && known.until > now && feed?.trusted()) return known.version;
-      const version = await source.configVersion(workspaceId);
-      if (version !== undefined && feed) {
-        if (!versions.has(workspaceId) && versions.size >= maxEntries) versions.delete(versions.keys().next().value as string);
-        versions.set(workspaceId, { version, until: now + ttlMs });
-      }
-      return version;
-    },
-    stop: () => feed?.stop(),
+    versionOf: async (workspaceId: string): Promise<number | undefined> => (cache ? ((await cache.get(workspaceId)) ?? undefined) : source.configVersion(workspaceId)),
+    stop: () => cache?.stop(),
   };
 }

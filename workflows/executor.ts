@@ -42,13 +42,13 @@ export function createExecutor(run: Run, proxies: ActivityProxies, retry: Operat
     const id = ++tasksStarted;
     inFlight.unfinished.set(id, task);
     if (task.kind !== 'notify' || !notifications) return start(id, task);
-    const { start: now, dropped } = notifications.offer(id);
+    const { start: startNow, dropped } = notifications.offer(id);
     if (dropped !== undefined) {
       const event = inFlight.unfinished.get(dropped);
       inFlight.unfinished.delete(dropped);
       wf.log.warn('notification dropped: too many waiting for the channels', { event: event?.kind === 'notify' ? event.event.event : undefined, waiting: notifications.waiting });
     }
-    if (now !== undefined) start(now, task);
+    if (startNow !== undefined) start(startNow, task);
   }
 
   function start(id: number, task: BookkeepingTask): void {

@@ -5,6 +5,7 @@
  */
 import { cachedKeyLookup } from '../../api/key-cache';
 import type { ApiKey } from '../../store/api-keys';
+import { eventually } from '../support/eventually';
 
 const key: ApiKey = { id: 'key_1', workspace: 'ws', name: 'detector', role: 'detector', prefix: 'aaaaaaaaaaaa', createdAt: new Date(0), lastUsedAt: null, revokedAt: null };
 
@@ -23,21 +24,24 @@ function keyStore() {
   };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 2_000 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(condition()).toBe(true);
-}
+/** Waits until the feed has polled `count` times in all. */
+const polled = (source: ReturnType<typeof keyStore>, count: number) =>
+  eventually(
+    () => source.state.polls,
+    (n) => n >= count,
+    { what: `${count} polls`, intervalMs: 5 },
+  );
 
 test('a valid key is looked up once, then remembered; a revocation the feed reads forgets it', async () => {
   const store = keyStore();
   const lookup = cachedKeyLookup(store, { ttlMs: 300_000, revocationPollMs: 200 });
   try {
-    await until(() => store.state.polls >= 1);
+    await polled(store, 1);
     for (let i = 0; i < 5; i++) expect(await lookup.authenticate('good')).toEqual(key);
     expect(store.state.lookups).toBe(1);
     store.state.revoked = true; // through another API process
     const polls = store.state.polls;
-    await until(() => store.state.polls >= polls + 2);
+    await polled(store, polls + 2);
     expect(await lookup.authenticate('good')).toBeNull();
     expect(store.state.lookups).toBe(2);
   } finally {
@@ -49,17 +53,17 @@ test('while the feed does not answer, remembered keys are trusted for three poll
   const store = keyStore();
   const lookup = cachedKeyLookup(store, { ttlMs: 300_000, revocationPollMs: 200 });
   try {
-    await until(() => store.state.polls >= 1);
+    await polled(store, 1);
     await lookup.authenticate('good');
     store.state.feedDown = true;
     const polls = store.state.polls;
-    await until(() => store.state.polls >= polls + 4);
+    await polled(store, polls + 4);
     await lookup.authenticate('good');
     await lookup.authenticate('good');
     expect(store.state.lookups).toBe(3);
     store.state.feedDown = false; // trusted again once it answers
     const back = store.state.polls;
-    await until(() => store.state.polls >= back + 2);
+    await polled(store, back + 2);
     await lookup.authenticate('good');
     await lookup.authenticate('good');
     expect(store.state.lookups).toBe(3);
@@ -80,7 +84,11 @@ test('an unknown token is never remembered, and without a feed the time to live 
     await lookup.authenticate('good');
     expect(store.state.lookups).toBe(3);
     store.state.revoked = true;
-    await until(() => Date.now() - readAt > 1_000); // past the time to live
+    await eventually(
+      () => Date.now() - readAt,
+      (ms) => ms > 1_000,
+      { what: 'past the time to live', intervalMs: 20 },
+    );
     expect(await lookup.authenticate('good')).toBeNull();
   } finally {
     lookup.stop();

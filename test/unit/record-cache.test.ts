@@ -1,9 +1,11 @@
 /**
- * The worker's records by id (store/record-cache.ts), on a scripted store: read once and
- * remembered; a change the feed reports is read again; an absent record is never remembered;
- * while the feed does not answer, every operation reads.
+ * Records by id (store/record-cache.ts: the worker's integrations, the API's configuration
+ * versions), on a scripted store: read once and remembered; a change the feed reports is read
+ * again; an absent record is never remembered; while the feed does not answer, every operation
+ * reads; a remembered record is read again after its time to live, logged or not.
  */
 import { cachedById } from '../../store/record-cache';
+import { eventually } from '../support/eventually';
 
 function store() {
   const state = { reads: 0, polls: 0, feedDown: false, records: new Map([['int-1', { token: 'v1' }]]), changed: [] as string[] };
@@ -20,22 +22,25 @@ function store() {
   };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 2_000 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(condition()).toBe(true);
-}
+/** Waits until the feed has polled `count` times in all. */
+const polled = (source: ReturnType<typeof store>, count: number) =>
+  eventually(
+    () => source.state.polls,
+    (n) => n >= count,
+    { what: `${count} polls`, intervalMs: 5 },
+  );
 
 test('a record is read once and remembered; one changed through another process is read again once the feed reports it', async () => {
   const source = store();
   const cache = cachedById(source.load, source.changedSince, { pollMs: 200 });
   try {
-    await until(() => source.state.polls >= 1);
+    await polled(source, 1);
     for (let i = 0; i < 5; i++) expect(await cache.get('int-1')).toEqual({ token: 'v1' });
     expect(source.state.reads).toBe(1);
     source.state.records.set('int-1', { token: 'v2' });
     source.state.changed = ['int-1'];
     const polls = source.state.polls;
-    await until(() => source.state.polls >= polls + 2);
+    await polled(source, polls + 2);
     expect(await cache.get('int-1')).toEqual({ token: 'v2' });
     expect(await cache.get('missing')).toBeNull();
     expect(await cache.get('missing')).toBeNull();
@@ -55,11 +60,11 @@ test('while the feed does not answer, every operation reads its record', async (
   const source = store();
   const cache = cachedById(source.load, source.changedSince, { pollMs: 200 });
   try {
-    await until(() => source.state.polls >= 1);
+    await polled(source, 1);
     await cache.get('int-1');
     source.state.feedDown = true;
     const polls = source.state.polls;
-    await until(() => source.state.polls >= polls + 4);
+    await polled(source, polls + 4);
     await cache.get('int-1');
     await cache.get('int-1');
     expect(source.state.reads).toBe(3);
@@ -72,13 +77,33 @@ test('a fresh read reads the record whatever is remembered, and remembers what i
   const source = store();
   const cache = cachedById(source.load, source.changedSince, { pollMs: 200 });
   try {
-    await until(() => source.state.polls >= 1);
+    await polled(source, 1);
     expect(await cache.get('int-1')).toEqual({ token: 'v1' });
     source.state.records.set('int-1', { token: 'v2' }); // not logged yet
     expect(await cache.get('int-1')).toEqual({ token: 'v1' });
     expect(await cache.get('int-1', { fresh: true })).toEqual({ token: 'v2' });
     expect(await cache.get('int-1')).toEqual({ token: 'v2' });
     expect(source.state.reads).toBe(2);
+  } finally {
+    cache.stop();
+  }
+});
+
+test('a remembered record is read again after its time to live, even when no change was logged (a process from before the change log made it)', async () => {
+  const source = store();
+  const cache = cachedById(source.load, source.changedSince, { pollMs: 200, ttlMs: 1_000 });
+  try {
+    await polled(source, 1);
+    const readAt = Date.now();
+    expect(await cache.get('int-1')).toEqual({ token: 'v1' });
+    source.state.records.set('int-1', { token: 'v2' }); // not in the change log
+    expect(await cache.get('int-1')).toEqual({ token: 'v1' });
+    await eventually(
+      () => Date.now() - readAt,
+      (ms) => ms > 1_000,
+      { what: 'past the time to live', intervalMs: 20 },
+    );
+    expect(await cache.get('int-1')).toEqual({ token: 'v2' });
   } finally {
     cache.stop();
   }
