@@ -5,7 +5,8 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { groupCommitUpdates } from './group-commit';
-import { changeLog } from './changes';
+import { changeLog, type ChangeEntry } from './changes';
+import type { BulkReads } from './record-cache';
 import type { Models } from './models';
 
 export const ROLES = ['owner', 'admin', 'detector', 'viewer'] as const;
@@ -22,6 +23,12 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
+/** A key with its stored hash (the SHA-256 of the key, hex): what a key cache is keyed by. */
+export interface KeyWithHash {
+  hash: string;
+  key: ApiKey;
+}
+
 type Raw = Omit<ApiKey, 'id'> & { _id: string; hash?: string };
 const toApiKey = ({ _id, hash: _hash, ...rest }: Raw): ApiKey => ({ id: _id, ...rest });
 const KEY_PATTERN = /^so_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -33,12 +40,18 @@ function hashKey(key: string): Buffer {
 export function apiKeyRepository(models: Models) {
   const { ApiKey } = models;
   const changes = changeLog(models);
+  const activeWhere = async (filter: Record<string, unknown>, limit: number): Promise<Map<string, KeyWithHash>> => {
+    const rows = await ApiKey.find(filter).select('+hash').limit(limit).lean<Raw[]>();
+    return new Map(rows.flatMap((row) => (row.hash ? [[row._id, { hash: row.hash, key: toApiKey(row) }] as const] : [])));
+  };
   const update = groupCommitUpdates((ops: Parameters<typeof ApiKey.bulkWrite>[0]) => ApiKey.bulkWrite(ops, { ordered: false }));
   return {
     async create(workspace: string, name: string, role: Role): Promise<{ apiKey: ApiKey; key: string }> {
       const prefix = randomBytes(6).toString('hex');
       const key = `so_${prefix}_${randomBytes(32).toString('base64url')}`;
       const created = await ApiKey.create({ _id: `key_${randomUUID()}`, workspace, name, role, prefix, hash: hashKey(key).toString('hex') });
+      // Noted, so the API processes' key caches read it before its first use (api/key-cache.ts); best effort.
+      await changes.note('api_key', created._id).catch(() => undefined);
       return { apiKey: toApiKey(created.toObject() as Raw), key };
     },
 
@@ -77,13 +90,21 @@ export function apiKeyRepository(models: Models) {
     },
 
     async revoke(workspace: string, id: string): Promise<boolean> {
-      await changes.note('api_key', id); // before the write: store/changes.ts
-      const result = await ApiKey.updateOne({ _id: id, workspace, revokedAt: null }, { $set: { revokedAt: new Date() } });
+      const result = await changes.around('api_key', id, () => ApiKey.updateOne({ _id: id, workspace, revokedAt: null }, { $set: { revokedAt: new Date() } })); // store/changes.ts
       return result.modifiedCount === 1;
     },
 
-    /** Ids of the keys revoked at or after `since`, from the change log (the API processes' revocation feed, api/key-cache.ts). */
-    revokedSince: (since: Date): Promise<string[]> => changes.since('api_key', since),
+    /** Change log entries of keys created or revoked at or after `since` (the API processes' key feed, api/key-cache.ts). */
+    changedSince: (since: Date): Promise<ChangeEntry[]> => changes.since('api_key', since),
+
+    /**
+     * Active keys with their hash (the SHA-256 of the key, hex), by key id: for the API processes'
+     * key caches to start warm and read new keys ahead of their first use (api/key-cache.ts).
+     */
+    activeKeys: {
+      all: (limit: number) => activeWhere({ revokedAt: null }, limit),
+      some: (ids: string[]) => activeWhere({ _id: { $in: ids }, revokedAt: null }, ids.length),
+    } satisfies BulkReads<KeyWithHash>,
 
     /** Notes a key's last use; a burst of first uses (a thousand detectors at once) is written in batches. */
     async touch(id: string, at: Date): Promise<void> {

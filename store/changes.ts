@@ -1,14 +1,15 @@
 /**
- * The change log: a writer notes which document it is about to change (a key revoked, a
- * workspace's configuration, an integration), and the change feeds of every API and worker
- * process (store/change-feed.ts) read the entries of the last minute or so to forget what they
- * remember. Noted *before* the write: a feed that reads the entry before the write lands forgets
- * the document, may read the old one again, and forgets it once more at its next poll (every poll
- * reads the whole look-back window), so no cache keeps a value older than the write. Entries older
- * than two minutes (twice the feeds' look-back) are removed by every API process once a minute (no
- * TTL index: FerretDB has none): the feeds read the whole log, so it must stay small even after a
- * bulk change (the bench's 1,211 integrations, created in 20 s, left 2,400 entries that every poll
- * of every process read for ten minutes while they were kept that long).
+ * The change log: a writer notes which document it changes (a key created or revoked, a
+ * workspace's configuration, an integration) before the write and again once it landed, and the
+ * change feeds of every API and worker process (store/change-feed.ts) read the entries of the
+ * last minute or so and re-read (or forget) each document the first time they see an entry for
+ * it. Two notes, because a feed that sees the first one may read the document before the write
+ * lands; the second one, seen after the write, makes it read again. A writer that stops between
+ * the write and its second note leaves the document to the caches' periodic reload (their time to
+ * live). Entries older than two minutes (twice the feeds' look-back) are removed by every API
+ * process once a minute (no TTL index: FerretDB has none): the feeds read the whole log, so it must
+ * stay small even after a bulk change (the bench's 1,211 integrations, created in 20 s, left 2,400
+ * entries that every poll of every process read for ten minutes while they were kept that long).
  */
 import { LOOKBACK_MS } from './change-feed';
 import type { Models } from './models';
@@ -20,16 +21,37 @@ export const KEEP_CHANGES_MS = 2 * LOOKBACK_MS;
 /** How often each API process removes older entries. */
 export const PRUNE_CHANGES_EVERY_MS = 60_000;
 
+/** One entry of the log: which document (`ref`) changed, and the entry's own id (a feed acts on each entry once). */
+export interface ChangeEntry {
+  entry: string;
+  ref: string;
+}
+
 export function changeLog({ Change }: Models) {
+  const note = async (kind: ChangeKind, ref: string): Promise<void> => {
+    await Change.create({ kind, ref, at: new Date() });
+  };
   return {
-    async note(kind: ChangeKind, ref: string): Promise<void> {
-      await Change.create({ kind, ref, at: new Date() });
+    note,
+
+    /**
+     * Runs a write between two notes (see above). The second note is best effort: the write has
+     * landed, and failing the caller for the log would hide that; the caches' reload catches up.
+     */
+    async around<T>(kind: ChangeKind, ref: string, write: () => Promise<T>): Promise<T> {
+      await note(kind, ref);
+      const result = await write();
+      await note(kind, ref).catch(() => undefined);
+      return result;
     },
 
-    /** What changed of one kind at or after `since` (the log is small: read whole, filtered here). */
-    async since(kind: ChangeKind, since: Date): Promise<string[]> {
-      const rows = await Change.find().select({ kind: 1, ref: 1, at: 1 }).lean<{ kind: string; ref: string; at: Date }[]>();
-      return [...new Set(rows.filter((row) => row.kind === kind && row.at >= since).map((row) => row.ref))];
+    /** The entries of one kind noted at or after `since`, oldest first (the log is small: read whole, filtered here). */
+    async since(kind: ChangeKind, since: Date): Promise<ChangeEntry[]> {
+      const rows = await Change.find().select({ kind: 1, ref: 1, at: 1 }).lean<{ _id: unknown; kind: string; ref: string; at: Date }[]>();
+      return rows
+        .filter((row) => row.kind === kind && row.at >= since)
+        .sort((a, b) => a.at.getTime() - b.at.getTime())
+        .map((row) => ({ entry: String(row._id), ref: row.ref }));
     },
 
     /** Removes entries older than KEEP_CHANGES_MS; returns how many. */

@@ -54,7 +54,14 @@ export function integrationRepository(models: Models, cipher: CredentialCipher, 
   // By _id alone, the workspace checked by the caller: FerretDB serves an _id lookup from its index
   // but scans the collection for {_id, workspace} (2.8 ms against 18 ms with 1,000 integrations).
   const readForOperation = (id: string) => Integration.findById(id).select('+credentials').lean<Raw>().exec();
-  const records = options.operationCache ? cachedById(readForOperation, (since) => changes.since('integration', since), options.operationCache) : undefined;
+  const readManyForOperation = async (filter: Record<string, unknown>, limit: number) =>
+    new Map((await Integration.find(filter).select('+credentials').limit(limit).lean<Raw[]>().exec()).map((raw) => [raw._id, raw]));
+  const records = options.operationCache
+    ? cachedById(readForOperation, (since) => changes.since('integration', since), options.operationCache, {
+        all: (limit) => readManyForOperation({}, limit),
+        some: (ids) => readManyForOperation({ _id: { $in: ids } }, ids.length),
+      })
+    : undefined;
 
   return {
     async create(workspace: string, input: IntegrationInput): Promise<Integration> {
@@ -68,6 +75,8 @@ export function integrationRepository(models: Models, cipher: CredentialCipher, 
         credentials: cipher.encrypt(input.credentials, credentialContext(workspace, id)),
         credentialFields: Object.keys(input.credentials).sort(),
       });
+      // Noted, so the workers' caches read it before its first operation (store/record-cache.ts); best effort.
+      await changes.note('integration', id).catch(() => undefined);
       return toIntegration(created.toObject());
     },
 
@@ -107,8 +116,7 @@ export function integrationRepository(models: Models, cipher: CredentialCipher, 
         set.credentialFields = Object.keys(credentials).sort();
       }
       // updateOne + findOne rather than findOneAndUpdate: the latter with a projection is not portable (FerretDB).
-      await changes.note('integration', id); // before the write: store/changes.ts
-      const result = await Integration.updateOne(live(workspace, id), { $set: set });
+      const result = await changes.around('integration', id, () => Integration.updateOne(live(workspace, id), { $set: set })); // store/changes.ts
       if (result.matchedCount === 0) return null;
       const updated = await Integration.findOne(live(workspace, id)).lean<Raw>();
       return updated ? toIntegration(updated) : null;
@@ -116,15 +124,13 @@ export function integrationRepository(models: Models, cipher: CredentialCipher, 
 
     /** Marks it deleted; it leaves the configuration at once but stays loadable until purged. */
     async markDeleted(workspace: string, id: string): Promise<boolean> {
-      await changes.note('integration', id);
-      const result = await Integration.updateOne(live(workspace, id), { $set: { deletedAt: new Date() } });
+      const result = await changes.around('integration', id, () => Integration.updateOne(live(workspace, id), { $set: { deletedAt: new Date() } }));
       return result.modifiedCount === 1;
     },
 
     /** Removes a record marked deleted (the workflow has forgotten it). */
     async purge(workspace: string, id: string): Promise<void> {
-      await changes.note('integration', id);
-      await Integration.deleteOne({ _id: id, workspace, deletedAt: { $ne: null } });
+      await changes.around('integration', id, () => Integration.deleteOne({ _id: id, workspace, deletedAt: { $ne: null } }));
       records?.forget(id);
     },
 

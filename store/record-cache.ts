@@ -1,36 +1,122 @@
 /**
- * Records read by id on every provider operation (an integration, its credentials still
- * encrypted), remembered by one process: each is read once, then served from memory while the
- * change feed (store/change-feed.ts) trusts it; the feed's poll forgets every record changed
- * lately, through any process, so a change reaches the cache within about two polls. A record
- * is also forgotten after `ttlMs`, and when the process asks (`forget`); a caller that must see
- * the latest (an operator's Test, a retry after a failure) asks for it `fresh`. An absent record
- * is never remembered. Bounded: the oldest entries go first beyond `maxEntries`.
+ * Records read by id on the attack path (an integration with its credentials still encrypted,
+ * a workspace's configuration version), remembered by one process and served from memory while
+ * the change feed (store/change-feed.ts) trusts it. A record the change log names is forgotten
+ * and, with `bulk`, read again at once in the background, so a change through any process reaches
+ * the cache within about a poll. With `bulk` the cache also starts warm and stays warm: every
+ * record (up to `maxEntries`) is read in one query at start and every half `ttlMs`, and the
+ * records the log names are read together, one query per poll; so an attack finds its records in
+ * memory even after a quiet hour or a bulk change. A record is forgotten after `ttlMs` (a process
+ * from before the change log notes nothing), and when the process asks (`forget`); a caller that
+ * must see the latest (an operator's Test, a retry after a failure) asks for it `fresh`. A read
+ * that began before the record was forgotten is not remembered (it may predate the change). An
+ * absent record is never remembered. Bounded: the oldest entries go first beyond `maxEntries`.
  */
+import type { ChangeEntry } from './changes';
 import { pollChanges } from './change-feed';
 
 export const DEFAULT_RECORD_CACHE = { pollMs: 2_000, ttlMs: 300_000, maxEntries: 10_000 };
 
-export function cachedById<T>(load: (id: string) => Promise<T | null>, changedSince: (since: Date) => Promise<string[]>, settings: Partial<typeof DEFAULT_RECORD_CACHE> = {}) {
+/** Reads of many records at once, for a cache that stays warm. */
+export interface BulkReads<T> {
+  /** Every record, at most `limit` of them, by id. */
+  all(limit: number): Promise<Map<string, T>>;
+  /** The records among `ids` that exist, by id. */
+  some(ids: string[]): Promise<Map<string, T>>;
+}
+
+export function cachedById<T>(
+  load: (id: string) => Promise<T | null>,
+  changedSince: (since: Date) => Promise<ChangeEntry[]>,
+  settings: Partial<typeof DEFAULT_RECORD_CACHE> = {},
+  bulk?: BulkReads<T>,
+) {
   const { pollMs, ttlMs, maxEntries } = { ...DEFAULT_RECORD_CACHE, ...settings };
-  const entries = new Map<string, { record: T; until: number }>();
-  const forget = (id: string) => void entries.delete(id);
-  const feed = pollChanges(changedSince, { onChanges: (ids) => ids.forEach(forget), onGap: () => entries.clear() }, pollMs);
+  const entries = new Map<string, { record: T; until: number; readAt: number }>();
+  let stopped = false;
+  /**
+   * Reads and forgettings are numbered in the order they happen (`seq`): a read numbered before
+   * its record was last forgotten (or the whole cache cleared) is not remembered, nor one older
+   * than what is remembered. Bounded like the entries.
+   */
+  let seq = 0;
+  const forgottenAt = new Map<string, number>();
+  let clearedAt = 0;
+
+  function forget(id: string): void {
+    entries.delete(id);
+    forgottenAt.delete(id);
+    if (forgottenAt.size >= maxEntries) forgottenAt.delete(forgottenAt.keys().next().value as string);
+    forgottenAt.set(id, ++seq);
+  }
+  /** Where a read begins: its number and the time its record's time to live counts from. */
+  const beginRead = () => ({ readAt: ++seq, now: Date.now() });
+  function remember(id: string, record: T, { readAt, now }: ReturnType<typeof beginRead>): void {
+    if (readAt < clearedAt || readAt < (forgottenAt.get(id) ?? 0) || readAt < (entries.get(id)?.readAt ?? 0)) return;
+    entries.delete(id);
+    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+    entries.set(id, { record, until: now + ttlMs, readAt });
+  }
+
+  /** Background reads: one at a time; ids named meanwhile wait for the next. */
+  let pending: Set<string> | 'all' | undefined;
+  let reading = false;
+  function readAhead(what: string[] | 'all'): void {
+    if (!bulk || stopped) return;
+    if (what === 'all' || pending === 'all') pending = 'all';
+    else pending = new Set([...(pending ?? []), ...what]);
+    if (reading) return;
+    const next = pending;
+    pending = undefined;
+    reading = true;
+    const read = beginRead();
+    const ids = next === 'all' ? undefined : [...next];
+    void (ids ? bulk.some(ids) : bulk.all(maxEntries))
+      .then((found) => {
+        for (const [id, record] of found) remember(id, record, read);
+      })
+      .catch(() => undefined) // the database is away: records are read as they are asked for
+      .finally(() => {
+        reading = false;
+        if (pending) readAhead([]);
+      });
+  }
+
+  const feed = pollChanges(
+    changedSince,
+    {
+      onChanges: (ids) => {
+        ids.forEach(forget);
+        readAhead(ids);
+      },
+      onGap: () => {
+        entries.clear();
+        clearedAt = ++seq;
+        readAhead('all');
+      },
+    },
+    pollMs,
+  );
+  readAhead('all');
+  const reload = bulk ? setInterval(() => readAhead('all'), Math.max(1, Math.floor(ttlMs / 2))) : undefined;
+  reload?.unref();
+
   return {
     /** The record, from memory when it can; `fresh` reads it (and remembers what it read) whatever is remembered. */
     async get(id: string, { fresh = false } = {}): Promise<T | null> {
-      const now = Date.now();
       const hit = entries.get(id);
-      if (!fresh && hit && hit.until > now && feed.trusted()) return hit.record;
-      entries.delete(id);
+      if (!fresh && hit && hit.until > Date.now() && feed.trusted()) return hit.record;
+      const read = beginRead();
       const record = await load(id);
-      if (record !== null) {
-        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-        entries.set(id, { record, until: now + ttlMs });
-      }
+      if (record !== null) remember(id, record, read);
+      else entries.delete(id);
       return record;
     },
     forget,
-    stop: () => feed.stop(),
+    stop: () => {
+      stopped = true;
+      clearInterval(reload);
+      feed.stop();
+    },
   };
 }

@@ -4,7 +4,8 @@ import { providerFacts } from '../catalog';
 import { INTEGRATION_CONFIG_FIELDS, integrationSnapshot, withIntegrationDefaults, type IntegrationConfigInput } from '../catalog/integration';
 import { workspacePolicy, type WorkspacePolicy } from '../workflows/policy';
 import { ConflictError, isDuplicateKey } from './errors';
-import { changeLog } from './changes';
+import { changeLog, type ChangeEntry } from './changes';
+import type { BulkReads } from './record-cache';
 import type { Models } from './models';
 
 export interface Workspace {
@@ -29,6 +30,10 @@ export function workspaceRepository(models: Models) {
   const changes = changeLog(models);
   /** Per workspace: the integrations and channel flag read for a configuration version. */
   const snapshots = new Map<string, { version: number; integrations: WorkspaceConfig['integrations']; notifications: boolean }>();
+  const versionsWhere = async (filter: Record<string, unknown>, limit: number): Promise<Map<string, number>> => {
+    const rows = await Workspace.find(filter).select({ configVersion: 1 }).limit(limit).lean<{ _id: string; configVersion: number }[]>();
+    return new Map(rows.map((row) => [row._id, row.configVersion]));
+  };
   return {
     async create(input: { id: string; name: string; holdDownSeconds?: number; policy?: PolicyPatch }): Promise<Workspace> {
       try {
@@ -55,19 +60,23 @@ export function workspaceRepository(models: Models) {
         else if (value !== undefined) set[`policy.${key}`] = value;
       }
       const update = { $set: set, $inc: { configVersion: 1 }, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) };
-      await changes.note('workspace', id); // before the write: store/changes.ts
-      const updated = await Workspace.findByIdAndUpdate(id, update, { new: true }).lean<Raw>();
+      const updated = await changes.around('workspace', id, () => Workspace.findByIdAndUpdate(id, update, { new: true }).lean<Raw>()); // store/changes.ts
       return updated ? toWorkspace(updated) : null;
     },
 
     /** Call after any integration change, before reading the snapshot to send. */
     async bumpConfigVersion(id: string): Promise<void> {
-      await changes.note('workspace', id);
-      await Workspace.updateOne({ _id: id }, { $inc: { configVersion: 1 } });
+      await changes.around('workspace', id, () => Workspace.updateOne({ _id: id }, { $inc: { configVersion: 1 } }));
     },
 
     /** Workspaces whose configuration changed at or after `since`, from the change log (the API's change feed, api/version-cache.ts). */
-    changedSince: (since: Date): Promise<string[]> => changes.since('workspace', since),
+    changedSince: (since: Date): Promise<ChangeEntry[]> => changes.since('workspace', since),
+
+    /** Configuration versions in bulk, for the API's version cache to start and stay warm (api/version-cache.ts). */
+    versions: {
+      all: (limit: number) => versionsWhere({}, limit),
+      some: (ids: string[]) => versionsWhere({ _id: { $in: ids } }, ids.length),
+    } satisfies BulkReads<number>,
 
     /** The configuration version alone (one read by id): all an incident report needs of the configuration. */
     async configVersion(id: string): Promise<number | undefined> {

@@ -98,28 +98,38 @@ test('API keys: only a hash is stored; revoked or altered keys do not authentica
   await expect(keys.authenticate(key)).resolves.toMatchObject({ id: apiKey.id, role: 'detector', workspace: 'enc' });
   await expect(keys.authenticate(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)).resolves.toBeNull();
   await expect(keys.authenticate('so_nothing')).resolves.toBeNull();
-  const before = new Date(Date.now() - 1_000);
-  expect(await keys.revokedSince(before)).not.toContain(apiKey.id);
+  // The key feed names the new key (the API processes read it ahead of its first use), with its hash.
+  const before = new Date(Date.now() - 10_000);
+  const refs = async (since: Date) => (await keys.changedSince(since)).filter((e) => e.ref === apiKey.id);
+  expect(await refs(before)).toHaveLength(1);
+  expect((await keys.activeKeys.some([apiKey.id, 'key_none'])).get(apiKey.id)).toMatchObject({ key: { id: apiKey.id, role: 'detector' } });
+  expect([...(await keys.activeKeys.all(10_000)).values()].find((k) => k.key.id === apiKey.id)?.hash).toMatch(/^[0-9a-f]{64}$/);
   expect(await keys.revoke('enc', apiKey.id)).toBe(true);
   await expect(keys.authenticate(key)).resolves.toBeNull();
-  // The API processes' revocation feed reads it; a later read starting after it does not.
-  expect(await keys.revokedSince(before)).toContain(apiKey.id);
-  expect(await keys.revokedSince(new Date(Date.now() + 1_000))).toEqual([]);
+  // The revocation is noted before and after the write; a later read starting after it does not see it; a revoked key is not active.
+  expect(await refs(before)).toHaveLength(3);
+  expect(await keys.changedSince(new Date(Date.now() + 1_000))).toEqual([]);
+  expect((await keys.activeKeys.some([apiKey.id])).size).toBe(0);
 });
 
 test("the change feeds' reads: the change log names what changed lately and is pruned after two minutes; active incidents of every workspace in one pass", async () => {
   const workspaces = workspaceRepository(db.models);
   await workspaces.create({ id: 'feed-ws', name: 'Feed', holdDownSeconds: 0 });
   const since = new Date(Date.now() - 1_000);
-  expect(await workspaces.changedSince(since)).not.toContain('feed-ws');
+  const refs = async (at: Date) => (await workspaces.changedSince(at)).map((e) => e.ref);
+  expect(await refs(since)).not.toContain('feed-ws');
   await workspaces.bumpConfigVersion('feed-ws');
   await workspaces.update('feed-ws', { name: 'Feed 2' });
-  expect(await workspaces.changedSince(since)).toEqual(expect.arrayContaining(['feed-ws']));
-  expect((await workspaces.changedSince(since)).filter((id) => id === 'feed-ws')).toHaveLength(1);
+  // Each change is noted before and after its write, each entry with an id of its own, oldest first.
+  const entries = (await workspaces.changedSince(since)).filter((e) => e.ref === 'feed-ws');
+  expect(entries).toHaveLength(4);
+  expect(new Set(entries.map((e) => e.entry)).size).toBe(4);
   expect(await workspaces.changedSince(new Date(Date.now() + 1_000))).toEqual([]);
+  expect((await workspaces.versions.some(['feed-ws', 'no-such-ws'])).get('feed-ws')).toBe(3);
+  expect((await workspaces.versions.all(10_000)).get('feed-ws')).toBe(3);
   const log = changeLog(db.models);
-  expect(await log.since('integration', since)).not.toContain('feed-ws'); // another kind
-  expect(await log.prune(new Date(Date.now() + KEEP_CHANGES_MS + 1_000))).toBeGreaterThanOrEqual(2);
+  expect((await log.since('integration', since)).map((e) => e.ref)).not.toContain('feed-ws'); // another kind
+  expect(await log.prune(new Date(Date.now() + KEEP_CHANGES_MS + 1_000))).toBeGreaterThanOrEqual(4);
   expect(await workspaces.changedSince(since)).toEqual([]);
 
   const incidents = incidentRepository(db.models);

@@ -7,7 +7,7 @@ import { cachedConfigVersions } from '../../api/version-cache';
 import { eventually } from '../support/eventually';
 
 function store() {
-  const state = { reads: 0, polls: 0, versions: new Map<string, number>([['ws', 2]]), changed: [] as string[] };
+  const state = { reads: 0, polls: 0, versions: new Map<string, number>([['ws', 2]]), changed: [] as { entry: string; ref: string }[] };
   return {
     state,
     configVersion: (id: string) => {
@@ -33,7 +33,7 @@ test('a version is read once and remembered; a change made elsewhere is read aga
     for (let i = 0; i < 5; i++) expect(await cache.versionOf('ws')).toBe(2);
     expect(source.state.reads).toBe(1);
     source.state.versions.set('ws', 3); // through another API process
-    source.state.changed = ['ws'];
+    source.state.changed = [{ entry: 'c1', ref: 'ws' }];
     const polls = source.state.polls;
     await eventually(
       () => source.state.polls,
