@@ -26,9 +26,12 @@ export const DEFAULT_INTAKE = {
   deliveryWaitMs: 2_000,
   /**
    * A report Temporal has not confirmed after this long is written to the outbox (one it confirms
-   * sooner costs no outbox write and no removal). The answer waits for the delivery or the write.
+   * sooner costs no outbox write and no removal). The answer waits for the delivery or the write;
+   * one Temporal refuses is written at once. A second: under a burst of a thousand workspaces a
+   * signal often takes longer than 200 ms, and every outbox entry costs a write, a removal and
+   * the delivery loop's reads while the store is busiest.
    */
-  keepAfterMs: 200,
+  keepAfterMs: 1_000,
   /** How often the delivery loop looks for reports left behind (another process, a restart). */
   idlePollMs: 5_000,
   /** Workspaces delivered to at once by the loop. */
