@@ -6,16 +6,17 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORKFLOWS_PATH } from '../worker/create-worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/create-worker';
 
 const noop = () => undefined;
 const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 export async function writeWorkflowBundles(dir: string): Promise<{ scrubbing: string; baseline: string }> {
-  const sources = { scrubbing: WORKFLOWS_PATH, baseline: require.resolve('./baseline/workflow') };
+  // Each as its worker ships it: ours with the workflow modules preloaded (worker/create-worker.ts).
+  const sources = { scrubbing: WORKFLOW_BUNDLE_OPTIONS, baseline: { workflowsPath: require.resolve('./baseline/workflow') } };
   const [scrubbing, baseline] = await Promise.all(
-    Object.entries(sources).map(async ([name, workflowsPath]) => {
-      const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+    Object.entries(sources).map(async ([name, options]) => {
+      const { code } = await bundleWorkflowCode({ ...options, logger: quiet });
       const path = join(dir, `${name}-workflows.js`);
       writeFileSync(path, code);
       return path;

@@ -5,9 +5,10 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/create-worker';
 
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const { code } = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS);
   const out = resolve(__dirname, '..');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'workflow-bundle.js'), code);

@@ -16,8 +16,11 @@ test('the recorded histories exist, from before and after the audit-trail patch'
   expect(files.filter((f) => f.startsWith('current')).length).toBeGreaterThanOrEqual(10);
 });
 
-test('every recorded history replays without non-determinism', async () => {
+test('every recorded history replays without non-determinism, all in one worker whose workflows share the preloaded workflow modules', async () => {
   const bundle = await bundleWorkflows();
+  // The bundle preloads the workflow modules (worker/create-worker.ts), so these replays run one after
+  // another on one frozen instance of them: state one workflow left in a module would break a later one.
+  expect(bundle.code).toMatch(/exports\.preloadModules = function preloadModules\(\) \{\s*__webpack_require__\([^)]*"\.\/workflows\/index\.ts"\);/);
   const histories = files.map((file) => ({
     workflowId: file.replace(/\.json$/, '').replace(/[\\/]/g, ':'),
     history: historyFromFixture(readFileSync(join(HISTORY_FIXTURES_DIR, file), 'utf8')),
