@@ -77,7 +77,14 @@ async function startWorkerProcess(config: WorkerProcessConfig, logFile: string):
   const child = fork(require.resolve('./worker-process'), [], {
     execArgv: ['-r', 'ts-node/register/transpile-only'],
     // The channels phase's receiver is on loopback over http: allowed on purpose, as an operator would.
-    env: { ...process.env, OUTBOUND_ALLOW: '127.0.0.1/32', OUTBOUND_ALLOW_HTTP: 'true', BENCH_WORKER_CONFIG: JSON.stringify(config) },
+    // glibc's malloc arenas capped as the image and `npm run worker` cap them (MALLOC_ARENA_MAX, README Benchmarks).
+    env: {
+      ...process.env,
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      OUTBOUND_ALLOW: '127.0.0.1/32',
+      OUTBOUND_ALLOW_HTTP: 'true',
+      BENCH_WORKER_CONFIG: JSON.stringify(config),
+    },
     stdio: ['ignore', log, log, 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -108,7 +108,7 @@ test('the checker rejects what Compose would reject (a dependency on a missing s
   expect(check(join(dir, 'docker-compose.yml'), VARS).status).toBe(1);
 });
 
-test('the Dockerfile is multi-stage, installs production dependencies only and runs as a non-root user', () => {
+test('the Dockerfile is multi-stage, installs production dependencies only, runs as a non-root user and caps malloc arenas', () => {
   const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
   const stages = dockerfile.split(/^FROM /m).slice(1);
   expect(stages.length).toBeGreaterThanOrEqual(2);
@@ -117,4 +117,6 @@ test('the Dockerfile is multi-stage, installs production dependencies only and r
   expect(runtime).toMatch(/^USER node$/m);
   expect(runtime).toMatch(/COPY --from=build \/app\/dist/);
   expect(runtime).not.toMatch(/ts-node|npm ci --no-audit --no-fund\n/);
+  // The worker's resident memory target holds with glibc's arenas capped (README, Benchmarks).
+  expect(runtime).toMatch(/^\s*MALLOC_ARENA_MAX=2 \\$/m);
 });
