@@ -1,5 +1,5 @@
 /** Group commit (store/group-commit.ts): alone when idle, together under load, failures isolated. */
-import { groupCommit } from '../../store/group-commit';
+import { INSERT_BATCHING, groupCommit } from '../../store/group-commit';
 
 /** A write whose completion the test controls. */
 function controlledWrite() {
@@ -58,4 +58,17 @@ test('a failed batch is written again item by item: only the bad item fails, wit
   expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
   expect((settled[2] as PromiseRejectedResult).reason).toEqual(new Error('item 13 is invalid'));
   expect(seen).toEqual([[0], [12, 13, 14], [12], [13], [14]]);
+});
+
+test('inserts (audit records, kept reports): while one is in flight, every record asked for goes in the next', async () => {
+  const { writes, write } = controlledWrite();
+  const add = groupCommit(write, INSERT_BATCHING);
+  const all = Array.from({ length: 10 }, (_, i) => add(i));
+  await flush();
+  expect(writes.map((w) => w.items)).toEqual([[0]]);
+  writes[0]!.finish();
+  await flush();
+  expect(writes.map((w) => w.items)).toEqual([[0], [1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+  writes[1]!.finish();
+  await Promise.all(all);
 });
