@@ -31,14 +31,11 @@ type KeySource = Pick<ApiKeyRepository, 'authenticate'> & Partial<Pick<ApiKeyRep
 export function cachedKeyLookup(apiKeys: KeySource, settings: Partial<typeof DEFAULT_KEY_CACHE> = {}): KeyLookup {
   const { ttlMs, maxEntries, revocationPollMs } = { ...DEFAULT_KEY_CACHE, ...settings };
   if (ttlMs <= 0) return { authenticate: (token) => apiKeys.authenticate(token), forget: () => undefined, stop: () => undefined };
-  const feeding = apiKeys.changedSince && revocationPollMs > 0;
-  const bulk = feeding ? apiKeys.activeKeys : undefined;
   const keys = cachedById<KeyWithHash>(
     () => Promise.resolve(null), // never asked by id: keys are found by hash (`getBy`), and read again in bulk
-
-    feeding ? apiKeys.changedSince!.bind(apiKeys) : undefined,
+    apiKeys.changedSince && revocationPollMs > 0 ? apiKeys.changedSince.bind(apiKeys) : undefined,
     { pollMs: revocationPollMs, ttlMs, maxEntries },
-    bulk,
+    apiKeys.activeKeys, // read ahead only with a feed (store/record-cache.ts)
     { id: (entry) => entry.key.id, key: (entry) => entry.hash },
   );
   return {

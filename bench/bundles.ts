@@ -6,13 +6,13 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/create-worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/workflow-bundle';
 
 const noop = () => undefined;
 const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 export async function writeWorkflowBundles(dir: string): Promise<{ scrubbing: string; baseline: string }> {
-  // Each as its worker ships it: ours with the workflow modules preloaded (worker/create-worker.ts).
+  // Each as its worker ships it: ours with the workflow modules preloaded (worker/workflow-bundle.ts).
   const sources = { scrubbing: WORKFLOW_BUNDLE_OPTIONS, baseline: { workflowsPath: require.resolve('./baseline/workflow') } };
   const [scrubbing, baseline] = await Promise.all(
     Object.entries(sources).map(async ([name, options]) => {

@@ -19,6 +19,7 @@ import { beforeOpening, measureScale, openIdleWorkflows } from './phases/scale';
 import { measureStoreReads } from './phases/store-reads';
 import { writeResults, type BenchResults } from './report';
 import { startStack } from './stack';
+import { WORKER_MALLOC_ARENA_MAX } from './worker-client';
 import { DEFAULT_WORKER_TUNING } from '../worker/tuning';
 
 const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
           "Our workspaces read the provider's status (reconciliation) an hour after a diversion, not 60 s: each diversion still starts that timer, but no phase's status reads run during a later phase (before, they fell into whichever burst came next, ours or the baseline's, which has none).",
           'Scale workflows are opened with the Temporal client (signal-with-start, as the API does) for workspaces without integrations; signals alternate incidentResolved and incidentStarted.',
           "Channels phase: the first workspaces of the latency phase get a webhook channel whose receiver (on loopback, allowed with OUTBOUND_ALLOW in the worker) accepts connections and never answers; each divert and withdraw then holds a background slot for the 10 s delivery timeout, and is retried. Compared with the latency phase's existing-workflow round.",
-          `Resident memory is VmRSS from /proc of our worker process (the baseline's worker runs in another, measured beside it) and of the Temporal dev server process; the workers run under ts-node (as npm run worker does) with prebuilt workflow bundles and glibc's malloc arenas capped at ${process.env.MALLOC_ARENA_MAX ?? '2'} (MALLOC_ARENA_MAX, as the image and npm run worker set it).`,
+          `Resident memory is VmRSS from /proc of our worker process (the baseline's worker runs in another, measured beside it) and of the Temporal dev server process; the workers run under ts-node (as npm run worker does) with prebuilt workflow bundles and glibc's malloc arenas capped at ${WORKER_MALLOC_ARENA_MAX} (MALLOC_ARENA_MAX, as the image and npm run worker set it).`,
         ],
       },
       wallTimeSeconds: 0,

@@ -9,6 +9,9 @@ import type { WorkerStatus } from '@temporalio/worker';
 import { residentBytes, stopProcess } from './processes';
 import type { FromWorker, WorkerProcessConfig } from './worker-protocol';
 
+/** glibc's malloc arenas in both worker processes: as the image and `npm run worker` set them, unless the bench's environment says otherwise. */
+export const WORKER_MALLOC_ARENA_MAX = process.env.MALLOC_ARENA_MAX ?? '2';
+
 export interface MetricSample {
   name: string;
   labels: Record<string, string>;
@@ -77,10 +80,9 @@ async function startWorkerProcess(config: WorkerProcessConfig, logFile: string):
   const child = fork(require.resolve('./worker-process'), [], {
     execArgv: ['-r', 'ts-node/register/transpile-only'],
     // The channels phase's receiver is on loopback over http: allowed on purpose, as an operator would.
-    // glibc's malloc arenas capped as the image and `npm run worker` cap them (MALLOC_ARENA_MAX, README Benchmarks).
     env: {
       ...process.env,
-      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX,
       OUTBOUND_ALLOW: '127.0.0.1/32',
       OUTBOUND_ALLOW_HTTP: 'true',
       BENCH_WORKER_CONFIG: JSON.stringify(config),

@@ -5,7 +5,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/create-worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/workflow-bundle';
 
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS);

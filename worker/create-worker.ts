@@ -10,18 +10,7 @@ import { AUDIT_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY } from '../workflows/ac
 import { telemetryActivityNames } from '../catalog';
 import { TASK_QUEUE, backgroundTaskQueue } from '../workflows/messages';
 import { DEFAULT_WORKER_TUNING, workerOptionsOf, type WorkerTuning } from './tuning';
-
-export const WORKFLOWS_PATH = require.resolve('../workflows');
-
-/**
- * How the workflow bundle is built, wherever it is built (the worker at start, `npm run build`, the
- * tests, the bench). The workflow modules are preloaded: every workflow the worker runs shares one
- * instance of them (the SDK freezes it) instead of instantiating the whole module graph per workflow.
- * They may: they keep no state of their own (pure rules, definitions, functions); a workflow's state
- * lives in its own closures. That took 10,000 idle workflows (1,500 cached) from 963 to 718 MiB of
- * worker memory in the bench (README, Benchmarks).
- */
-export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_PATH, preloadModules: [WORKFLOWS_PATH] };
+import { WORKFLOW_BUNDLE_OPTIONS } from './workflow-bundle';
 
 export interface ScrubbingWorkerOptions {
   connection: NativeConnection;

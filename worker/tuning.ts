@@ -15,7 +15,7 @@ export interface WorkerTuning {
    * across more workspaces than the cache holds evicts, in turn, the very workflows it reaches
    * next (the bench's 1,211 workspaces in a cache of 1,000 replayed almost every one). 1,500
    * kept 10,000 idle workflows at 755–796 MiB of resident memory in the bench, with the workflow modules
-   * shared (create-worker.ts) and glibc's arenas capped (MALLOC_ARENA_MAX); 931–1,192 MiB before.
+   * shared (workflow-bundle.ts) and glibc's arenas capped (MALLOC_ARENA_MAX); 931–1,192 MiB before.
    */
   maxCachedWorkflows: number;
   /**

@@ -18,7 +18,7 @@ test('the recorded histories exist, from before and after the audit-trail patch'
 
 test('every recorded history replays without non-determinism, all in one worker whose workflows share the preloaded workflow modules', async () => {
   const bundle = await bundleWorkflows();
-  // The bundle preloads the workflow modules (worker/create-worker.ts), so these replays run one after
+  // The bundle preloads the workflow modules (worker/workflow-bundle.ts), so these replays run one after
   // another on one frozen instance of them: state one workflow left in a module would break a later one.
   expect(bundle.code).toMatch(/exports\.preloadModules = function preloadModules\(\) \{\s*__webpack_require__\([^)]*"\.\/workflows\/index\.ts"\);/);
   const histories = files.map((file) => ({

@@ -10,7 +10,7 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/create-worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/workflow-bundle';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { REPO_ROOT, temporalCliPath } from './tools';
 

@@ -1,5 +1,5 @@
 /**
- * The workflow bundle preloads the workflow modules (worker/create-worker.ts): every workflow a
+ * The workflow bundle preloads the workflow modules (worker/workflow-bundle.ts): every workflow a
  * worker runs shares one instance of them. The SDK freezes what it can reach (objects, arrays,
  * functions), but not the contents of a Map or a Set, nor a `let`: state kept there by one
  * workflow would be seen by the next, and replaying a history would depend on what ran before it.
