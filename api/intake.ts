@@ -264,6 +264,22 @@ export function createIncidentIntake(deps: IntakeDependencies) {
     }
   }
 
+  /**
+   * Per workspace, its reports whose request answered `queued` and is still delivering them (Temporal
+   * slow): the loop leaves them to that delivery, which pokes it when it ends.
+   */
+  const lateDeliveries = new Map<string, number>();
+  function deliveringLate(workspace: string, delivery: Promise<boolean>): void {
+    lateDeliveries.set(workspace, (lateDeliveries.get(workspace) ?? 0) + 1);
+    void delivery.then((ok) => {
+      const left = (lateDeliveries.get(workspace) ?? 1) - 1;
+      if (left > 0) lateDeliveries.set(workspace, left);
+      else lateDeliveries.delete(workspace);
+      if (ok) forget(workspace);
+      poke();
+    });
+  }
+
   function forget(workspace: string, count = 1): void {
     const left = (backlog.get(workspace) ?? count) - count;
     if (left > 0) backlog.set(workspace, left);
@@ -328,9 +344,13 @@ export function createIncidentIntake(deps: IntakeDependencies) {
   }
 
   async function round(): Promise<void> {
-    // Workspaces this process queued for, and any another process (or an earlier run) left.
-    const workspaces = new Set(backlog.keys());
-    for (const report of await reports.oldest(500)) workspaces.add(report.workspace);
+    // Workspaces this process queued for, and any another process (or an earlier run) left. Not those
+    // whose every waiting report a request of this process is still delivering, nor reports being
+    // delivered or delivered and about to be removed: the loop has nothing to send there, and under a
+    // burst reading each such workspace's queue every round cost hundreds of reads a second.
+    const workspaces = new Set<string>();
+    for (const [workspace, waiting] of backlog) if ((lateDeliveries.get(workspace) ?? 0) < waiting) workspaces.add(workspace);
+    for (const report of await reports.oldest(500)) if (!inFlight.has(report.id) && !sent.has(report.id)) workspaces.add(report.workspace);
     const queue = [...workspaces];
     // After a failure, one workspace probes first: while Temporal is away, a round costs one call, not one per workspace.
     if (failures > 0 && queue.length > 0 && !(await drain(queue.shift()!))) return;
@@ -433,12 +453,8 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       // workspace has a backlog now, so its next reports queue behind this one.
       const queuedReports = (backlog.get(workspace) ?? 0) + 1;
       backlog.set(workspace, queuedReports);
-      if (outcome === LATE) {
-        void delivery.then((ok) => {
-          if (ok) forget(workspace);
-          poke();
-        });
-      } else poke();
+      if (outcome === LATE) deliveringLate(workspace, delivery);
+      else poke();
       accepted?.inc({ outcome: 'queued' });
       return {
         delivery: 'queued',

@@ -313,3 +313,44 @@ test('with a census, starts across a thousand workspaces cost one count, not a t
     await intake.stop();
   }
 });
+
+test('while a request is still delivering its report (Temporal slow, answered queued), the delivery loop does not read that workspace queue; once it fails, the loop delivers it', async () => {
+  const { repo, rows } = memoryOutbox();
+  const reads: string[] = [];
+  let rounds = 0;
+  const pending: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  const delivered: string[] = [];
+  let slow = true;
+  const intake = createIncidentIntake({
+    reports: {
+      ...repo,
+      oldest: (limit) => (rounds++, repo.oldest(limit)),
+      pendingFor: (ws, limit) => (reads.push(ws), repo.pendingFor(ws, limit)),
+    },
+    deliver: (_ws, report) => (slow ? new Promise<void>((resolve, reject) => pending.push({ resolve, reject })) : (delivered.push(report.payload.incidentId), Promise.resolve())),
+    isPermanent: () => false,
+    logger,
+    settings: { keepAfterMs: 10, deliveryWaitMs: 20, idlePollMs: 20, retryMaxMs: 20 },
+  });
+  try {
+    const answers = await Promise.all(['w1', 'w2', 'w3'].map((ws) => intake.accept(ws, started(`${ws}-a`))));
+    expect(answers.map((a) => a.delivery)).toEqual(['queued', 'queued', 'queued']);
+    expect(rows).toHaveLength(3);
+    // Several rounds while the three deliveries hang: each round looks at the outbox once, and reads no workspace's queue.
+    const after = rounds;
+    await until(() => rounds >= after + 3);
+    expect(reads).toEqual([]);
+    // One delivery fails: its report is the loop's now, and the loop delivers it (the other two are still the requests').
+    slow = false;
+    pending.shift()!.reject(new Error('DEADLINE_EXCEEDED'));
+    await until(() => delivered.length === 1);
+    expect(delivered).toEqual(['w1-a']);
+    expect(new Set(reads)).toEqual(new Set(['w1']));
+    for (const p of pending.splice(0)) p.resolve();
+    await until(() => rows.length === 0);
+    expect(delivered).toEqual(['w1-a']);
+  } finally {
+    for (const p of pending.splice(0)) p.resolve();
+    await intake.stop();
+  }
+});
