@@ -185,8 +185,8 @@ incidentSchema.index({ workspace: 1, startedAt: -1, _id: -1 });
 /**
  * The change log (store/changes.ts): which document changed, and when, for the caches that API
  * and worker processes keep (revoked keys, configuration versions, integrations). Kept for two
- * minutes: the change feeds read it every few seconds, and it stays a handful of entries, so
- * reading it whole is cheap anywhere (FerretDB scans a collection for a filter on anything but _id).
+ * minutes: the change feeds read one kind's entries of the last minute every few seconds, from the
+ * (kind, at) index on MongoDB (FerretDB scans the collection, with the kind handed down to PostgreSQL).
  */
 const changeSchema = new Schema(
   {
@@ -197,6 +197,7 @@ const changeSchema = new Schema(
   { versionKey: false },
 );
 changeSchema.index({ at: 1 });
+changeSchema.index({ kind: 1, at: 1 });
 
 export type WorkspaceDoc = InferSchemaType<typeof workspaceSchema>;
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;

@@ -129,6 +129,15 @@ test("the change feeds' reads: the change log names what changed lately and is p
   expect((await workspaces.versions.all(10_000)).get('feed-ws')).toBe(3);
   const log = changeLog(db.models);
   expect((await log.since('integration', since)).map((e) => e.ref)).not.toContain('feed-ws'); // another kind
+  // The database filters (kind and time): a feed's poll does not read the whole log (MongoDB answers from the index).
+  const find = jest.spyOn(db.models.Change.collection, 'find');
+  try {
+    await log.since('workspace', since);
+    expect(find).toHaveBeenCalledTimes(1);
+    expect(find.mock.calls[0]![0]).toEqual({ kind: 'workspace', at: { $gte: since } });
+  } finally {
+    find.mockRestore();
+  }
   expect(await log.prune(new Date(Date.now() + KEEP_CHANGES_MS + 1_000))).toBeGreaterThanOrEqual(4);
   expect(await workspaces.changedSince(since)).toEqual([]);
 
