@@ -48,7 +48,7 @@ export async function createApiWorkspaces(stack: Stack, ids: string[], concurren
     const owner = await apiKeys.create(id, 'owner', 'owner');
     const prefix = { accountId: hex(), prefixId: hex(), bgpPrefixId: hex() };
     const token = `bench-${hex()}`;
-    stack.simulator.sim.cloudflare.seed({ ...prefix, token, cidr: '192.0.2.0/24' });
+    await stack.simulator.seed([{ ...prefix, token, cidr: '192.0.2.0/24' }]);
     const integration = await integrations.create(id, {
       type: 'cloudflare',
       name: 'Magic Transit (simulated)',
@@ -94,12 +94,10 @@ export async function removeChannels(stack: Stack, ids: string[]): Promise<void>
   });
 }
 
-export function createBaselineWorkspaces(stack: Stack, ids: string[]): { id: string; prefix: SimulatedPrefix }[] {
+export async function createBaselineWorkspaces(stack: Stack, ids: string[]): Promise<{ id: string; prefix: SimulatedPrefix }[]> {
   const { accountId, token } = stack.baselineAccount;
-  return ids.map((id) => {
-    const prefix = { accountId, prefixId: hex(), bgpPrefixId: hex() };
-    stack.simulator.sim.cloudflare.seed({ ...prefix, token, cidr: '198.51.100.0/24' });
-    stack.baselinePrefixes.set(id, prefix);
-    return { id, prefix };
-  });
+  const workspaces = ids.map((id) => ({ id, prefix: { accountId, prefixId: hex(), bgpPrefixId: hex() } }));
+  await stack.simulator.seed(workspaces.map(({ prefix }) => ({ ...prefix, token, cidr: '198.51.100.0/24' })));
+  for (const { id, prefix } of workspaces) stack.baselinePrefixes.set(id, prefix);
+  return workspaces;
 }

@@ -55,7 +55,8 @@ async function main(): Promise<void> {
         experimentalWorkerOptions: config.experiments.workerOptions,
         workerLogLevel: config.workerLogLevel,
         notes: [
-          'Divert latency: from the moment our API (or the baseline endpoint) received the POST to the moment the simulator received the provider PATCH; both stamped in the bench process on one monotonic clock.',
+          'Divert latency: from the moment our API (or the baseline endpoint) received the POST to the moment the simulator received the provider PATCH; stamped on the system monotonic clock, the first in the bench process, the second in the simulator process.',
+          'The provider simulator runs in a process of its own (as the provider is not in our API process in production): before the thirteenth session it shared the event loop of the API, the baseline endpoint and the load, and each of our operations costs it two requests (the read before the write) against the baseline one.',
           `Our attacks and the baseline's alternate one by one; the first ${config.warmupAttacks} of each kind per round are warm-up and not counted.`,
           `The baseline (bench/baseline/) is signal-with-start of a one-activity workflow on its own task queue (${BASELINE_TASK_QUEUE}) and worker, in its own worker process beside ours (same settings, same Temporal server), behind an express endpoint without authentication or database; its activity sends only the PATCH. Ours also authenticates the key and reads the configuration in the database, loads and decrypts the credentials, and reads the prefix before patching it.`,
           'Our workspaces get their workflow when their integration is created, as the API does (P2): a first attack is a signal to a running workflow; the baseline creates its workflow with the attack (signal-with-start).',
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     };
     log(`store reads: key lookup ${results.storeReads.authenticateKeyMs} ms, config snapshot ${results.storeReads.configSnapshotMs} ms`);
 
-    const baselineWorkspaces = createBaselineWorkspaces(stack, names('latency', attacks));
+    const baselineWorkspaces = await createBaselineWorkspaces(stack, names('latency', attacks));
     const oursTargets = latencyWorkspaces.map((ws) => apiTarget(stack.api, ws));
     const baselineTargets = baselineWorkspaces.map((ws) => baselineTarget(stack.baselineApi, ws));
     if (runs('latency')) {
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
         log,
       );
       if (config.burstBaseline) {
-        const baselineBurst = createBaselineWorkspaces(stack, names('burst', config.burstWorkspaces));
+        const baselineBurst = await createBaselineWorkspaces(stack, names('burst', config.burstWorkspaces));
         log('burst: the same for the bare baseline');
         results.burstBaseline = await measureBurst(
           stack,

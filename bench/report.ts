@@ -40,7 +40,7 @@ export interface BenchResults {
 const n = (value: number) => value.toLocaleString('en-US');
 const ms = (d: Distribution) => `${d.p50} / ${d.p95} / ${d.p99} ms`;
 const s = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
-const cpu = (c: CpuTimes) => `CPU s: Temporal ${c.temporalServer}, worker ${c.worker}, store ${c.store}, API+simulator+load ${c.benchProcess}`;
+const cpu = (c: CpuTimes) => `CPU s: Temporal ${c.temporalServer}, worker ${c.worker}, store ${c.store}, API+load ${c.benchProcess}, simulator ${c.simulator}`;
 
 function latencyRows(latency: LatencyResult): string[] {
   const row = (label: string, round: LatencyRound) =>

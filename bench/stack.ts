@@ -1,12 +1,12 @@
 /**
- * The whole stack, started by the bench and stopped by it: a Temporal dev server and the
- * application database as child processes (data in a temporary directory), the provider
- * simulator, our API and the baseline's endpoint in this process, and two worker processes:
+ * The whole stack, started by the bench and stopped by it: a Temporal dev server, the
+ * application database and the provider simulator as child processes (data in a temporary
+ * directory), our API and the baseline's endpoint in this process, and two worker processes:
  * ours (the scrubbing worker, as `npm run worker`) and the baseline's.
  */
 import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApi } from '../api/build';
@@ -41,7 +41,7 @@ export interface Stack {
   baselineAccount: { accountId: string; token: string };
   worker: BenchWorker;
   /** `workers`: ours, then the baseline's. */
-  pids: { temporal: number; store: number[]; workers: number[] };
+  pids: { temporal: number; store: number[]; workers: number[]; simulator: number };
   temporalResidentBytes(): number;
   stop(): Promise<void>;
 }
@@ -57,7 +57,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     const [temporalPort, metricsPort, baselineMetricsPort] = [await freePort(), await freePort(), await freePort()];
     const temporal = spawnTemporal(config, dataDir, temporalPort);
     stoppers.push(() => stopProcess(temporal.child));
-    const simulator = await startWatchedSimulator();
+    const simulator = await startWatchedSimulator(openSync(join(dataDir, 'simulator.log'), 'a'));
     stoppers.push(() => simulator.close());
     const [bundlePaths, store] = await Promise.all([writeWorkflowBundles(dataDir), startAppStore(dataDir), waitForPort(temporalPort, temporal)]);
     stoppers.push(() => store.stop());
@@ -116,7 +116,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       baselinePrefixes,
       baselineAccount,
       worker,
-      pids: { temporal: temporal.child.pid as number, store: store.pids, workers: worker.pids },
+      pids: { temporal: temporal.child.pid as number, store: store.pids, workers: worker.pids, simulator: simulator.pid },
       temporalResidentBytes: () => residentBytes(temporal.child.pid as number),
       stop: stopAll,
     };

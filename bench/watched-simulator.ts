@@ -1,29 +1,24 @@
 /**
  * The provider simulator as the bench sees it: the real simulator app (instant provider
- * timings) behind one middleware that stamps when each Cloudflare BGP-prefix GET and
- * PATCH arrives, before anything else runs, and lets the bench wait for "prefix X
- * advertised" or "withdrawn". The stamp is the moment the provider received the request.
+ * timings) in a process of its own (simulator-process.ts), which stamps when each Cloudflare
+ * BGP-prefix GET and PATCH arrives and reports the stamps here, so the bench can wait for
+ * "prefix X advertised" or "withdrawn". The stamp is the moment the provider received the request.
  */
-import express from 'express';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
 import type { ProviderType } from '../catalog';
-import { createSimulator, createSimulatorApp, simulatorUrls, type Simulator } from '../simulator';
-import { now } from './clock';
-
-export const INSTANT_PROVIDERS = { cloudflareChangeIntervalSeconds: 0, ovhPendingMs: 0, hetznerInProcessMs: 0 };
-
-const BGP_PATCH = /\/bgp\/prefixes\/([^/]+)$/;
+import type { CloudflareSeed } from '../simulator/cloudflare';
+import { simulatorUrls } from '../simulator';
+import { cpuSeconds, stopProcess } from './processes';
+import type { FromSimulator, ToSimulator } from './simulator-protocol';
 
 export interface WatchedSimulator {
-  sim: Simulator;
   url: string;
-  cloudflareUrl: string;
-  ovhUrl: string;
-  hetznerUrl: string;
   providerUrls: Record<ProviderType, string>;
-  /** How many BGP-prefix PATCHes arrived so far. */
-  patches(): number;
+  pid: number;
+  /** CPU seconds the simulator process used so far. */
+  cpuSeconds(): number;
+  /** Adds simulated Cloudflare prefixes (resolves once the simulator has them). */
+  seed(prefixes: CloudflareSeed[]): Promise<void>;
   /** When the latest GET of this BGP prefix arrived, if at or after `since`. */
   lastRead(bgpPrefixId: string, since: number): number | undefined;
   /** When the latest PATCH setting `advertised` on this BGP prefix arrived at or after `since`; waits for it. */
@@ -31,60 +26,68 @@ export interface WatchedSimulator {
   close(): Promise<void>;
 }
 
-export async function startWatchedSimulator(): Promise<WatchedSimulator> {
-  const sim = createSimulator(INSTANT_PROVIDERS);
+export async function startWatchedSimulator(logFile: number | 'ignore' = 'ignore'): Promise<WatchedSimulator> {
+  const child = fork(require.resolve('./simulator-process'), [], {
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    stdio: ['ignore', logFile, logFile, 'ipc'],
+  });
   const latest = new Map<string, number>();
   const waiters = new Map<string, Set<() => void>>();
-  let patches = 0;
+  const seeded = new Map<number, () => void>();
+  let nextSeed = 0;
+  const key = (bgpPrefixId: string, advertised: boolean | null) => `${bgpPrefixId}:${advertised === null ? 'read' : advertised}`;
 
-  const app = express();
-  app.use((req, res, next) => {
-    const arrivedAt = now();
-    const bgp = BGP_PATCH.exec(req.path)?.[1];
-    // Our adapter reads the prefix before it patches it.
-    if (bgp && req.method === 'GET') latest.set(`${bgp}:read`, arrivedAt);
-    if (bgp && req.method === 'PATCH') {
-      // The body is parsed by the simulator's own middleware; read it once the answer is out.
-      res.on('finish', () => {
-        const advertised = (req.body as { on_demand?: { advertised?: unknown } } | undefined)?.on_demand?.advertised;
-        if (typeof advertised !== 'boolean') return;
-        patches++;
-        const key = `${bgp}:${advertised}`;
-        latest.set(key, arrivedAt);
-        waiters.get(key)?.forEach((wake) => wake());
-      });
-    }
-    next();
+  const url = await new Promise<string>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the bench's simulator process exited (${code}) at start`));
+    child.once('exit', onExit);
+    child.on('message', (message: FromSimulator) => {
+      if (message.type === 'ready') {
+        child.off('exit', onExit);
+        resolve(message.url);
+      } else if (message.type === 'seeded') {
+        seeded.get(message.id)?.();
+        seeded.delete(message.id);
+      } else if (message.type === 'seen') {
+        for (const { bgpPrefixId, arrivedAt, advertised } of message.requests) {
+          const k = key(bgpPrefixId, advertised);
+          latest.set(k, Math.max(latest.get(k) ?? -Infinity, arrivedAt));
+          if (advertised !== null) waiters.get(k)?.forEach((wake) => wake());
+        }
+      }
+    });
   });
-  app.use(createSimulatorApp(sim));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const send = (message: ToSimulator) => child.send(message);
 
   return {
-    sim,
     url,
     ...simulatorUrls(url),
-    patches: () => patches,
+    pid: child.pid as number,
+    cpuSeconds: () => cpuSeconds(child.pid as number),
+    seed(prefixes) {
+      const id = ++nextSeed;
+      return new Promise<void>((resolve) => {
+        seeded.set(id, resolve);
+        send({ type: 'seed', id, prefixes });
+      });
+    },
     lastRead(bgpPrefixId, since) {
-      const at = latest.get(`${bgpPrefixId}:read`);
+      const at = latest.get(key(bgpPrefixId, null));
       return at !== undefined && at >= since ? at : undefined;
     },
     waitForPatch(bgpPrefixId, advertised, since, timeoutMs) {
-      const key = `${bgpPrefixId}:${advertised}`;
+      const k = key(bgpPrefixId, advertised);
       const seen = () => {
-        const at = latest.get(key);
+        const at = latest.get(k);
         return at !== undefined && at >= since ? at : undefined;
       };
       const already = seen();
       if (already !== undefined) return Promise.resolve(already);
       return new Promise((resolve, reject) => {
-        const set = waiters.get(key) ?? new Set();
-        waiters.set(key, set);
+        const set = waiters.get(k) ?? new Set();
+        waiters.set(k, set);
         const done = () => {
           set.delete(wake);
-          if (set.size === 0) waiters.delete(key);
+          if (set.size === 0) waiters.delete(k);
           clearTimeout(timer);
         };
         const wake = () => {
@@ -100,10 +103,6 @@ export async function startWatchedSimulator(): Promise<WatchedSimulator> {
         set.add(wake);
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => stopProcess(child),
   };
 }
