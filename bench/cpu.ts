@@ -13,7 +13,7 @@ export interface CpuTimes {
   worker: number;
   store: number;
   benchProcess: number;
-  /** The provider simulator's process (before the thirteenth session: part of `benchProcess`). */
+  /** The provider simulator's process (before the twelfth session: part of `benchProcess`). */
   simulator: number;
 }
 
