@@ -28,7 +28,10 @@ fi
 # file is not in the module), so build from the module cache with the version file written.
 # Skipped when MONGO_URL points at a MongoDB already.
 ferretdb=.tools/ferretdb
-if [ -z "${MONGO_URL:-}" ] && { [ ! -x "$ferretdb" ] || ! "$ferretdb" --version 2>/dev/null | grep -q "$FERRETDB_VERSION"; }; then
+# The version is read whole before it is matched: `--version | grep -q` under pipefail failed now and
+# then (grep stops at the first line, FerretDB's later lines hit a closed pipe) and rebuilt it for nothing.
+ferretdb_version=$({ [ -x "$ferretdb" ] && "$ferretdb" --version 2>/dev/null; } || true)
+if [ -z "${MONGO_URL:-}" ] && [[ "$ferretdb_version" != *"version: $FERRETDB_VERSION"* ]]; then
   command -v go >/dev/null || { echo "setup: Go is needed to build FerretDB (or set MONGO_URL to a MongoDB)" >&2; exit 1; }
   echo "setup: building FerretDB $FERRETDB_VERSION from the Go module proxy (about 2 minutes the first time)"
   dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')

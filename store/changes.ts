@@ -50,7 +50,7 @@ export function changeLog({ Change }: Models) {
      * answers from the (kind, at) index; FerretDB on PostgreSQL hands the kind down to PostgreSQL and
      * filters the time itself. Read whole and filtered here (before the twelfth session), every
      * poll of every feed decoded the whole log: after the bench's bulk creation of 1,211 workspaces
-     * (about 4,000 entries) that kept the database at a third to a half of a core, idle, for two minutes.
+     * (about 4,000 entries) that kept the database at a quarter to two fifths of a core, idle, for two minutes.
      */
     async since(kind: ChangeKind, since: Date): Promise<ChangeEntry[]> {
       const rows = await Change.find({ kind, at: { $gte: since } })
