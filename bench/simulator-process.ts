@@ -8,17 +8,16 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { createSimulator, createSimulatorApp } from '../simulator';
+import { INSTANT_TIMING } from '../simulator/clock';
 import { now } from './clock';
 import type { FromSimulator, SeenRequest, ToSimulator } from './simulator-protocol';
-
-const INSTANT_PROVIDERS = { cloudflareChangeIntervalSeconds: 0, ovhPendingMs: 0, hetznerInProcessMs: 0 };
 
 const BGP_PREFIX = /\/bgp\/prefixes\/([^/]+)$/;
 
 const send = (message: FromSimulator) => process.send?.(message);
 
 function main(): void {
-  const sim = createSimulator(INSTANT_PROVIDERS);
+  const sim = createSimulator(INSTANT_TIMING);
   // Stamps go out together, once per turn of the event loop: one IPC message per burst of requests, not per request.
   let seen: SeenRequest[] = [];
   const flush = () => {
@@ -47,7 +46,7 @@ function main(): void {
   });
   app.use(createSimulatorApp(sim));
   const server = app.listen(0, '127.0.0.1', () => send({ type: 'ready', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-  // Detectors' providers under a burst: many connections at once.
+  // The workers' provider calls under a burst: many connections at once.
   server.maxConnections = 10_000;
 
   process.on('message', (message: ToSimulator) => {
@@ -58,7 +57,10 @@ function main(): void {
   });
   // The bench is gone (or stops it): nothing to serve.
   process.on('disconnect', () => process.exit(0));
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+  process.on('SIGTERM', () => {
+    server.closeAllConnections(); // the workers' keep-alive connections would hold close() open
+    server.close(() => process.exit(0));
+  });
 }
 
 main();

@@ -30,3 +30,6 @@ export const DOCUMENTED_TIMING: SimTiming = {
   ovhPendingMs: 5_000,
   hetznerInProcessMs: 25_000,
 };
+
+/** Providers that apply changes at once and allow any number of them (tests, the bench). */
+export const INSTANT_TIMING: SimTiming = { cloudflareChangeIntervalSeconds: 0, ovhPendingMs: 0, hetznerInProcessMs: 0 };

@@ -13,6 +13,7 @@ import type { AuditEntry } from '../../workflows/activity-names';
 import { createProviderRegistry } from '../../activities/providers';
 import type { LoadedIntegration } from '../../catalog/contract';
 import { startSimulator, type RunningSimulator } from '../../simulator';
+import { INSTANT_TIMING } from '../../simulator/clock';
 import { createScrubbingWorkers, type ScrubbingWorkerOptions } from '../../worker/create-worker';
 import {
   WORKFLOW_TYPE,
@@ -43,7 +44,7 @@ export interface Bed {
 export const TEST_RETRY = { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 3, startToCloseTimeoutMs: 5_000 };
 
 /** Providers that apply changes at once and allow any number of them: tests of provider timing set their own. */
-export const INSTANT_PROVIDERS = { cloudflareChangeIntervalSeconds: 0, ovhPendingMs: 0, hetznerInProcessMs: 0 };
+export const INSTANT_PROVIDERS = INSTANT_TIMING;
 /** The matching integration setting: no provider windows and no calm gate (tests of the windows or the gate set their own). */
 export const NO_PROVIDER_WINDOWS = { minActiveSeconds: 0, reactivateAfterSeconds: 0, calmGate: false };
 
