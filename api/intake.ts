@@ -32,7 +32,11 @@ export const DEFAULT_INTAKE = {
    * the delivery loop's reads while the store is busiest.
    */
   keepAfterMs: 1_000,
-  /** How often the delivery loop looks for reports left behind (another process, a restart). */
+  /**
+   * How often the delivery loop looks for reports left behind (another process, a restart): while
+   * this process has none waiting, and while it has (then its own rounds, every 200 ms, read only
+   * the workspaces it knows of).
+   */
   idlePollMs: 5_000,
   /** Workspaces delivered to at once by the loop. */
   concurrency: 16,
@@ -343,6 +347,9 @@ export function createIncidentIntake(deps: IntakeDependencies) {
     }
   }
 
+  /** When the loop last read the whole outbox (`oldest`). */
+  let scannedAt = -Infinity;
+
   async function round(): Promise<void> {
     // Workspaces this process queued for, and any another process (or an earlier run) left. Not those
     // whose every waiting report a request of this process is still delivering, nor reports being
@@ -350,7 +357,13 @@ export function createIncidentIntake(deps: IntakeDependencies) {
     // burst reading each such workspace's queue every round cost hundreds of reads a second.
     const workspaces = new Set<string>();
     for (const [workspace, waiting] of backlog) if ((lateDeliveries.get(workspace) ?? 0) < waiting) workspaces.add(workspace);
-    for (const report of await reports.oldest(500)) if (!inFlight.has(report.id) && !sent.has(report.id)) workspaces.add(report.workspace);
+    // What others left is looked for every `idlePollMs`, not every round: under a burst the rounds come
+    // every 200 ms, and on FerretDB (which sorts in its own process) each read of the whole outbox
+    // fetched and sorted every entry.
+    if (Date.now() - scannedAt >= settings.idlePollMs) {
+      scannedAt = Date.now();
+      for (const report of await reports.oldest(500)) if (!inFlight.has(report.id) && !sent.has(report.id)) workspaces.add(report.workspace);
+    }
     const queue = [...workspaces];
     // After a failure, one workspace probes first: while Temporal is away, a round costs one call, not one per workspace.
     if (failures > 0 && queue.length > 0 && !(await drain(queue.shift()!))) return;

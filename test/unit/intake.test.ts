@@ -354,3 +354,28 @@ test('while a request is still delivering its report (Temporal slow, answered qu
     await intake.stop();
   }
 });
+
+test('while this process has reports waiting, its rounds read only the workspaces it knows of; the whole outbox is read once per idlePollMs', async () => {
+  const { repo } = memoryOutbox();
+  let scans = 0;
+  const probes: string[] = [];
+  const intake = createIncidentIntake({
+    reports: {
+      ...repo,
+      oldest: (limit) => (scans++, repo.oldest(limit)),
+      pendingFor: (ws, limit) => (probes.push(ws), repo.pendingFor(ws, limit)),
+    },
+    deliver: () => Promise.reject(new Error('UNAVAILABLE')), // Temporal away: every round probes the workspace again
+    isPermanent: () => false,
+    logger,
+    settings: { deliveryWaitMs: 50, idlePollMs: 60_000, retryMaxMs: 20 },
+  });
+  try {
+    expect(await intake.accept('w', started('w1'))).toMatchObject({ delivery: 'queued' });
+    await until(() => probes.length >= 4);
+    // Four rounds (each probed w): the first read the whole outbox, the others did not.
+    expect(scans).toBe(1);
+  } finally {
+    await intake.stop();
+  }
+});
