@@ -10,12 +10,20 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** Writes in flight at once; items asked for beyond wait for the next one. */
   maxInFlight: number;
+  /**
+   * In a stream of writes (one ended less than this long ago), the next waits until this long after
+   * it ended, unless it already has `maxBatch` items, so that it carries more. A write after a quiet
+   * moment goes at once.
+   */
+  lingerMs?: number;
 }
 
 export function groupCommit<T>(write: (items: T[]) => Promise<void>, options: GroupCommitOptions): (item: T) => Promise<void> {
   type Waiting = { item: T; resolve: () => void; reject: (err: unknown) => void };
   const queue: Waiting[] = [];
   let inFlight = 0;
+  let lastEnded = -Infinity;
+  let lingering: ReturnType<typeof setTimeout> | undefined;
 
   async function commit(batch: Waiting[]): Promise<void> {
     try {
@@ -40,10 +48,19 @@ export function groupCommit<T>(write: (items: T[]) => Promise<void>, options: Gr
 
   function pump(): void {
     while (inFlight < options.maxInFlight && queue.length > 0) {
+      const wait = options.lingerMs ? lastEnded + options.lingerMs - Date.now() : 0;
+      if (wait > 0 && queue.length < options.maxBatch) {
+        lingering ??= setTimeout(() => {
+          lingering = undefined;
+          pump();
+        }, wait);
+        return;
+      }
       const batch = queue.splice(0, options.maxBatch);
       inFlight++;
       void commit(batch).finally(() => {
         inFlight--;
+        lastEnded = Date.now();
         pump();
       });
     }
@@ -68,11 +85,16 @@ export function groupCommitUpdates<Op>(bulkWrite: (ops: Op[]) => Promise<unknown
   }, UPDATE_BATCHING);
 }
 
-const UPDATE_BATCHING: GroupCommitOptions = { maxBatch: 8, maxInFlight: 2 };
+/**
+ * In a stream each write waits 25 ms after the last: a burst's thousand incident records and key uses
+ * went in 1,217 update commands (FerretDB's metrics) when each went as soon as a slot was free.
+ */
+const UPDATE_BATCHING: GroupCommitOptions = { maxBatch: 8, maxInFlight: 2, lingerMs: 25 };
 /**
  * For inserts (audit records, kept incident reports): one in flight, so everything asked for meanwhile goes
- * in the next. With four in flight the worker sent 812 insert commands for the 1,000 audit records of a
- * burst's withdrawals (counted in the bench): a write rarely had to wait, so it went alone, and each command
+ * in the next, and in a stream each write waits 50 ms after the last so that it carries more. Each command
  * costs the database more than its documents do (FerretDB also takes a connection per insert command).
+ * Counted in the bench (FerretDB's metrics) for the 1,000 audit records of a burst's withdrawals: 812 insert
+ * commands with four in flight, 960 with one (a write rarely had to wait, so it went alone).
  */
-export const INSERT_BATCHING: GroupCommitOptions = { maxBatch: 200, maxInFlight: 1 };
+export const INSERT_BATCHING: GroupCommitOptions = { maxBatch: 200, maxInFlight: 1, lingerMs: 50 };

@@ -60,15 +60,57 @@ test('a failed batch is written again item by item: only the bad item fails, wit
   expect(seen).toEqual([[0], [12, 13, 14], [12], [13], [14]]);
 });
 
-test('inserts (audit records, kept reports): while one is in flight, every record asked for goes in the next', async () => {
-  const { writes, write } = controlledWrite();
-  const add = groupCommit(write, INSERT_BATCHING);
-  const all = Array.from({ length: 10 }, (_, i) => add(i));
-  await flush();
-  expect(writes.map((w) => w.items)).toEqual([[0]]);
-  writes[0]!.finish();
-  await flush();
-  expect(writes.map((w) => w.items)).toEqual([[0], [1, 2, 3, 4, 5, 6, 7, 8, 9]]);
-  writes[1]!.finish();
-  await Promise.all(all);
+test('inserts (audit records, kept reports): while one is in flight, every record asked for goes in the next, 50 ms after it', async () => {
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+  try {
+    const { writes, write } = controlledWrite();
+    const add = groupCommit(write, INSERT_BATCHING);
+    const all = Array.from({ length: 10 }, (_, i) => add(i));
+    await flush();
+    expect(writes.map((w) => w.items)).toEqual([[0]]);
+    writes[0]!.finish();
+    await flush();
+    jest.advanceTimersByTime(50);
+    expect(writes.map((w) => w.items)).toEqual([[0], [1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+    writes[1]!.finish();
+    await Promise.all(all);
+  } finally {
+    jest.useRealTimers();
+  }
+});
+
+test('in a stream of writes the next waits lingerMs after the last ended, unless it is full; after a quiet moment a write goes at once', async () => {
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+  try {
+    const { writes, write } = controlledWrite();
+    const items = () => writes.map((w) => w.items);
+    const add = groupCommit(write, { maxBatch: 3, maxInFlight: 1, lingerMs: 50 });
+    const first = add(1);
+    expect(items()).toEqual([[1]]); // nothing written lately: at once
+    const second = [2, 3].map(add);
+    writes[0]!.finish();
+    await first;
+    await flush();
+    jest.advanceTimersByTime(49);
+    await flush();
+    expect(items()).toEqual([[1]]); // gathering
+    jest.advanceTimersByTime(1);
+    expect(items()).toEqual([[1], [2, 3]]);
+    writes[1]!.finish();
+    await Promise.all(second);
+    // Full before the 50 ms are up: written at once.
+    const full = [4, 5, 6].map(add);
+    await flush();
+    expect(items()).toEqual([[1], [2, 3], [4, 5, 6]]);
+    writes[2]!.finish();
+    await Promise.all(full);
+    // A quiet moment: the next goes at once.
+    jest.advanceTimersByTime(50);
+    const alone = add(7);
+    expect(items()).toEqual([[1], [2, 3], [4, 5, 6], [7]]);
+    writes[3]!.finish();
+    await alone;
+  } finally {
+    jest.useRealTimers();
+  }
 });
