@@ -18,7 +18,22 @@ export interface AppStore {
   description: string;
   /** Processes whose CPU and memory count as the store's. */
   pids: number[];
+  /**
+   * Commands the database has answered so far, by name (`insert`, `update`, `find`…), from FerretDB's
+   * own metrics; undefined on MongoDB (MONGO_URL), whose counters the bench does not read.
+   */
+  commands(): Promise<Record<string, number> | undefined>;
   stop(): Promise<void>;
+}
+
+/** FerretDB's `ferretdb_client_requests_total{command="…"}` counters, summed by command. */
+export function parseCommandCounts(metrics: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of metrics.split('\n')) {
+    const match = /^ferretdb_client_requests_total\{[^}]*command="([^"]+)"[^}]*\}\s+(\S+)$/.exec(line);
+    if (match) counts[match[1]!] = (counts[match[1]!] ?? 0) + Number(match[2]);
+  }
+  return counts;
 }
 
 function postgresBinDir(): string | undefined {
@@ -59,13 +74,14 @@ async function startPostgres(binDir: string, dataDir: string): Promise<{ url: st
 export async function startAppStore(dataDir: string): Promise<AppStore> {
   if (process.env.MONGO_URL) {
     const url = `${process.env.MONGO_URL.replace(/\/+$/, '')}/bench_${Date.now()}`;
-    return { mongoUrl: url, description: 'MongoDB (MONGO_URL)', pids: [], stop: () => Promise.resolve() };
+    return { mongoUrl: url, description: 'MongoDB (MONGO_URL)', pids: [], commands: () => Promise.resolve(undefined), stop: () => Promise.resolve() };
   }
   const wanted = process.env.BENCH_STORE;
   const binDir = wanted === 'sqlite' ? undefined : postgresBinDir();
   if (wanted === 'postgresql' && !binDir) throw new Error('BENCH_STORE=postgresql but no postgres binary is on the PATH');
-  const ferretPort = await freePort();
-  const common = [`--listen-addr=127.0.0.1:${ferretPort}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error'];
+  const [ferretPort, debugPort] = [await freePort(), await freePort()];
+  // The debug address serves FerretDB's metrics (commands answered), read around each burst wave.
+  const common = [`--listen-addr=127.0.0.1:${ferretPort}`, '--telemetry=disable', `--debug-addr=127.0.0.1:${debugPort}`, '--log-level=error'];
   let postgres: Spawned | undefined;
   let backend: string[];
   if (binDir) {
@@ -88,6 +104,11 @@ export async function startAppStore(dataDir: string): Promise<AppStore> {
     mongoUrl: `mongodb://127.0.0.1:${ferretPort}/bench`,
     description: postgres ? 'FerretDB on PostgreSQL (synchronous_commit=off)' : 'FerretDB on SQLite',
     pids: [ferret.child.pid as number, ...(postgres ? [postgres.child.pid as number] : [])],
+    async commands() {
+      const response = await fetch(`http://127.0.0.1:${debugPort}/debug/metrics`);
+      if (!response.ok) throw new Error(`FerretDB's metrics answered ${response.status}`);
+      return parseCommandCounts(await response.text());
+    },
     async stop() {
       await stopProcess(ferret.child);
       if (postgres) await stopProcess(postgres.child);

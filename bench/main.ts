@@ -21,6 +21,7 @@ import { writeResults, type BenchResults } from './report';
 import { startStack } from './stack';
 import { WORKER_MALLOC_ARENA_MAX } from './worker-client';
 import { DEFAULT_WORKER_TUNING } from '../worker/tuning';
+import { TASK_QUEUE } from '../workflows/messages';
 
 const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
         stack,
         burstWorkspaces.map((ws) => apiTarget(stack.api, ws)),
         config.burstWindowMs,
+        TASK_QUEUE,
         log,
       );
       if (config.burstBaseline) {
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
           stack,
           baselineBurst.map((ws) => baselineTarget(stack.baselineApi, ws)),
           config.burstWindowMs,
+          BASELINE_TASK_QUEUE,
           log,
         );
       }

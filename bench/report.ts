@@ -67,6 +67,16 @@ function channelsRow(c: ChannelsResult): string {
   );
 }
 
+function tasks(counts: Wave['workflowTasks']): string {
+  return counts ? `; ${n(counts.completed)} workflow tasks, ${n(counts.cacheMisses)} not served from the worker's cache (new workflows, replays)` : '';
+}
+
+function commands(counts: Record<string, number> | undefined): string {
+  const entries = Object.entries(counts ?? {});
+  if (entries.length === 0) return '';
+  return `; database commands ${entries.map(([command, count]) => `${command} ${n(count)}`).join(', ')}`;
+}
+
 function waveRow(label: string, wave: Wave): string {
   const reasons = Object.entries(wave.refusals ?? {})
     .map(([reason, count]) => `${count} × ${reason}`)
@@ -74,7 +84,7 @@ function waveRow(label: string, wave: Wave): string {
   const retried = `; **${wave.refusedThenRetried} refused** (retried${reasons ? `: ${reasons}` : ''})${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}`;
   return (
     `| ${label} | **${s(wave.allDoneMs)}** after the first POST (last POST at ${s(wave.lastSentMs)}, last 202 at ${s(wave.lastAnsweredMs)}); ` +
-    `per workspace p50 / p95 / p99 ${ms(wave.perWorkspace)}${retried}; ${cpu(wave.cpuSeconds)} |`
+    `per workspace p50 / p95 / p99 ${ms(wave.perWorkspace)}${retried}; ${cpu(wave.cpuSeconds)}${tasks(wave.workflowTasks)}${commands(wave.storeCommands)} |`
   );
 }
 

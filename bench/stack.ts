@@ -42,6 +42,8 @@ export interface Stack {
   worker: BenchWorker;
   /** `workers`: ours, then the baseline's. */
   pids: { temporal: number; store: number[]; workers: number[]; simulator: number };
+  /** Commands the database has answered so far, by name (FerretDB's metrics; undefined on MongoDB). */
+  storeCommands(): Promise<Record<string, number> | undefined>;
   temporalResidentBytes(): number;
   stop(): Promise<void>;
 }
@@ -110,6 +112,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       database,
       cipher,
       storeDescription: store.description,
+      storeCommands: () => store.commands(),
       simulator,
       api,
       baselineApi,

@@ -10,6 +10,7 @@ import { BASELINE_TASK_QUEUE } from '../baseline/messages';
 import { workerSettled } from '../settle';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { cpuSince, cpuTimes, type CpuTimes } from '../cpu';
+import { taskCounts } from '../task-counts';
 import type { AttackTarget } from '../detector';
 import type { Stack } from '../stack';
 import { distribution, round, type Distribution } from '../stats';
@@ -30,6 +31,14 @@ export interface Wave {
   /** Answered 202 `queued` (kept by the API, delivered when Temporal took it) rather than `delivered`. */
   queued: number;
   cpuSeconds: CpuTimes;
+  /**
+   * Workflow tasks the wave's worker completed on its task queue (until it settled after the wave), and
+   * how many did not find their workflow in the worker's cache: a new workflow's first task, or a
+   * replay of its history (a task that waited past the sticky queue's timeout went to the normal queue).
+   */
+  workflowTasks?: { completed: number; cacheMisses: number };
+  /** Database commands answered during the wave, by name (FerretDB's metrics; absent on MongoDB). */
+  storeCommands?: Record<string, number>;
 }
 
 export interface BurstResult {
@@ -38,12 +47,13 @@ export interface BurstResult {
   withdraw: Wave;
 }
 
-async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'resolve', windowMs: number): Promise<Wave> {
+async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'resolve', windowMs: number, taskQueue: string): Promise<Wave> {
   const advertised = kind === 'start';
   // Nothing left of an earlier step runs during the wave (in a burst-only run, the workflows started as the
   // workspaces were stored were still reading their incident records when the first wave began).
   await workerSettled(stack.worker, [TASK_QUEUE, BASELINE_TASK_QUEUE]);
   const cpu = cpuTimes(stack);
+  const [commandsBefore, tasksBefore] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
   const start = now();
   let retried = 0;
   const refusals: Record<string, number> = {};
@@ -67,6 +77,12 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
       return { sentAt, answeredAt: report.answeredAt, latency: doneAt - report.arrivedAt, doneAt };
     }),
   );
+  const cpuSeconds = cpuSince(cpu, stack);
+  // Counted once the wave's last workflow tasks (those after the last PATCH) are done too.
+  await workerSettled(stack.worker, [taskQueue]);
+  const [commandsAfter, tasksAfter] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
+  const completed = tasksAfter.workflowTasks - tasksBefore.workflowTasks;
+  const workflowTasks = { completed, cacheMisses: Math.max(0, completed - (tasksAfter.stickyCacheHits - tasksBefore.stickyCacheHits)) };
   const last = (values: number[]) => round(Math.max(...values) - start, 0);
   return {
     workspaces: targets.length,
@@ -77,14 +93,25 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     refusedThenRetried: retried,
     refusals,
     queued,
-    cpuSeconds: cpuSince(cpu, stack),
+    cpuSeconds,
+    workflowTasks,
+    ...(commandsBefore && commandsAfter ? { storeCommands: commandDelta(commandsBefore, commandsAfter) } : {}),
   };
 }
 
-export async function measureBurst(stack: Stack, targets: AttackTarget[], windowMs: number, log: (line: string) => void): Promise<BurstResult> {
-  const divert = await wave(stack, targets, 'start', windowMs);
+/** Commands answered between two readings, the busiest first; `hello` (connection checks) left out. */
+function commandDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const delta = Object.entries(after)
+    .map(([command, count]) => [command, count - (before[command] ?? 0)] as const)
+    .filter(([command, count]) => count > 0 && command !== 'hello')
+    .sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(delta);
+}
+
+export async function measureBurst(stack: Stack, targets: AttackTarget[], windowMs: number, taskQueue: string, log: (line: string) => void): Promise<BurstResult> {
+  const divert = await wave(stack, targets, 'start', windowMs, taskQueue);
   log(`burst: ${targets.length} diverted ${divert.allDoneMs} ms after the first POST`);
-  const withdraw = await wave(stack, targets, 'resolve', windowMs);
+  const withdraw = await wave(stack, targets, 'resolve', windowMs, taskQueue);
   log(`burst: ${targets.length} withdrawn ${withdraw.allDoneMs} ms after the first resolve`);
   return { windowMs, divert, withdraw };
 }
