@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { freePort } from '../test/support/net';
 import { REPO_ROOT } from '../test/support/tools';
 import { spawnLogged, stopProcess, waitForPort, type Spawned } from './processes';
+import { parsePrometheus } from './prometheus';
 
 export interface AppStore {
   mongoUrl: string;
@@ -29,9 +30,8 @@ export interface AppStore {
 /** FerretDB's `ferretdb_client_requests_total{command="…"}` counters, summed by command. */
 export function parseCommandCounts(metrics: string): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const line of metrics.split('\n')) {
-    const match = /^ferretdb_client_requests_total\{[^}]*command="([^"]+)"[^}]*\}\s+(\S+)$/.exec(line);
-    if (match) counts[match[1]!] = (counts[match[1]!] ?? 0) + Number(match[2]);
+  for (const { name, labels, value } of parsePrometheus(metrics)) {
+    if (name === 'ferretdb_client_requests_total' && labels.command) counts[labels.command] = (counts[labels.command] ?? 0) + value;
   }
   return counts;
 }

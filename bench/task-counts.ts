@@ -3,7 +3,8 @@
  * workflow tasks and activities completed, and the histograms' sums, so a phase's deltas
  * give "workflow tasks per divert" and where a divert's time goes.
  */
-import { metricSum, type BenchWorker } from './worker-client';
+import { metricSum } from './prometheus';
+import type { BenchWorker } from './worker-client';
 
 export interface TaskCounts {
   workflowTasks: number;

@@ -7,16 +7,11 @@ import { fork } from 'node:child_process';
 import { openSync } from 'node:fs';
 import type { WorkerStatus } from '@temporalio/worker';
 import { residentBytes, stopProcess } from './processes';
+import { parsePrometheus, type MetricSample } from './prometheus';
 import type { FromWorker, WorkerProcessConfig } from './worker-protocol';
 
 /** glibc's malloc arenas in both worker processes: as the image and `npm run worker` set them, unless the bench's environment says otherwise. */
 export const WORKER_MALLOC_ARENA_MAX = process.env.MALLOC_ARENA_MAX ?? '2';
-
-export interface MetricSample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
 
 export interface WorkerSnapshot {
   scrubbing: WorkerStatus;
@@ -122,21 +117,4 @@ async function startWorkerProcess(config: WorkerProcessConfig, logFile: string):
     },
     stop: () => stopProcess(child, 10_000),
   };
-}
-
-export function parsePrometheus(text: string): MetricSample[] {
-  const samples: MetricSample[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key as string] = value as string;
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
-/** The sum of a metric over every sample whose labels include `where`. */
-export function metricSum(samples: MetricSample[], name: string, where: Record<string, string> = {}): number {
-  return samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }
