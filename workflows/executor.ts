@@ -74,12 +74,12 @@ export function createExecutor(run: Run, proxies: ActivityProxies, retry: Operat
   }
 
   function audit(entry: Omit<AuditEntry, 'workspace'>): void {
-    if (!wf.patched(AUDIT_TRAIL_PATCH)) return;
+    if (!run.patched(AUDIT_TRAIL_PATCH)) return;
     inBackground({ kind: 'audit', entry: { workspace: run.state.workspaceId, ...entry } });
   }
 
   function notify(event: WorkflowNotification): void {
-    if (!run.notificationsOn || !wf.patched(NOTIFICATIONS_PATCH)) return;
+    if (!run.notificationsOn || !run.patched(NOTIFICATIONS_PATCH)) return;
     const { integrationId, ...rest } = event;
     const { state } = run;
     const integration = state.integrations[integrationId];
@@ -140,7 +140,7 @@ export function createExecutor(run: Run, proxies: ActivityProxies, retry: Operat
         return;
       }
       case 'forgetIntegration':
-        if (wf.patched(AUDIT_TRAIL_PATCH)) inBackground({ kind: 'purge', ref: { workspaceId: run.state.workspaceId, integrationId: command.integrationId } });
+        if (run.patched(AUDIT_TRAIL_PATCH)) inBackground({ kind: 'purge', ref: { workspaceId: run.state.workspaceId, integrationId: command.integrationId } });
         else wf.log.info(`decision ${command.kind}`, { ...command });
         return;
       case 'readTelemetry':
@@ -198,7 +198,7 @@ export function createExecutor(run: Run, proxies: ActivityProxies, retry: Operat
         : await activity({ workspaceId: state.workspaceId, integrationId, operation: op, context, audit: { workspace: state.workspaceId, ...success } });
       manual.record(integrationId, manualUpTo, op, null);
       run.apply({ type: 'operationFinished', now: Date.now(), integrationId, seq, diverted: result.diverted, attempts: result.attempt });
-      if (!(result.audited === true && wf.patched(OPERATION_AUDIT_PATCH))) audit({ ...success, detail: result.detail });
+      if (!(result.audited === true && run.patched(OPERATION_AUDIT_PATCH))) audit({ ...success, detail: result.detail });
       notify(
         dryRun
           ? { event: 'dry_run', integrationId, operation: op, detail: result.detail }

@@ -13,7 +13,10 @@ import type { NotificationEvent } from '../catalog/notifications';
 export type { IncidentStart, IntegrationConfig, IntegrationView, WorkspaceView } from './state';
 
 export const TASK_QUEUE = 'scrubbing';
-export const WORKFLOW_TYPE = 'workspaceScrubbing';
+/** The workspace workflow every run starts as (workflows/workspace.ts); it records no patch marker. */
+export const WORKFLOW_TYPE = 'workspaceScrubbingV2';
+/** Runs begun before V2 keep this type until they continue as new (into `WORKFLOW_TYPE`). */
+export const LEGACY_WORKFLOW_TYPE = 'workspaceScrubbing';
 
 /**
  * Notifications, status reads, audit records and purges run on their own task queue (and

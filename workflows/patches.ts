@@ -2,7 +2,14 @@
  * The workflow's patches (`patched()`): each guards a change in what a run records, so a history
  * recorded before it replays. A run takes a patch the first time it reaches it; every run that
  * starts after the change has it. Pure constants: the executor and the run decide where each is asked.
+ *
+ * A `workspaceScrubbingV2` run has every patch below without asking (`TAKEN_BY_V2`): it records no
+ * patch marker for them and no `TemporalChangeVersion` upsert beside each marker (Core sends one per
+ * first ask, deprecated or not). Only `workspaceScrubbing` runs (begun before V2, workspace.ts) ask them.
  */
+
+/** Whether the run has a patch: `wf.patched` for a `workspaceScrubbing` run (workspace.ts). */
+export type PatchCheck = (patchId: string) => boolean;
 
 /** Histories recorded before the audit trail and purge existed replay without them. */
 export const AUDIT_TRAIL_PATCH = 'audit-trail-v1';
@@ -39,3 +46,16 @@ export const OPERATION_AUDIT_PATCH = 'operation-audit-v1';
  * it started as many as it had events.
  */
 export const BOUNDED_NOTIFICATIONS_PATCH = 'bounded-notifications-v1';
+
+/** Every patch above: a `workspaceScrubbingV2` run has them all and asks none (a patch added later is asked by both types). */
+export const TAKEN_BY_V2: ReadonlySet<string> = new Set([
+  AUDIT_TRAIL_PATCH,
+  SEARCH_ATTRIBUTES_PATCH,
+  NOTIFICATIONS_PATCH,
+  PROVIDER_POLICY_PATCH,
+  BACKGROUND_QUEUE_PATCH,
+  RECOVERY_PATCH,
+  SETTLED_SCRUBBING_STATE_PATCH,
+  OPERATION_AUDIT_PATCH,
+  BOUNDED_NOTIFICATIONS_PATCH,
+]);

@@ -7,7 +7,7 @@
 import * as wf from '@temporalio/workflow';
 import { AUDIT_ACTIVITY, LOAD_CONFIG_ACTIVITY, NOTIFY_ACTIVITY, PURGE_ACTIVITY, RECOVER_ACTIVITY, type OperationActivity, type TelemetryActivity, type WorkflowActivities } from './activity-names';
 import { backgroundTaskQueue, type OperationRetryOptions } from './messages';
-import { BACKGROUND_QUEUE_PATCH } from './patches';
+import { BACKGROUND_QUEUE_PATCH, type PatchCheck } from './patches';
 
 export const DEFAULT_OPERATION_RETRY: OperationRetryOptions = {
   initialIntervalMs: 1_000,
@@ -20,7 +20,7 @@ export const DEFAULT_OPERATION_RETRY: OperationRetryOptions = {
 export type ActivityProxies = ReturnType<typeof activityProxies>;
 
 /** Creates the proxies; asks the background-queue patch, so it runs first in a run, as it always has. */
-export function activityProxies(retry: OperationRetryOptions) {
+export function activityProxies(retry: OperationRetryOptions, patched: PatchCheck) {
   const operations = wf.proxyActivities<Record<string, OperationActivity>>({
     startToCloseTimeout: retry.startToCloseTimeoutMs,
     ...(retry.heartbeatTimeoutMs ? { heartbeatTimeout: retry.heartbeatTimeoutMs } : {}),
@@ -32,7 +32,7 @@ export function activityProxies(retry: OperationRetryOptions) {
     },
   });
 
-  const background = wf.patched(BACKGROUND_QUEUE_PATCH) ? { taskQueue: backgroundTaskQueue(wf.workflowInfo().taskQueue) } : {};
+  const background = patched(BACKGROUND_QUEUE_PATCH) ? { taskQueue: backgroundTaskQueue(wf.workflowInfo().taskQueue) } : {};
 
   // Bookkeeping never blocks a diversion and is retried until the database answers.
   const bookkeeping = wf.proxyActivities<Pick<WorkflowActivities, typeof AUDIT_ACTIVITY | typeof PURGE_ACTIVITY>>({

@@ -1,15 +1,19 @@
 /**
- * `workspaceScrubbing`: one long-lived workflow per workspace. It holds the run's state and
+ * `workspaceScrubbingV2`: one long-lived workflow per workspace. It holds the run's state and
  * its handlers; the rules decide (decide.ts), the executor carries out their commands
  * (executor.ts). It sleeps until the earliest deadline the state names and continues as new
  * when Temporal suggests it. Deterministic: it imports only @temporalio/workflow and pure
  * modules, and never sees a credential.
+ *
+ * `workspaceScrubbing` is the same workflow for runs begun before V2: it asks each patch
+ * (patches.ts), so their histories replay, and it continues as new into V2.
  */
 import * as wf from '@temporalio/workflow';
 import { configReader } from './config-reader';
 import { createExecutor } from './executor';
 import { ManualOutcomes, manualActions } from './manual-actions';
 import {
+  WORKFLOW_TYPE,
   WorkspaceWorkflowInput,
   activateUpdate,
   configPublishedSignal,
@@ -21,17 +25,27 @@ import {
   withdrawUpdate,
 } from './messages';
 import { calmDeadlines } from './calm-gate';
-import { RECOVERY_PATCH } from './patches';
+import { RECOVERY_PATCH, TAKEN_BY_V2, type PatchCheck } from './patches';
 import { DEFAULT_OPERATION_RETRY, activityProxies } from './proxies';
 import { recoverIncidents } from './recovery';
 import { startRun, type Run } from './run';
 import { nextDeadline, packState, readsDropped, workspaceView, type IncidentStart, type WorkspaceState } from './state';
 import { isIncidentReportBatch, isIncidentResolved, isIncidentStart, isWorkspaceConfig } from './validate';
 
+/** Every workspace run that starts now (`WORKFLOW_TYPE`): it has every patch of patches.ts without recording one. */
+export async function workspaceScrubbingV2(input: WorkspaceWorkflowInput): Promise<void> {
+  return workspaceRun(input, (patchId) => TAKEN_BY_V2.has(patchId) || wf.patched(patchId));
+}
+
+/** A run begun before V2 (`LEGACY_WORKFLOW_TYPE`): it asks each patch as its history did; its next run is a V2 run. */
 export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise<void> {
+  return workspaceRun(input, (patchId) => wf.patched(patchId));
+}
+
+async function workspaceRun(input: WorkspaceWorkflowInput, patched: PatchCheck): Promise<void> {
   const retry = { ...DEFAULT_OPERATION_RETRY, ...input.retry };
-  const proxies = activityProxies(retry);
-  const run = startRun(input, (command) => executor.dispatch(command));
+  const proxies = activityProxies(retry, patched);
+  const run = startRun(input, patched, (command) => executor.dispatch(command));
   const outcomes = new ManualOutcomes();
   const executor = createExecutor(run, proxies, retry, outcomes);
   const manual = manualActions(run, executor, outcomes);
@@ -46,7 +60,7 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   // A run started without a configuration reads it first (an incident that arrives meanwhile is kept).
   if (!run.configKnown) void config.load();
   let recovering = false;
-  if (!input.carried && wf.patched(RECOVERY_PATCH)) {
+  if (!input.carried && patched(RECOVERY_PATCH)) {
     recovering = true;
     void recoverIncidents(run, proxies.local).finally(() => (recovering = false));
   }
@@ -84,7 +98,8 @@ export async function workspaceScrubbing(input: WorkspaceWorkflowInput): Promise
   // from `carried`), so the input carries no integration twice.
   const { bookkeeping: _finished, ...next } = input;
   const tasks = [...inFlight.unfinished.values()];
-  await wf.continueAsNew<typeof workspaceScrubbing>({
+  // Either type's next run is a V2 run (Core compares only a continue-as-new's command type on replay).
+  await wf.makeContinueAsNewFunc<typeof workspaceScrubbingV2>({ workflowType: WORKFLOW_TYPE })({
     ...next,
     config: { version: run.state.configVersion, holdDownSeconds: run.state.holdDownSeconds, integrations: [], notifications: run.notificationsOn },
     carried: packState(readsDropped(run.state)),

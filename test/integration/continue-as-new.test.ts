@@ -4,10 +4,11 @@
  * boundary, finishes in-flight updates first, and keeps pending hold-downs.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { actualOf, advertisements, cloudflareIntegration, startIncident, storeOf, uniqueId, useBed, queryState, waitForState, withWorker, workspaceInput } from '../support/bed';
+import { actualOf, advertisements, cloudflareIntegration, startIncident, startWorkspace, storeOf, uniqueId, useBed, queryState, waitForState, withWorker, workspaceInput } from '../support/bed';
 import { LOOPBACK_RECEIVERS } from '../support/api-bed';
 import { eventually } from '../support/eventually';
-import { activateUpdate, incidentResolvedSignal, incidentStartedSignal, workspaceWorkflowId } from '../../workflows/messages';
+import { LEGACY_WORKFLOW_TYPE, WORKFLOW_TYPE, activateUpdate, incidentResolvedSignal, incidentStartedSignal, workspaceWorkflowId } from '../../workflows/messages';
+import { TAKEN_BY_V2 } from '../../workflows/patches';
 import type { DeliverableChannel } from '../../catalog/notifications';
 
 const bed = useBed();
@@ -157,4 +158,39 @@ test('a notification channel that keeps failing does not hold continue-as-new ba
     undefined,
     { notifications },
   );
+});
+
+test('a run begun before V2 (workspaceScrubbing) keeps its patches and continues as new into workspaceScrubbingV2, state and diversion carried', async () => {
+  const ws = uniqueId('ws');
+  const taskQueue = uniqueId('tq');
+  const a = cloudflareIntegration(bed, ws);
+  const input = workspaceInput(ws, [a.config], { holdDownSeconds: 0, continueAsNewAfterEvents: 60 });
+  await withWorker(bed, taskQueue, storeOf(a), async () => {
+    const handle = await startWorkspace(bed, taskQueue, input, LEGACY_WORKFLOW_TYPE);
+    const firstRun = (await handle.describe()).runId;
+    await handle.signal(incidentStartedSignal, { incidentId: 'i1' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
+    expect(await runCount(handle)).toBe(1);
+    // Harmless duplicate starts grow the history until the run continues as new.
+    for (let i = 0; i < 40 && (await runCount(handle)) === 1; i++) await handle.signal(incidentStartedSignal, { incidentId: 'i1' });
+    await eventually(
+      () => runCount(handle),
+      (n) => n > 1,
+      { what: 'continued as new' },
+    );
+    const markers = async (runId: string) =>
+      ((await bed.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
+    // The legacy run asked its patches (one marker each); the V2 run asks none.
+    expect(await markers(firstRun)).toBe(TAKEN_BY_V2.size);
+    const next = await handle.describe();
+    expect(next.type).toBe(WORKFLOW_TYPE);
+    const carried = await queryState(handle);
+    expect(actualOf(carried, a.config.id)).toBe('active');
+    expect(carried.activeIncidents.map((i) => i.incidentId)).toEqual(['i1']);
+
+    await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
+    await waitForState(handle, (v) => actualOf(v, a.config.id) === 'inactive', 'withdrawn by the V2 run');
+    expect(await markers(next.runId)).toBe(0);
+    expect(advertisements(bed, a.bgpPrefixId)).toEqual([true, false]);
+  });
 });

@@ -18,7 +18,7 @@ import {
   withWorker,
   workspaceInput,
 } from '../support/bed';
-import { incidentResolvedSignal, incidentStartedSignal, integrationsChangedSignal } from '../../workflows/messages';
+import { WORKFLOW_TYPE, incidentResolvedSignal, incidentStartedSignal, integrationsChangedSignal } from '../../workflows/messages';
 import { SCRUBBING_STATE, WORKSPACE_ID } from '../../workflows/search-attributes';
 import { eventually } from '../support/eventually';
 
@@ -72,7 +72,7 @@ test('ScrubbingState shows what the provider shows: one upsert per operation, a 
   });
 });
 
-test("a run's first diversion records no patch marker: a run asks every patch as it starts, so none lands on the attack path", async () => {
+test('a workspace run records no patch marker: V2 has every patch without asking, so neither its start nor its first diversion records one or a TemporalChangeVersion upsert', async () => {
   const ws = uniqueId('ws');
   const taskQueue = uniqueId('tq');
   const a = cloudflareIntegration(bed, ws);
@@ -85,6 +85,7 @@ test("a run's first diversion records no patch marker: a run asks every patch as
       // Started with its configuration, as the API does for a workspace's first integration; the attack comes later.
       const handle = await startWorkspace(bed, taskQueue, workspaceInput(ws, [a.config]));
       await waitForState(handle, (v) => v.integrations.length === 1, 'started');
+      expect((await handle.describe()).type).toBe(WORKFLOW_TYPE);
       const before = (await handle.fetchHistory()).events?.length ?? 0;
       await handle.signal(incidentStartedSignal, { incidentId: 'i1' });
       await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
@@ -93,10 +94,16 @@ test("a run's first diversion records no patch marker: a run asks every patch as
         (n) => n === 1,
         { what: 'the divert audited by its activity' },
       );
-      const attack = ((await handle.fetchHistory()).events ?? []).slice(before);
-      expect(attack.filter((e) => e.markerRecordedEventAttributes)).toEqual([]);
-      // One search-attribute upsert for the diversion (ScrubbingState), no TemporalChangeVersion beside it.
-      expect(attack.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(1);
+      const events = (await handle.fetchHistory()).events ?? [];
+      // Patch markers are Core's `core_patch` (the incident-record read is a local activity's marker).
+      expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toEqual([]);
+      // Two upserts in the whole run: WorkspaceId and ScrubbingState as it starts, ScrubbingState for the diversion.
+      const upserted = events.flatMap((e) => {
+        const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+        return fields ? [Object.keys(fields).sort()] : [];
+      });
+      expect(upserted).toEqual([[SCRUBBING_STATE.name, WORKSPACE_ID.name].sort(), [SCRUBBING_STATE.name]]);
+      expect(events.slice(before).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(1);
     },
     audit,
   );

@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HISTORY_FIXTURES_DIR, bundleWorkflows, historyFromFixture } from '../support/temporal';
+import { LEGACY_WORKFLOW_TYPE, WORKFLOW_TYPE } from '../../workflows/messages';
 
 // Every recorded set, the current one and those recorded before versioned (patched) changes.
 const files = readdirSync(HISTORY_FIXTURES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
@@ -14,6 +15,16 @@ const files = readdirSync(HISTORY_FIXTURES_DIR, { recursive: true, encoding: 'ut
 test('the recorded histories exist, from before and after the audit-trail patch', () => {
   expect(files.filter((f) => f.startsWith('before-audit-trail')).length).toBeGreaterThanOrEqual(10);
   expect(files.filter((f) => f.startsWith('current')).length).toBeGreaterThanOrEqual(10);
+});
+
+test('both workflow types are recorded: runs begun before V2, V2 runs, and an old-type run that continued as new into V2', () => {
+  const typeOf = (file: string) => historyFromFixture(readFileSync(join(HISTORY_FIXTURES_DIR, file), 'utf8')).events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+  const types = new Map(files.map((f) => [f, typeOf(f)]));
+  expect(files.filter((f) => f.startsWith('before-') && types.get(f) === LEGACY_WORKFLOW_TYPE).length).toBeGreaterThanOrEqual(100);
+  expect(files.filter((f) => f.startsWith('current') && types.get(f) === WORKFLOW_TYPE).length).toBeGreaterThanOrEqual(40);
+  const legacyThenV2 = files.filter((f) => f.startsWith('current') && f.endsWith('-run0.json') && types.get(f) === LEGACY_WORKFLOW_TYPE);
+  expect(legacyThenV2).toHaveLength(1);
+  expect(types.get(legacyThenV2[0]!.replace(/-run0\.json$/, '-run1.json'))).toBe(WORKFLOW_TYPE);
 });
 
 test('every recorded history replays without non-determinism, all in one worker whose workflows share the preloaded workflow modules', async () => {
@@ -33,4 +44,4 @@ test('every recorded history replays without non-determinism, all in one worker 
   }
   expect(failures).toEqual([]);
   expect(replayed).toBe(files.length);
-}, 180_000); // twelve generations, about 470 histories: seconds alone, over a minute once under the whole suite
+}, 180_000); // thirteen generations, about 530 histories: seconds alone, over a minute once under the whole suite

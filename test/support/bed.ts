@@ -218,9 +218,12 @@ export async function startIncident(bed: Bed, taskQueue: string, input: Workspac
   return replayedAtTheEnd(bed, handle);
 }
 
-/** What the API does for a workspace's first integration: the workflow starts with its configuration, before any attack. */
-export async function startWorkspace(bed: Bed, taskQueue: string, input: WorkspaceWorkflowInput): Promise<WorkflowHandle> {
-  const handle = await bed.env.client.workflow.start(WORKFLOW_TYPE, { workflowId: workspaceWorkflowId(input.workspaceId), taskQueue, args: [input] });
+/**
+ * What the API does for a workspace's first integration: the workflow starts with its configuration, before any attack.
+ * `LEGACY_WORKFLOW_TYPE` starts a run as one begun before V2 would be.
+ */
+export async function startWorkspace(bed: Bed, taskQueue: string, input: WorkspaceWorkflowInput, workflowType = WORKFLOW_TYPE): Promise<WorkflowHandle> {
+  const handle = await bed.env.client.workflow.start(workflowType, { workflowId: workspaceWorkflowId(input.workspaceId), taskQueue, args: [input] });
   return replayedAtTheEnd(bed, handle);
 }
 
