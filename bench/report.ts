@@ -1,5 +1,5 @@
 /** The results file (results.json) and the markdown table printed and written beside it (results.md). */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchConfig } from './config';
 import type { CpuTimes } from './cpu';
@@ -148,6 +148,8 @@ export function markdownTable(results: BenchResults): string {
 
 export function writeResults(dir: string, results: BenchResults): string {
   const table = markdownTable(results);
+  // BENCH_OUTPUT_DIR may name a directory that does not exist yet (a run's figures are lost otherwise).
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(dir, 'results.md'), table);
   return table;
