@@ -74,7 +74,7 @@ export function loadBenchConfig(): BenchConfig {
     burstBaseline: process.env.BENCH_BURST_BASELINE !== '0',
     hungChannels: integer('BENCH_HUNG_CHANNELS', 150),
     scaleWorkflows: integer('BENCH_SCALE_WORKFLOWS', 10_000),
-    signalSeconds: integer('BENCH_SIGNAL_SECONDS', 20),
+    signalSeconds: integer('BENCH_SIGNAL_SECONDS', 10),
     signalConcurrency: integer('BENCH_SIGNAL_CONCURRENCY', 16),
     historyCycles: integer('BENCH_HISTORY_CYCLES', 300),
     temporalStore: store as BenchConfig['temporalStore'],
