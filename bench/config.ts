@@ -26,7 +26,7 @@ export interface BenchConfig {
   /** Workspaces given a never-answering webhook channel in the channels phase (at most the latency phase's). */
   hungChannels: number;
   scaleWorkflows: number;
-  signalSeconds: number;
+  scaleSignals: number;
   /** Signals in flight at once while measuring signals/second. */
   signalConcurrency: number;
   historyCycles: number;
@@ -74,7 +74,7 @@ export function loadBenchConfig(): BenchConfig {
     burstBaseline: process.env.BENCH_BURST_BASELINE !== '0',
     hungChannels: integer('BENCH_HUNG_CHANNELS', 150),
     scaleWorkflows: integer('BENCH_SCALE_WORKFLOWS', 10_000),
-    signalSeconds: integer('BENCH_SIGNAL_SECONDS', 10),
+    scaleSignals: integer('BENCH_SCALE_SIGNALS', 2_000),
     signalConcurrency: integer('BENCH_SIGNAL_CONCURRENCY', 16),
     historyCycles: integer('BENCH_HISTORY_CYCLES', 300),
     temporalStore: store as BenchConfig['temporalStore'],

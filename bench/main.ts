@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     }
     if (runs('scale')) {
       const opening = await openIdleWorkflows(stack, config.scaleWorkflows, await beforeOpening(stack));
-      results.scale = await measureScale(stack, opening, { signalSeconds: config.signalSeconds, signalConcurrency: config.signalConcurrency }, log);
+      results.scale = await measureScale(stack, opening, { signals: config.scaleSignals, signalConcurrency: config.signalConcurrency }, log);
     }
     results.wallTimeSeconds = Math.round((now() - started) / 1000);
     const outputDir = process.env.BENCH_OUTPUT_DIR ?? __dirname;

@@ -93,7 +93,7 @@ function scaleRows(scale: ScaleResult): string[] {
   return [
     `| scale: ${n(scale.workflows)} idle workspace workflows on one worker | worker RSS **${n(idle.workerMiB)} MiB** (${n(before.workerMiB)} MiB before them; ${n(idle.cachedWorkflows)} in its cache; the baseline's worker, a process of its own, ${n(idle.baselineWorkerMiB)} MiB), ` +
       `Temporal server RSS **${n(idle.temporalServerMiB)} MiB** (${n(before.temporalServerMiB)} MiB before); started at ${n(scale.startsPerSecond)}/s, all idle after ${scale.allIdleAfterSeconds} s |`,
-    `| scale: signals / second sustained | **${n(signals.processedPerSecond)}/s** processed (${n(signals.acceptedPerSecond)}/s accepted; ${n(signals.sent)} signals in ${signals.seconds} s, ` +
+    `| scale: signals / second sustained | **${n(signals.processedPerSecond)}/s** processed (${n(signals.acceptedPerSecond)}/s accepted; ${n(signals.sent)} signals sent in ${signals.seconds} s, ` +
       `${signals.concurrency} in flight; ${n(signals.workflowTasks)} workflow tasks, ${n(signals.cacheMisses)} cache misses); afterwards worker ${n(scale.afterSignals.workerMiB)} MiB, Temporal ${n(scale.afterSignals.temporalServerMiB)} MiB; ${cpu(signals.cpuSeconds)} |`,
   ];
 }
