@@ -47,8 +47,8 @@ export const OPERATION_AUDIT_PATCH = 'operation-audit-v1';
  */
 export const BOUNDED_NOTIFICATIONS_PATCH = 'bounded-notifications-v1';
 
-/** Every patch above: a `workspaceScrubbingV2` run has them all and asks none (a patch added later is asked by both types). */
-export const TAKEN_BY_V2: ReadonlySet<string> = new Set([
+/** Every patch above: a `workspaceScrubbingV2` run has them all and asks none (a patch added later is asked by both types). An array: the SDK freezes it, not a Set's contents. */
+export const TAKEN_BY_V2: readonly string[] = [
   AUDIT_TRAIL_PATCH,
   SEARCH_ATTRIBUTES_PATCH,
   NOTIFICATIONS_PATCH,
@@ -58,4 +58,4 @@ export const TAKEN_BY_V2: ReadonlySet<string> = new Set([
   SETTLED_SCRUBBING_STATE_PATCH,
   OPERATION_AUDIT_PATCH,
   BOUNDED_NOTIFICATIONS_PATCH,
-]);
+];

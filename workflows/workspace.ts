@@ -34,7 +34,7 @@ import { isIncidentReportBatch, isIncidentResolved, isIncidentStart, isWorkspace
 
 /** Every workspace run that starts now (`WORKFLOW_TYPE`): it has every patch of patches.ts without recording one. */
 export async function workspaceScrubbingV2(input: WorkspaceWorkflowInput): Promise<void> {
-  return workspaceRun(input, (patchId) => TAKEN_BY_V2.has(patchId) || wf.patched(patchId));
+  return workspaceRun(input, (patchId) => TAKEN_BY_V2.includes(patchId) || wf.patched(patchId));
 }
 
 /** A run begun before V2 (`LEGACY_WORKFLOW_TYPE`): it asks each patch as its history did; its next run is a V2 run. */
