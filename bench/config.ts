@@ -36,6 +36,8 @@ export interface BenchConfig {
   experiments: {
     /** BENCH_WORKER_OPTIONS (JSON): worker options createScrubbingWorker does not accept yet. */
     workerOptions: ExperimentalWorkerOptions;
+    /** BENCH_INTAKE_KEEP_AFTER_MS: the API's `INTAKE_KEEP_AFTER_MS` (api/intake.ts; absent, its default). */
+    intakeKeepAfterMs: number | undefined;
   };
   /** BENCH_PHASES: which measurements to run, in this order (default all). */
   phases: Phase[];
@@ -82,6 +84,7 @@ export function loadBenchConfig(): BenchConfig {
     tuning,
     experiments: {
       workerOptions: JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as ExperimentalWorkerOptions,
+      intakeKeepAfterMs: optionalInteger('BENCH_INTAKE_KEEP_AFTER_MS'),
     },
     phases: phases(),
   };

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
         workerTuning: config.tuning,
         shippedTuning: DEFAULT_WORKER_TUNING,
         experimentalWorkerOptions: config.experiments.workerOptions,
+        ...(config.experiments.intakeKeepAfterMs !== undefined ? { intakeKeepAfterMs: config.experiments.intakeKeepAfterMs } : {}),
         workerLogLevel: config.workerLogLevel,
         notes: [
           'Divert latency: from the moment our API (or the baseline endpoint) received the POST to the moment the simulator received the provider PATCH; stamped on the system monotonic clock, the first in the bench process, the second in the simulator process.',

@@ -24,6 +24,8 @@ export interface BenchResults {
     /** worker/tuning.ts's defaults, which both workers start from. */
     shippedTuning?: WorkerTuning;
     experimentalWorkerOptions: ExperimentalWorkerOptions;
+    /** The API's intake `keepAfterMs` when an experiment set it (BENCH_INTAKE_KEEP_AFTER_MS); absent, api/intake.ts's default. */
+    intakeKeepAfterMs?: number;
     workerLogLevel: string;
     notes: string[];
   };
@@ -116,6 +118,7 @@ export function markdownTable(results: BenchResults): string {
     `Measured ${results.date.slice(0, 10)} on **${machine.cores} cores** (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ` +
       `${machine.temporal} dev server (${results.setup.temporalStore}); ${results.setup.applicationStore.replace('FerretDB', machine.ferretdb)}; ` +
       `worker (ours and the baseline's): as shipped (worker/tuning.ts: ${shipped(results.setup.shippedTuning)})${tuning ? `, then ${tuning}` : ''}; ` +
+      (results.setup.intakeKeepAfterMs !== undefined ? `API intake keepAfterMs ${results.setup.intakeKeepAfterMs} (experiment); ` : '') +
       `\`npm run bench\` took ${Math.round(results.wallTimeSeconds)} s. Temporal, the database, the worker, the API, the simulator and the load share the ${machine.cores} cores.`,
     '',
     `| figure (${machine.cores} cores) | result |`,

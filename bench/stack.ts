@@ -100,6 +100,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       adminToken: randomBytes(24).toString('hex'),
       manualActionTimeoutMs: 30_000,
       requestsPerMinute: 1_000_000_000,
+      ...(config.experiments.intakeKeepAfterMs !== undefined ? { intake: { keepAfterMs: config.experiments.intakeKeepAfterMs } } : {}),
     });
     const api = await listenStamped(app);
     stoppers.push(() => api.close().then(() => app.settle()));
