@@ -20,12 +20,15 @@ import { measureStoreReads } from './phases/store-reads';
 import { writeResults, type BenchResults } from './report';
 import { startStack } from './stack';
 import { WORKER_MALLOC_ARENA_MAX } from './worker-client';
+import { profileUntilExit } from './cpu-profile';
 import { DEFAULT_WORKER_TUNING } from '../worker/tuning';
 import { TASK_QUEUE } from '../workflows/messages';
 
 const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 
 async function main(): Promise<void> {
+  // The bench process: our API, the baseline's endpoint and the load (BENCH_CPU_PROFILE_DIR).
+  profileUntilExit(process.env.BENCH_CPU_PROFILE_DIR, 'bench');
   const config = loadBenchConfig();
   const machine = describeMachine();
   const started = now();
