@@ -24,6 +24,20 @@ async function runCount(handle: WorkflowHandle): Promise<number> {
   return count;
 }
 
+/**
+ * Sends one signal at a time until the workflow continues as new (at most `max`; signals buffered
+ * into one workflow task would add few events), then waits for the new run.
+ */
+async function signalUntilContinued(handle: WorkflowHandle, max: number, send: (i: number) => Promise<void>, what = 'continued as new'): Promise<void> {
+  const before = await runCount(handle);
+  for (let i = 0; i < max && (await runCount(handle)) === before; i++) await send(i);
+  await eventually(
+    () => runCount(handle),
+    (n) => n > before,
+    { what },
+  );
+}
+
 test('state, signals across the boundary and in-flight updates survive continue-as-new', async () => {
   const ws = uniqueId('ws');
   const taskQueue = uniqueId('tq');
@@ -70,16 +84,8 @@ test('a pending hold-down survives continue-as-new and still fires', async () =>
     await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
     await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
     const holding = await waitForState(handle, (v) => v.pendingHoldDowns.length === 1, 'hold-down pending');
-    const runsBefore = await runCount(handle);
-
-    // Harmless duplicate resolves grow the history until the workflow continues as new (one at a
-    // time: signals buffered into one workflow task would add few events).
-    for (let i = 0; i < 40 && (await runCount(handle)) === runsBefore; i++) await handle.signal(incidentResolvedSignal, { incidentId: 'i1' });
-    await eventually(
-      () => runCount(handle),
-      (n) => n > runsBefore,
-      { what: 'continued as new' },
-    );
+    // Harmless duplicate resolves grow the history until the workflow continues as new.
+    await signalUntilContinued(handle, 40, () => handle.signal(incidentResolvedSignal, { incidentId: 'i1' }));
     // Queried from the new run: the deadline came along unchanged.
     const carried = await queryState(handle);
     expect(carried.pendingHoldDowns).toEqual(holding.pendingHoldDowns);
@@ -134,12 +140,7 @@ test('a notification channel that keeps failing does not hold continue-as-new ba
       await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
       const firstRun = (await handle.describe()).runId;
       // Each signal adds a few events; the delivery never finishes, so there is no quiet moment.
-      for (let i = 0; i < 80 && (await runCount(handle)) === 1; i++) await handle.signal(incidentResolvedSignal, { incidentId: `unrelated-${i}` });
-      await eventually(
-        () => runCount(handle),
-        (n) => n > 1,
-        { what: 'continued as new despite the failing channel' },
-      );
+      await signalUntilContinued(handle, 80, (i) => handle.signal(incidentResolvedSignal, { incidentId: `unrelated-${i}` }), 'continued as new despite the failing channel');
       const carried = await queryState(handle);
       expect(actualOf(carried, a.config.id)).toBe('active');
       expect(carried.activeIncidents.map((i) => i.incidentId)).toEqual(['i1']);
@@ -172,12 +173,7 @@ test('a run begun before V2 (workspaceScrubbing) keeps its patches and continues
     await waitForState(handle, (v) => actualOf(v, a.config.id) === 'active', 'diverted');
     expect(await runCount(handle)).toBe(1);
     // Harmless duplicate starts grow the history until the run continues as new.
-    for (let i = 0; i < 40 && (await runCount(handle)) === 1; i++) await handle.signal(incidentStartedSignal, { incidentId: 'i1' });
-    await eventually(
-      () => runCount(handle),
-      (n) => n > 1,
-      { what: 'continued as new' },
-    );
+    await signalUntilContinued(handle, 40, () => handle.signal(incidentStartedSignal, { incidentId: 'i1' }));
     const markers = async (runId: string) =>
       ((await bed.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
     // The legacy run asked its patches (one marker each); the V2 run asks none.
