@@ -43,12 +43,12 @@ const apiEnvSchema = z.object({
   INTAKE_MAX_QUEUED_PER_WORKSPACE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_INTAKE.maxQueuedPerWorkspace),
   /** How long an incident report waits for Temporal before the API answers 202 `queued` (it is delivered later). */
   INTAKE_DELIVERY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_INTAKE.deliveryWaitMs),
-  /** A report Temporal has not confirmed after this long is written to the outbox before the answer (api/intake.ts). */
-  INTAKE_KEEP_AFTER_MS: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_INTAKE.keepAfterMs),
+  /** A report Temporal has not confirmed after this long is written to the outbox before the answer (api/intake.ts); unset, INTAKE_DELIVERY_WAIT_MS. */
+  INTAKE_KEEP_AFTER_MS: z.coerce.number().int().min(0).max(10_000).optional(),
 });
 
 export function intakeOf(config: ApiConfig): Partial<IntakeSettings> {
-  return { maxQueuedPerWorkspace: config.INTAKE_MAX_QUEUED_PER_WORKSPACE, deliveryWaitMs: config.INTAKE_DELIVERY_WAIT_MS, keepAfterMs: config.INTAKE_KEEP_AFTER_MS };
+  return { maxQueuedPerWorkspace: config.INTAKE_MAX_QUEUED_PER_WORKSPACE, deliveryWaitMs: config.INTAKE_DELIVERY_WAIT_MS, keepAfterMs: config.INTAKE_KEEP_AFTER_MS ?? config.INTAKE_DELIVERY_WAIT_MS };
 }
 
 export function limitsOf(config: ApiConfig): WorkspaceLimits {
@@ -64,7 +64,8 @@ export function limitsOf(config: ApiConfig): WorkspaceLimits {
 export type ApiConfig = z.infer<typeof apiEnvSchema>;
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const parsed = apiEnvSchema.safeParse(env);
+  // An empty variable is an unset one (as the worker reads them): the compose file passes some through empty.
+  const parsed = apiEnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);

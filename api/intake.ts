@@ -27,11 +27,14 @@ export const DEFAULT_INTAKE = {
   /**
    * A report Temporal has not confirmed after this long is written to the outbox (one it confirms
    * sooner costs no outbox write and no removal). The answer waits for the delivery or the write;
-   * one Temporal refuses is written at once. A second: under a burst of a thousand workspaces a
-   * signal often takes longer than 200 ms, and every outbox entry costs a write, a removal and
-   * the delivery loop's reads while the store is busiest.
+   * one Temporal refuses is written at once. By default as long as the answer waits
+   * (`deliveryWaitMs`, when only that is set): the entry is written only for a report the answer
+   * is about to call `queued`, which then comes a write later. Under a burst that saturates the
+   * machine, signals take one to five seconds, and at 1 s (before the fifteenth session) 400 to 700
+   * reports of a 1,000-workspace wave were written and removed again, while the store and the
+   * API's event loop were busiest, which made the signals slower still.
    */
-  keepAfterMs: 1_000,
+  keepAfterMs: 2_000,
   /**
    * How often the delivery loop looks for reports left behind (another process, a restart): while
    * this process has none waiting, and while it has (then its own rounds, every 200 ms, read only
@@ -81,7 +84,8 @@ export interface IntakeDependencies {
 }
 
 export function createIncidentIntake(deps: IntakeDependencies) {
-  const settings = { ...DEFAULT_INTAKE, ...deps.settings };
+  const given = Object.fromEntries(Object.entries(deps.settings ?? {}).filter(([, value]) => value !== undefined)) as Partial<IntakeSettings>;
+  const settings: IntakeSettings = { ...DEFAULT_INTAKE, keepAfterMs: given.deliveryWaitMs ?? DEFAULT_INTAKE.keepAfterMs, ...given };
   const { reports, logger } = deps;
 
   /** Reports being delivered by this process (by a request or the loop): the loop never sends one twice at once. */
@@ -98,6 +102,14 @@ export function createIncidentIntake(deps: IntakeDependencies) {
         name: 'scrubbing_intake_reports_total',
         help: 'Incident reports accepted, by how the API answered (delivered, queued) or refused (queue_full)',
         labelNames: ['outcome'],
+        registers: [deps.registry],
+      })
+    : undefined;
+  const kept = deps.registry
+    ? new Counter({
+        name: 'scrubbing_intake_outbox_writes_total',
+        help: 'Incident reports written to the outbox before the answer, by why: slow (Temporal had not confirmed it in time), refused (Temporal refused it), behind (the workspace already had reports waiting, or Temporal had just failed)',
+        labelNames: ['reason'],
         registers: [deps.registry],
       })
     : undefined;
@@ -423,6 +435,7 @@ export function createIncidentIntake(deps: IntakeDependencies) {
           ]);
         }
         await keep(workspace, report, reports.newId());
+        kept?.inc({ reason: 'behind' });
         backlog.set(workspace, queued + 1);
         poke();
         accepted?.inc({ outcome: 'queued' });
@@ -446,7 +459,10 @@ export function createIncidentIntake(deps: IntakeDependencies) {
       const quick = await byDeadline(delivery, Date.now() + Math.min(settings.keepAfterMs, settings.deliveryWaitMs));
       if (quick !== true) {
         storing = keepEntry(workspace, report, id, receivedAt);
-        storing.catch(() => undefined); // its error is read below
+        storing.then(
+          () => kept?.inc({ reason: quick === LATE ? 'slow' : 'refused' }),
+          () => undefined,
+        ); // its error is read below
       }
       decide();
       const [outcome, keptError] = await Promise.all([

@@ -79,11 +79,22 @@ function commands(counts: Record<string, number> | undefined): string {
   return `; database commands ${entries.map(([command, count]) => `${command} ${n(count)}`).join(', ')}`;
 }
 
+/** Our API's outbox writes during the wave (none for the baseline). */
+function outbox(writes: Record<string, number> | undefined): string {
+  if (!writes) return '';
+  const total = Object.values(writes).reduce((sum, count) => sum + count, 0);
+  const why = Object.entries(writes)
+    .filter(([, count]) => count > 0)
+    .map(([reason, count]) => `${reason} ${n(count)}`)
+    .join(', ');
+  return `, ${n(total)} written to the outbox${why ? ` (${why})` : ''}`;
+}
+
 function waveRow(label: string, wave: Wave): string {
   const reasons = Object.entries(wave.refusals ?? {})
     .map(([reason, count]) => `${count} × ${reason}`)
     .join(', ');
-  const retried = `; **${wave.refusedThenRetried} refused** (retried${reasons ? `: ${reasons}` : ''})${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}`;
+  const retried = `; **${wave.refusedThenRetried} refused** (retried${reasons ? `: ${reasons}` : ''})${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}${outbox(wave.outboxWrites)}`;
   return (
     `| ${label} | **${s(wave.allDoneMs)}** after the first POST (last POST at ${s(wave.lastSentMs)}, last 202 at ${s(wave.lastAnsweredMs)}); ` +
     `per workspace p50 / p95 / p99 ${ms(wave.perWorkspace)}${retried}; ${cpu(wave.cpuSeconds)}${tasks(wave.workflowTasks)}${commands(wave.storeCommands)} |`

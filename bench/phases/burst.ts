@@ -11,6 +11,7 @@ import { workerSettled } from '../settle';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { cpuSince, cpuTimes, type CpuTimes } from '../cpu';
 import { taskCounts } from '../task-counts';
+import { parsePrometheus } from '../prometheus';
 import type { AttackTarget } from '../detector';
 import type { Stack } from '../stack';
 import { distribution, round, type Distribution } from '../stats';
@@ -30,6 +31,11 @@ export interface Wave {
   refusals: Record<string, number>;
   /** Answered 202 `queued` (kept by the API, delivered when Temporal took it) rather than `delivered`. */
   queued: number;
+  /**
+   * Reports our API wrote to its outbox during the wave (`scrubbing_intake_outbox_writes_total`), by
+   * why: a write and a removal each, while the wave runs; absent for the baseline, which keeps none.
+   */
+  outboxWrites?: Record<string, number>;
   cpuSeconds: CpuTimes;
   /**
    * Workflow tasks the wave's worker completed on its task queue (until it settled after the wave), and
@@ -52,6 +58,8 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
   // Nothing left of an earlier step runs during the wave (in a burst-only run, the workflows started as the
   // workspaces were stored were still reading their incident records when the first wave began).
   await workerSettled(stack.worker, [TASK_QUEUE, BASELINE_TASK_QUEUE]);
+  const ours = taskQueue === TASK_QUEUE;
+  const keptBefore = ours ? await outboxWrites(stack) : undefined;
   const cpu = cpuTimes(stack);
   const [commandsBefore, tasksBefore] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
   const start = now();
@@ -78,6 +86,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     }),
   );
   const cpuSeconds = cpuSince(cpu, stack);
+  const keptAfter = ours ? await outboxWrites(stack) : undefined;
   // Counted once the wave's last workflow tasks (those after the last PATCH) are done too.
   await workerSettled(stack.worker, [taskQueue]);
   const [commandsAfter, tasksAfter] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
@@ -93,10 +102,22 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     refusedThenRetried: retried,
     refusals,
     queued,
+    ...(keptBefore && keptAfter ? { outboxWrites: Object.fromEntries(Object.entries(keptAfter).map(([reason, count]) => [reason, count - (keptBefore[reason] ?? 0)])) } : {}),
     cpuSeconds,
     workflowTasks,
     ...(commandsBefore && commandsAfter ? { storeCommands: commandDelta(commandsBefore, commandsAfter) } : {}),
   };
+}
+
+/** Our API's outbox writes so far, by reason (its /metrics). */
+async function outboxWrites(stack: Stack): Promise<Record<string, number>> {
+  const response = await fetch(`${stack.api.url}/metrics`);
+  if (!response.ok) throw new Error(`the API's /metrics answered ${response.status}`);
+  const counts: Record<string, number> = { slow: 0, refused: 0, behind: 0 };
+  for (const { name, labels, value } of parsePrometheus(await response.text())) {
+    if (name === 'scrubbing_intake_outbox_writes_total' && labels.reason) counts[labels.reason] = value;
+  }
+  return counts;
 }
 
 /** Commands answered between two readings, the busiest first; `hello` (connection checks) left out. */

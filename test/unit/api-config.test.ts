@@ -1,5 +1,6 @@
 /** The API's environment, validated at start-up: a bad value names its variable and never echoes it. */
-import { limitsOf, loadApiConfig } from '../../api/config';
+import { intakeOf, limitsOf, loadApiConfig } from '../../api/config';
+import { DEFAULT_INTAKE } from '../../api/intake';
 
 const base = { ADMIN_TOKEN: 'an-admin-token-of-24-chars-at-least' };
 
@@ -14,4 +15,10 @@ test('WORKSPACE_MAX_DETECTOR_SOURCES sets the detector-source cap (default 20)',
   expect(limitsOf(loadApiConfig(base)).detectorSources).toBe(20);
   expect(limitsOf(loadApiConfig({ ...base, WORKSPACE_MAX_DETECTOR_SOURCES: '3' })).detectorSources).toBe(3);
   expect(() => loadApiConfig({ ...base, WORKSPACE_MAX_DETECTOR_SOURCES: '0' })).toThrow(/WORKSPACE_MAX_DETECTOR_SOURCES/);
+});
+
+test('INTAKE_KEEP_AFTER_MS unset follows INTAKE_DELIVERY_WAIT_MS (the outbox is written when the answer can wait no longer); set, it is used as given', () => {
+  expect(intakeOf(loadApiConfig(base))).toMatchObject({ deliveryWaitMs: DEFAULT_INTAKE.deliveryWaitMs, keepAfterMs: DEFAULT_INTAKE.deliveryWaitMs });
+  expect(intakeOf(loadApiConfig({ ...base, INTAKE_DELIVERY_WAIT_MS: '5000' }))).toMatchObject({ deliveryWaitMs: 5_000, keepAfterMs: 5_000 });
+  expect(intakeOf(loadApiConfig({ ...base, INTAKE_DELIVERY_WAIT_MS: '5000', INTAKE_KEEP_AFTER_MS: '300' }))).toMatchObject({ deliveryWaitMs: 5_000, keepAfterMs: 300 });
 });

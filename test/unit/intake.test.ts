@@ -3,6 +3,7 @@
  * Temporal: a workspace's reports go oldest first and never overtake one that failed; a report
  * that can never be delivered is dropped; a workspace with a backlog queues new reports behind it.
  */
+import { Registry } from 'prom-client';
 import { createIncidentIntake } from '../../api/intake';
 import type { IncidentReport, IncidentReportRepository, QueuedReport } from '../../store/incident-reports';
 import { createLogger } from '../../telemetry/logger';
@@ -255,6 +256,41 @@ test('a report Temporal takes at once costs no outbox write; one it takes late i
     await until(() => rows.length === 0);
     expect({ added, recorded }).toEqual({ added: ['s1'], recorded: ['f1', 's1'] });
   } finally {
+    await intake.stop();
+  }
+});
+
+test('by default a report is written to the outbox only when the answer can wait no longer: one Temporal confirms after a second is not written; one it has not confirmed by deliveryWaitMs is, and answered queued; /metrics counts why', async () => {
+  const { repo, rows } = memoryOutbox();
+  const registry = new Registry();
+  let confirm: (() => void) | undefined;
+  let hang = false;
+  const hung: (() => void)[] = [];
+  const intake = createIncidentIntake({
+    reports: repo,
+    deliver: () => new Promise<void>((resolve) => (hang ? hung.push(resolve) : (confirm = resolve))),
+    isPermanent: () => false,
+    logger,
+    registry,
+    // Only the answer's wait is set: the outbox write waits as long (before, it came after a second whatever the wait).
+    settings: { deliveryWaitMs: 1_500, idlePollMs: 60_000 },
+  });
+  const writes = async (reason: string) => (await registry.getSingleMetric('scrubbing_intake_outbox_writes_total')!.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  try {
+    const answer = intake.accept('late', started('l1'));
+    await until(() => confirm !== undefined);
+    const confirmed = new Promise<void>((resolve) => setTimeout(() => (confirm!(), resolve()), 1_200));
+    expect(await answer).toEqual({ delivery: 'delivered' });
+    await confirmed;
+    expect(rows).toEqual([]);
+    expect(await writes('slow')).toBe(0);
+
+    hang = true;
+    expect(await intake.accept('hung', started('h1'))).toMatchObject({ delivery: 'queued' });
+    expect(rows.map((r) => r.payload.incidentId)).toEqual(['h1']);
+    expect(await writes('slow')).toBe(1);
+  } finally {
+    for (const release of hung) release();
     await intake.stop();
   }
 });
