@@ -90,11 +90,18 @@ function outbox(writes: Record<string, number> | undefined): string {
   return `, ${n(total)} written to the outbox${why ? ` (${why})` : ''}`;
 }
 
+/** Calls Temporal refused with RESOURCE_EXHAUSTED during the wave (shown only when there were any). */
+function refusedByTemporal(refusals: Record<string, number> | undefined): string {
+  const entries = Object.entries(refusals ?? {});
+  if (entries.length === 0) return '';
+  return `; Temporal refused ${entries.map(([cause, count]) => `${n(count)} calls (${cause})`).join(', ')}`;
+}
+
 function waveRow(label: string, wave: Wave): string {
   const reasons = Object.entries(wave.refusals ?? {})
     .map(([reason, count]) => `${count} × ${reason}`)
     .join(', ');
-  const retried = `; **${wave.refusedThenRetried} refused** (retried${reasons ? `: ${reasons}` : ''})${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}${outbox(wave.outboxWrites)}`;
+  const retried = `; **${wave.refusedThenRetried} refused** (retried${reasons ? `: ${reasons}` : ''})${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}${outbox(wave.outboxWrites)}${refusedByTemporal(wave.temporalRefusals)}`;
   return (
     `| ${label} | **${s(wave.allDoneMs)}** after the first POST (last POST at ${s(wave.lastSentMs)}, last 202 at ${s(wave.lastAnsweredMs)}); ` +
     `per workspace p50 / p95 / p99 ${ms(wave.perWorkspace)}${retried}; ${cpu(wave.cpuSeconds)}${tasks(wave.workflowTasks)}${commands(wave.storeCommands)} |`

@@ -13,6 +13,7 @@ import { buildApi } from '../api/build';
 import { CredentialCipher } from '../store/crypto';
 import { openDatabase, type Database } from '../store/db';
 import { freePort } from '../test/support/net';
+import { parsePrometheus } from './prometheus';
 import { temporalCliPath } from '../test/support/tools';
 import { TASK_QUEUE } from '../workflows/messages';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
@@ -44,6 +45,11 @@ export interface Stack {
   pids: { temporal: number; store: number[]; workers: number[]; simulator: number };
   /** Commands the database has answered so far, by name (FerretDB's metrics; undefined on MongoDB). */
   storeCommands(): Promise<Record<string, number> | undefined>;
+  /**
+   * Calls the Temporal server refused with RESOURCE_EXHAUSTED so far, by cause (its own metrics): the
+   * SDK retries those after a second or more, which is how a report comes to wait past the intake's wait.
+   */
+  temporalRefusals(): Promise<Record<string, number>>;
   temporalResidentBytes(): number;
   stop(): Promise<void>;
 }
@@ -56,8 +62,8 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const [temporalPort, metricsPort, baselineMetricsPort] = [await freePort(), await freePort(), await freePort()];
-    const temporal = spawnTemporal(config, dataDir, temporalPort);
+    const [temporalPort, metricsPort, baselineMetricsPort, temporalMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const temporal = spawnTemporal(config, dataDir, temporalPort, temporalMetricsPort);
     stoppers.push(() => stopProcess(temporal.child));
     const simulator = await startWatchedSimulator(openSync(join(dataDir, 'simulator.log'), 'a'));
     stoppers.push(() => simulator.close());
@@ -114,6 +120,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       cipher,
       storeDescription: store.description,
       storeCommands: () => store.commands(),
+      temporalRefusals: () => temporalRefusals(temporalMetricsPort),
       simulator,
       api,
       baselineApi,
@@ -130,8 +137,22 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
   }
 }
 
-function spawnTemporal(config: BenchConfig, dataDir: string, port: number): Spawned {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error'];
+/** `service_errors_resource_exhausted`, summed by `resource_exhausted_cause`. */
+async function temporalRefusals(port: number): Promise<Record<string, number>> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  if (!response.ok) throw new Error(`Temporal's metrics answered ${response.status}`);
+  const counts: Record<string, number> = {};
+  for (const { name, labels, value } of parsePrometheus(await response.text())) {
+    if (name === 'service_errors_resource_exhausted') {
+      const cause = labels.resource_exhausted_cause ?? 'unknown';
+      counts[cause] = (counts[cause] ?? 0) + value;
+    }
+  }
+  return counts;
+}
+
+function spawnTemporal(config: BenchConfig, dataDir: string, port: number, metricsPort: number): Spawned {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error', '--metrics-port', String(metricsPort)];
   if (config.temporalStore !== 'memory') args.push('--db-filename', join(dataDir, 'temporal.db'));
   if (config.temporalStore === 'file-wal') args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   for (const value of (process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG ?? '').split(/\s+/).filter(Boolean)) args.push('--dynamic-config-value', value);

@@ -36,6 +36,8 @@ export interface Wave {
    * why: a write and a removal each, while the wave runs; absent for the baseline, which keeps none.
    */
   outboxWrites?: Record<string, number>;
+  /** Calls Temporal refused with RESOURCE_EXHAUSTED during the wave (any client: API, workers), by cause. */
+  temporalRefusals?: Record<string, number>;
   cpuSeconds: CpuTimes;
   /**
    * Workflow tasks the wave's worker completed on its task queue (until it settled after the wave), and
@@ -59,7 +61,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
   // workspaces were stored were still reading their incident records when the first wave began).
   await workerSettled(stack.worker, [TASK_QUEUE, BASELINE_TASK_QUEUE]);
   const ours = taskQueue === TASK_QUEUE;
-  const keptBefore = ours ? await outboxWrites(stack) : undefined;
+  const [keptBefore, refusedBefore] = await Promise.all([ours ? outboxWrites(stack) : undefined, stack.temporalRefusals()]);
   const cpu = cpuTimes(stack);
   const [commandsBefore, tasksBefore] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
   const start = now();
@@ -86,7 +88,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     }),
   );
   const cpuSeconds = cpuSince(cpu, stack);
-  const keptAfter = ours ? await outboxWrites(stack) : undefined;
+  const [keptAfter, refusedAfter] = await Promise.all([ours ? outboxWrites(stack) : undefined, stack.temporalRefusals()]);
   // Counted once the wave's last workflow tasks (those after the last PATCH) are done too.
   await workerSettled(stack.worker, [taskQueue]);
   const [commandsAfter, tasksAfter] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
@@ -103,6 +105,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     refusals,
     queued,
     ...(keptBefore && keptAfter ? { outboxWrites: Object.fromEntries(Object.entries(keptAfter).map(([reason, count]) => [reason, count - (keptBefore[reason] ?? 0)])) } : {}),
+    temporalRefusals: commandDelta(refusedBefore, refusedAfter),
     cpuSeconds,
     workflowTasks,
     ...(commandsBefore && commandsAfter ? { storeCommands: commandDelta(commandsBefore, commandsAfter) } : {}),
