@@ -98,22 +98,32 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
   const sentVersions = new Map<string, number>();
 
   /**
-   * An incident report, by signal-with-start: one call per report, whatever this process knows.
-   * The start input carries only the workspace's ID: a run it starts reads its configuration
-   * itself (`config.load`), so no snapshot rides on a report. A configuration version this
-   * process has not announced yet rides on the report (`configVersion`, a few bytes), and the
+   * An incident report: a plain signal to the workspace's workflow, which exists from its first
+   * integration on (so an attack is a plain signal). Only when Temporal answers that there is no
+   * such workflow (never started, or terminated) is it a signal-with-start, whose start input
+   * carries only the workspace's ID: a run it starts reads its configuration itself
+   * (`config.load`), so no snapshot rides on a report. A plain signal costs the Temporal server
+   * about a third less than a signal-with-start with this start's options (1,000 to running
+   * workflows on the dev server: 0.9 to 1.1 CPU s against 1.3 to 1.4). A configuration version
+   * this process has not announced yet rides on the report (`configVersion`, a few bytes), and the
    * workflow reads it unless it has it: no second signal on the attack path.
    */
   async function signalWorkspace<A extends object>(workspaceId: string, version: number, signal: Signal, payload: A): Promise<void> {
     const announce = (sentVersions.get(workspaceId) ?? -Infinity) < version;
-    await within(callTimeoutMs, () =>
-      client.workflow.signalWithStart<WorkspaceWorkflow, [A & Announcement]>(WORKFLOW_TYPE, {
-        ...startOptions(workspaceId),
-        args: [{ workspaceId }],
-        signal: signal.name,
-        signalArgs: [announce ? { ...payload, configVersion: version } : payload],
-      }),
-    );
+    const args: A & Announcement = announce ? { ...payload, configVersion: version } : payload;
+    try {
+      await within(callTimeoutMs, () => client.workflow.getHandle(workspaceWorkflowId(workspaceId)).signal(signal.name, args));
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      await within(callTimeoutMs, () =>
+        client.workflow.signalWithStart<WorkspaceWorkflow, [A & Announcement]>(WORKFLOW_TYPE, {
+          ...startOptions(workspaceId),
+          args: [{ workspaceId }],
+          signal: signal.name,
+          signalArgs: [args],
+        }),
+      );
+    }
     if (announce) sentVersions.set(workspaceId, Math.max(sentVersions.get(workspaceId) ?? -Infinity, version));
   }
 
@@ -193,8 +203,8 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
     configVersionOf: versionOf,
 
     /**
-     * Delivers one incident report (signal-with-start, so the first report creates the workflow,
-     * and a resolve that overtakes its start is remembered); reports of the workspace that arrive
+     * Delivers one incident report (a signal; a signal-with-start when the workflow does not exist,
+     * so the first report creates it, and a resolve that overtakes its start is remembered); reports of the workspace that arrive
      * while a signal is in flight go together in the next one. `version` (the configuration
      * version), when the caller has just read it, saves reading it again.
      */

@@ -4,7 +4,7 @@
  * load: a config signal and the update together took 10 s against a 5 s budget). The
  * Temporal client here is a stand-in whose calls never settle unless a test lets them.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createScrubbingService } from '../../api/scrubbing-service';
 import type { WorkspaceConfig } from '../../workflows/messages';
 
@@ -105,26 +105,31 @@ test('a state query the workflow does not answer is 503 workflow_unresponsive; T
 
 describe('incident reports of one workspace go one signal at a time', () => {
   type Sent = { signal: string; args: unknown[] };
-  function scripted() {
+  /** Temporal as the service sees it: every signal waits until the test settles it; `missing` workflows answer NotFound to a plain signal. */
+  function scripted(missing = new Set<string>()) {
     const sent: Sent[] = [];
+    const starts: Sent[] = [];
     const pending: { resolve: () => void; reject: (err: Error) => void }[] = [];
+    const waitForTest = () => new Promise<void>((resolve, reject) => pending.push({ resolve, reject }));
     const client = {
       withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(),
       workflow: {
-        signalWithStart: (_type: string, options: { signal: string; signalArgs: unknown[] }) => {
-          sent.push({ signal: options.signal, args: options.signalArgs });
-          return new Promise((resolve, reject) => pending.push({ resolve: () => resolve({ signal: () => Promise.resolve() }), reject }));
+        signalWithStart: (_type: string, options: { workflowId: string; signal: string; signalArgs: unknown[] }) => {
+          starts.push({ signal: options.signal, args: options.signalArgs });
+          missing.delete(options.workflowId);
+          return waitForTest().then(() => ({ signal: () => Promise.resolve() }));
         },
-        getHandle: () => ({
-          signal: (definition: { name: string }, arg: unknown) => {
-            sent.push({ signal: definition.name, args: [arg] });
-            return Promise.resolve();
+        getHandle: (workflowId: string) => ({
+          signal: (name: string, arg: unknown) => {
+            if (missing.has(workflowId)) return Promise.reject(new WorkflowNotFoundError('no such workflow', workflowId, undefined));
+            sent.push({ signal: name, args: [arg] });
+            return waitForTest();
           },
         }),
       },
     } as unknown as Client;
     const scrubbing = createScrubbingService({ client, taskQueue: 'unit', manualActionTimeoutMs: 200, directory: { configOf: () => Promise.resolve(config) } });
-    return { scrubbing, sent, pending };
+    return { scrubbing, sent, starts, pending };
   }
   const start = (incidentId: string) => ({ kind: 'started' as const, payload: { incidentId } });
   const settled = () => new Promise((resolve) => setImmediate(resolve));
@@ -169,6 +174,21 @@ describe('incident reports of one workspace go one signal at a time', () => {
       { signal: 'incidentStarted', args: [{ incidentId: 'b', configVersion: 2 }] },
       { signal: 'incidentStarted', args: [{ incidentId: 'c' }] },
     ]); // and no configPublished signal beside any of them
+  });
+
+  test('a report to a running workflow is a plain signal; only when Temporal has no such workflow is it a signal-with-start, and the next report is a plain signal again', async () => {
+    const { scrubbing, sent, starts, pending } = scripted(new Set(['scrubbing-new']));
+    const first = scrubbing.deliverReport('new', start('a'), config.version);
+    await settled();
+    expect({ sent, starts }).toEqual({ sent: [], starts: [{ signal: 'incidentStarted', args: [{ incidentId: 'a', configVersion: 1 }] }] });
+    pending.shift()!.resolve();
+    await first;
+    const second = scrubbing.deliverReport('new', { kind: 'resolved', payload: { incidentId: 'a' } }, config.version);
+    await settled();
+    pending.shift()!.resolve();
+    await second;
+    expect(sent).toEqual([{ signal: 'incidentResolved', args: [{ incidentId: 'a' }] }]);
+    expect(starts).toHaveLength(1);
   });
 
   test('when a signal fails, every report waiting behind it fails too (none overtakes it), and the next one is sent afresh', async () => {
