@@ -97,6 +97,11 @@ function refusedByTemporal(refusals: Record<string, number> | undefined): string
   return `; Temporal refused ${entries.map(([cause, count]) => `${n(count)} calls (${cause})`).join(', ')}`;
 }
 
+/** The wait for what the wave left due in Temporal (timers, visibility), before the next wave. */
+function afterwards(after: Wave['afterwards']): string {
+  return after ? `; then ${s(after.ms)} until Temporal had run what the wave left due (${cpu(after.cpuSeconds)})` : '';
+}
+
 function waveRow(label: string, wave: Wave): string {
   const reasons = Object.entries(wave.refusals ?? {})
     .map(([reason, count]) => `${count} × ${reason}`)
@@ -104,7 +109,7 @@ function waveRow(label: string, wave: Wave): string {
   const retried = `; **${wave.refusedThenRetried} refused** (retried${reasons ? `: ${reasons}` : ''})${wave.queued > 0 ? `, ${wave.queued} answered 202 queued` : ''}${outbox(wave.outboxWrites)}${refusedByTemporal(wave.temporalRefusals)}`;
   return (
     `| ${label} | **${s(wave.allDoneMs)}** after the first POST (last POST at ${s(wave.lastSentMs)}, last 202 at ${s(wave.lastAnsweredMs)}); ` +
-    `per workspace p50 / p95 / p99 ${ms(wave.perWorkspace)}${retried}; ${cpu(wave.cpuSeconds)}${tasks(wave.workflowTasks)}${commands(wave.storeCommands)} |`
+    `per workspace p50 / p95 / p99 ${ms(wave.perWorkspace)}${retried}; ${cpu(wave.cpuSeconds)}${tasks(wave.workflowTasks)}${commands(wave.storeCommands)}${afterwards(wave.afterwards)} |`
   );
 }
 

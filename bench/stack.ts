@@ -13,7 +13,7 @@ import { buildApi } from '../api/build';
 import { CredentialCipher } from '../store/crypto';
 import { openDatabase, type Database } from '../store/db';
 import { freePort } from '../test/support/net';
-import { parsePrometheus } from './prometheus';
+import { metricSum, parsePrometheus, type MetricSample } from './prometheus';
 import { temporalCliPath } from '../test/support/tools';
 import { TASK_QUEUE } from '../workflows/messages';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
@@ -50,6 +50,8 @@ export interface Stack {
    * SDK retries those after a second or more, which is how a report comes to wait past the intake's wait.
    */
   temporalRefusals(): Promise<Record<string, number>>;
+  /** Tasks the Temporal server has run from its queues so far (`task_requests`: timers, transfers, visibility). */
+  temporalQueueTasks(): Promise<number>;
   temporalResidentBytes(): number;
   stop(): Promise<void>;
 }
@@ -121,6 +123,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       storeDescription: store.description,
       storeCommands: () => store.commands(),
       temporalRefusals: () => temporalRefusals(temporalMetricsPort),
+      temporalQueueTasks: async () => metricSum(await temporalMetrics(temporalMetricsPort), 'task_requests'),
       simulator,
       api,
       baselineApi,
@@ -138,11 +141,15 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
 }
 
 /** `service_errors_resource_exhausted`, summed by `resource_exhausted_cause`. */
-async function temporalRefusals(port: number): Promise<Record<string, number>> {
+async function temporalMetrics(port: number): Promise<MetricSample[]> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);
   if (!response.ok) throw new Error(`Temporal's metrics answered ${response.status}`);
+  return parsePrometheus(await response.text());
+}
+
+async function temporalRefusals(port: number): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const { name, labels, value } of parsePrometheus(await response.text())) {
+  for (const { name, labels, value } of await temporalMetrics(port)) {
     if (name === 'service_errors_resource_exhausted') {
       const cause = labels.resource_exhausted_cause ?? 'unknown';
       counts[cause] = (counts[cause] ?? 0) + value;

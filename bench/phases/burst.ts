@@ -38,6 +38,14 @@ export interface Wave {
   outboxWrites?: Record<string, number>;
   /** Calls Temporal refused with RESOURCE_EXHAUSTED during the wave (any client: API, workers), by cause. */
   temporalRefusals?: Record<string, number>;
+  /**
+   * After the wave (its last PATCH and workflow task): how long until the Temporal server had run the
+   * work the wave left due (timers: each workflow task's timeouts, each provider call's heartbeat
+   * timeout, 10 s on; visibility updates), and the CPU that took. The next wave starts only then, so
+   * it does not pay for this one's (before the fifteenth session our withdraw wave ran while our divert
+   * wave's 800 heartbeat timers fired, and the baseline's divert wave while our withdraw's did).
+   */
+  afterwards?: { ms: number; cpuSeconds: CpuTimes };
   cpuSeconds: CpuTimes;
   /**
    * Workflow tasks the wave's worker completed on its task queue (until it settled after the wave), and
@@ -92,6 +100,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
   // Counted once the wave's last workflow tasks (those after the last PATCH) are done too.
   await workerSettled(stack.worker, [taskQueue]);
   const [commandsAfter, tasksAfter] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
+  const afterwards = await temporalDone(stack);
   const completed = tasksAfter.workflowTasks - tasksBefore.workflowTasks;
   const workflowTasks = { completed, cacheMisses: Math.max(0, completed - (tasksAfter.stickyCacheHits - tasksBefore.stickyCacheHits)) };
   const last = (values: number[]) => round(Math.max(...values) - start, 0);
@@ -106,10 +115,33 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     queued,
     ...(keptBefore && keptAfter ? { outboxWrites: Object.fromEntries(Object.entries(keptAfter).map(([reason, count]) => [reason, count - (keptBefore[reason] ?? 0)])) } : {}),
     temporalRefusals: commandDelta(refusedBefore, refusedAfter),
+    afterwards,
     cpuSeconds,
     workflowTasks,
     ...(commandsBefore && commandsAfter ? { storeCommands: commandDelta(commandsBefore, commandsAfter) } : {}),
   };
+}
+
+/** Temporal's timeouts for workflow tasks (sticky schedule-to-start, start-to-close) and provider calls' heartbeats. */
+const DEFERRED_MS = 10_000;
+
+/**
+ * Waits until the Temporal server has run what the wave left due: at least DEFERRED_MS (and a
+ * half-second margin) after the wave's last workflow task, then until a second passes with no
+ * task from its queues (at most 30 s in all).
+ */
+async function temporalDone(stack: Stack): Promise<{ ms: number; cpuSeconds: CpuTimes }> {
+  const from = now();
+  const cpu = cpuTimes(stack);
+  let seen = await stack.temporalQueueTasks();
+  let quietSince = now();
+  while (now() - from < 30_000) {
+    await sleep(500); // each reading parses the server's whole metrics page
+    const tasks = await stack.temporalQueueTasks();
+    if (tasks !== seen) [seen, quietSince] = [tasks, now()];
+    else if (now() - from >= DEFERRED_MS + 500 && now() - quietSince >= 1_000) break;
+  }
+  return { ms: round(now() - from, 0), cpuSeconds: cpuSince(cpu, stack) };
 }
 
 /** Our API's outbox writes so far, by reason (its /metrics). */
