@@ -84,8 +84,7 @@ export interface IntakeDependencies {
 }
 
 export function createIncidentIntake(deps: IntakeDependencies) {
-  const given = Object.fromEntries(Object.entries(deps.settings ?? {}).filter(([, value]) => value !== undefined)) as Partial<IntakeSettings>;
-  const settings: IntakeSettings = { ...DEFAULT_INTAKE, keepAfterMs: given.deliveryWaitMs ?? DEFAULT_INTAKE.keepAfterMs, ...given };
+  const settings: IntakeSettings = { ...DEFAULT_INTAKE, keepAfterMs: deps.settings?.deliveryWaitMs ?? DEFAULT_INTAKE.keepAfterMs, ...deps.settings };
   const { reports, logger } = deps;
 
   /** Reports being delivered by this process (by a request or the loop): the loop never sends one twice at once. */
@@ -97,25 +96,15 @@ export function createIncidentIntake(deps: IntakeDependencies) {
   let failures = 0;
   const requestDeliveries = new Set<Promise<unknown>>();
 
-  const accepted = deps.registry
-    ? new Counter({
-        name: 'scrubbing_intake_reports_total',
-        help: 'Incident reports accepted, by how the API answered (delivered, queued) or refused (queue_full)',
-        labelNames: ['outcome'],
-        registers: [deps.registry],
-      })
-    : undefined;
-  const kept = deps.registry
-    ? new Counter({
-        name: 'scrubbing_intake_outbox_writes_total',
-        help: 'Incident reports written to the outbox before the answer, by why: slow (Temporal had not confirmed it in time), refused (Temporal refused it), behind (the workspace already had reports waiting, or Temporal had just failed)',
-        labelNames: ['reason'],
-        registers: [deps.registry],
-      })
-    : undefined;
-  const delivered = deps.registry
-    ? new Counter({ name: 'scrubbing_intake_deliveries_total', help: 'Queued incident reports the delivery loop sent, by result', labelNames: ['result'], registers: [deps.registry] })
-    : undefined;
+  /** A counter on the API's registry (none without one). */
+  const counter = (name: string, help: string, label: string) => (deps.registry ? new Counter({ name, help, labelNames: [label], registers: [deps.registry] }) : undefined);
+  const accepted = counter('scrubbing_intake_reports_total', 'Incident reports accepted, by how the API answered (delivered, queued) or refused (queue_full)', 'outcome');
+  const kept = counter(
+    'scrubbing_intake_outbox_writes_total',
+    'Incident reports written to the outbox before the answer, by why: slow (Temporal had not confirmed it in time), refused (Temporal refused it), behind (the workspace already had reports waiting, or Temporal had just failed)',
+    'reason',
+  );
+  const delivered = counter('scrubbing_intake_deliveries_total', 'Queued incident reports the delivery loop sent, by result', 'result');
   if (deps.registry) {
     // Read when scraped: what every API process has left undelivered, from MongoDB.
     const snapshot = () => reports.totals().catch(() => ({ queued: NaN, oldestAt: null }));

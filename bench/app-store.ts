@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { freePort } from '../test/support/net';
 import { REPO_ROOT } from '../test/support/tools';
 import { spawnLogged, stopProcess, waitForPort, type Spawned } from './processes';
-import { parsePrometheus } from './prometheus';
+import { fetchMetrics, parsePrometheus, sumByLabel } from './prometheus';
 
 export interface AppStore {
   mongoUrl: string;
@@ -29,11 +29,7 @@ export interface AppStore {
 
 /** FerretDB's `ferretdb_client_requests_total{command="…"}` counters, summed by command. */
 export function parseCommandCounts(metrics: string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const { name, labels, value } of parsePrometheus(metrics)) {
-    if (name === 'ferretdb_client_requests_total' && labels.command) counts[labels.command] = (counts[labels.command] ?? 0) + value;
-  }
-  return counts;
+  return sumByLabel(parsePrometheus(metrics), 'ferretdb_client_requests_total', 'command');
 }
 
 function postgresBinDir(): string | undefined {
@@ -105,9 +101,7 @@ export async function startAppStore(dataDir: string): Promise<AppStore> {
     description: postgres ? 'FerretDB on PostgreSQL (synchronous_commit=off)' : 'FerretDB on SQLite',
     pids: [ferret.child.pid as number, ...(postgres ? [postgres.child.pid as number] : [])],
     async commands() {
-      const response = await fetch(`http://127.0.0.1:${debugPort}/debug/metrics`);
-      if (!response.ok) throw new Error(`FerretDB's metrics answered ${response.status}`);
-      return parseCommandCounts(await response.text());
+      return sumByLabel(await fetchMetrics(`http://127.0.0.1:${debugPort}/debug/metrics`, 'FerretDB'), 'ferretdb_client_requests_total', 'command');
     },
     async stop() {
       await stopProcess(ferret.child);

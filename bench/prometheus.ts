@@ -18,6 +18,23 @@ export function parsePrometheus(text: string): MetricSample[] {
   return samples;
 }
 
+/** A metric's samples summed by one label's value (samples without the label are left out). */
+export function sumByLabel(samples: MetricSample[], name: string, label: string): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const s of samples) {
+    const key = s.labels[label];
+    if (s.name === name && key !== undefined) sums[key] = (sums[key] ?? 0) + s.value;
+  }
+  return sums;
+}
+
+/** A server's metrics page, parsed; `what` names the server in the error. */
+export async function fetchMetrics(url: string, what: string): Promise<MetricSample[]> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${what}'s metrics answered ${response.status}`);
+  return parsePrometheus(await response.text());
+}
+
 /** The sum of a metric over every sample whose labels include `where`. */
 export function metricSum(samples: MetricSample[], name: string, where: Record<string, string> = {}): number {
   return samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);

@@ -13,7 +13,7 @@ import { buildApi } from '../api/build';
 import { CredentialCipher } from '../store/crypto';
 import { openDatabase, type Database } from '../store/db';
 import { freePort } from '../test/support/net';
-import { metricSum, parsePrometheus, type MetricSample } from './prometheus';
+import { fetchMetrics, metricSum, sumByLabel } from './prometheus';
 import { temporalCliPath } from '../test/support/tools';
 import { TASK_QUEUE } from '../workflows/messages';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
@@ -66,6 +66,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
   try {
     const [temporalPort, metricsPort, baselineMetricsPort, temporalMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const temporal = spawnTemporal(config, dataDir, temporalPort, temporalMetricsPort);
+    const temporalMetrics = () => fetchMetrics(`http://127.0.0.1:${temporalMetricsPort}/metrics`, 'Temporal');
     stoppers.push(() => stopProcess(temporal.child));
     const simulator = await startWatchedSimulator(openSync(join(dataDir, 'simulator.log'), 'a'));
     stoppers.push(() => simulator.close());
@@ -122,8 +123,8 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       cipher,
       storeDescription: store.description,
       storeCommands: () => store.commands(),
-      temporalRefusals: () => temporalRefusals(temporalMetricsPort),
-      temporalQueueTasks: async () => metricSum(await temporalMetrics(temporalMetricsPort), 'task_requests'),
+      temporalRefusals: async () => sumByLabel(await temporalMetrics(), 'service_errors_resource_exhausted', 'resource_exhausted_cause'),
+      temporalQueueTasks: async () => metricSum(await temporalMetrics(), 'task_requests'),
       simulator,
       api,
       baselineApi,
@@ -138,24 +139,6 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     await stopAll();
     throw err;
   }
-}
-
-/** `service_errors_resource_exhausted`, summed by `resource_exhausted_cause`. */
-async function temporalMetrics(port: number): Promise<MetricSample[]> {
-  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
-  if (!response.ok) throw new Error(`Temporal's metrics answered ${response.status}`);
-  return parsePrometheus(await response.text());
-}
-
-async function temporalRefusals(port: number): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const { name, labels, value } of await temporalMetrics(port)) {
-    if (name === 'service_errors_resource_exhausted') {
-      const cause = labels.resource_exhausted_cause ?? 'unknown';
-      counts[cause] = (counts[cause] ?? 0) + value;
-    }
-  }
-  return counts;
 }
 
 function spawnTemporal(config: BenchConfig, dataDir: string, port: number, metricsPort: number): Spawned {

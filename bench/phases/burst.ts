@@ -11,7 +11,7 @@ import { workerSettled } from '../settle';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { cpuSince, cpuTimes, type CpuTimes } from '../cpu';
 import { taskCounts } from '../task-counts';
-import { parsePrometheus } from '../prometheus';
+import { fetchMetrics, sumByLabel } from '../prometheus';
 import type { AttackTarget } from '../detector';
 import type { Stack } from '../stack';
 import { distribution, round, type Distribution } from '../stats';
@@ -113,7 +113,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     refusedThenRetried: retried,
     refusals,
     queued,
-    ...(keptBefore && keptAfter ? { outboxWrites: Object.fromEntries(Object.entries(keptAfter).map(([reason, count]) => [reason, count - (keptBefore[reason] ?? 0)])) } : {}),
+    ...(keptBefore && keptAfter ? { outboxWrites: commandDelta(keptBefore, keptAfter) } : {}),
     temporalRefusals: commandDelta(refusedBefore, refusedAfter),
     afterwards,
     cpuSeconds,
@@ -146,16 +146,10 @@ async function temporalDone(stack: Stack): Promise<{ ms: number; cpuSeconds: Cpu
 
 /** Our API's outbox writes so far, by reason (its /metrics). */
 async function outboxWrites(stack: Stack): Promise<Record<string, number>> {
-  const response = await fetch(`${stack.api.url}/metrics`);
-  if (!response.ok) throw new Error(`the API's /metrics answered ${response.status}`);
-  const counts: Record<string, number> = { slow: 0, refused: 0, behind: 0 };
-  for (const { name, labels, value } of parsePrometheus(await response.text())) {
-    if (name === 'scrubbing_intake_outbox_writes_total' && labels.reason) counts[labels.reason] = value;
-  }
-  return counts;
+  return sumByLabel(await fetchMetrics(`${stack.api.url}/metrics`, 'the API'), 'scrubbing_intake_outbox_writes_total', 'reason');
 }
 
-/** Commands answered between two readings, the busiest first; `hello` (connection checks) left out. */
+/** Counts that grew between two readings (commands, refusals, outbox writes), the busiest first; `hello` (connection checks) left out. */
 function commandDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   const delta = Object.entries(after)
     .map(([command, count]) => [command, count - (before[command] ?? 0)] as const)
