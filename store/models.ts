@@ -5,6 +5,7 @@
  */
 import { Schema, type Connection, type InferSchemaType, type SchemaDefinitionProperty } from 'mongoose';
 import { PROVIDER_TYPES } from '../catalog';
+import { CHANGE_KINDS } from './changes';
 import { DETECTOR_TYPES } from '../catalog/detectors';
 import { CALM_WAIT_OUTCOMES, DRIFT_ACTIONS, INTEGRATION_DEFAULTS, type IntegrationConfigField } from '../catalog/integration';
 
@@ -190,7 +191,7 @@ incidentSchema.index({ workspace: 1, startedAt: -1, _id: -1 });
  */
 const changeSchema = new Schema(
   {
-    kind: { type: String, required: true, enum: ['api_key', 'workspace', 'integration'] },
+    kind: { type: String, required: true, enum: CHANGE_KINDS },
     ref: { type: String, required: true },
     at: { type: Date, required: true },
   },
@@ -198,6 +199,19 @@ const changeSchema = new Schema(
 );
 changeSchema.index({ at: 1 });
 changeSchema.index({ kind: 1, at: 1 });
+
+/**
+ * The head of each kind's change log (store/changes.ts): a token every note replaces once its
+ * entry is written, so a feed whose kind has no new note reads this one small document, not the log.
+ */
+const changeHeadSchema = new Schema(
+  {
+    /** The kind (`api_key`, `workspace`, `integration`). */
+    _id: { type: String, required: true },
+    token: { type: String, required: true },
+  },
+  { versionKey: false },
+);
 
 export type WorkspaceDoc = InferSchemaType<typeof workspaceSchema>;
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;
@@ -217,6 +231,7 @@ export function createModels(connection: Connection) {
     IncidentReport: connection.model('IncidentReport', incidentReportSchema, 'incident_reports'),
     Incident: connection.model('Incident', incidentSchema, 'incidents'),
     Change: connection.model('Change', changeSchema, 'changes'),
+    ChangeHead: connection.model('ChangeHead', changeHeadSchema, 'change_heads'),
   };
 }
 

@@ -12,7 +12,7 @@ import { workspaceRepository } from '../../store/workspaces';
 import { ConflictError } from '../../store/errors';
 import type { Database } from '../../store/db';
 import { openTestDatabase } from '../support/database';
-import { KEEP_CHANGES_MS, changeLog } from '../../store/changes';
+import { KEEP_CHANGES_MS, changeLog, type ChangeLog } from '../../store/changes';
 import { eventually } from '../support/eventually';
 import { IntegrationNotFoundError } from '../../catalog/errors';
 
@@ -110,6 +110,45 @@ test('API keys: only a hash is stored; revoked or altered keys do not authentica
   expect(await refs(before)).toHaveLength(3);
   expect(await keys.changedSince(new Date(Date.now() + 1_000))).toEqual([]);
   expect((await keys.activeKeys.some([apiKey.id])).size).toBe(0);
+});
+
+test("a feed's read answers from its last read while the kind's head says no note landed since; a note through another process, an earlier `since` and `rereadMs` make it read the log", async () => {
+  const reader = changeLog(db.models); // a feed's process
+  const writer = changeLog(db.models); // another process
+  const since = new Date(Date.now() - 1_000);
+  await writer.note('integration', 'head-1');
+  const find = jest.spyOn(db.models.Change.collection, 'find');
+  try {
+    const refs = async (log: ChangeLog, at: Date) => (await log.since('integration', at)).map((e) => e.ref);
+    expect(await refs(reader, since)).toContain('head-1');
+    expect(find).toHaveBeenCalledTimes(1);
+    // No note since: the same answer without reading the log, also for a later `since`.
+    expect(await refs(reader, since)).toContain('head-1');
+    expect(await refs(reader, new Date(Date.now() + 1_000))).toEqual([]);
+    expect(find).toHaveBeenCalledTimes(1);
+    // A note of another kind leaves this kind's head alone.
+    await writer.note('workspace', 'head-ws');
+    await refs(reader, since);
+    expect(find).toHaveBeenCalledTimes(1);
+    // A note of this kind through the other process: the next read reads the log and sees it.
+    await writer.note('integration', 'head-2');
+    expect(await refs(reader, since)).toEqual(expect.arrayContaining(['head-1', 'head-2']));
+    expect(find).toHaveBeenCalledTimes(2);
+    // A `since` before the last read's reaches back further than what that read found.
+    await refs(reader, new Date(since.getTime() - 5_000));
+    expect(find).toHaveBeenCalledTimes(3);
+    // A log whose last read is `rereadMs` old reads the log whatever the head says (an entry whose writer stopped before replacing the head).
+    const eager = changeLog(db.models, { rereadMs: 0 });
+    await refs(eager, since);
+    await refs(eager, since);
+    expect(find).toHaveBeenCalledTimes(5);
+  } finally {
+    find.mockRestore();
+  }
+  // An entry written without its head (the writer stopped in between) is seen by a read after `rereadMs`, not before.
+  await db.models.Change.create({ kind: 'integration', ref: 'head-3', at: new Date() });
+  expect((await reader.since('integration', since)).map((e) => e.ref)).not.toContain('head-3');
+  expect((await changeLog(db.models, { rereadMs: 0 }).since('integration', since)).map((e) => e.ref)).toContain('head-3');
 });
 
 test("the change feeds' reads: the change log names what changed lately and is pruned after two minutes; active incidents of every workspace in one pass", async () => {
