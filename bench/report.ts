@@ -99,7 +99,12 @@ function refusedByTemporal(refusals: Record<string, number> | undefined): string
 
 /** The wait for what the wave left due in Temporal (timers, visibility), before the next wave. */
 function afterwards(after: Wave['afterwards']): string {
-  return after ? `; then ${s(after.ms)} until Temporal had run what the wave left due (${cpu(after.cpuSeconds)})` : '';
+  if (!after) return '';
+  const busiest = Object.entries(after.temporalTasks ?? {})
+    .slice(0, 3)
+    .map(([operation, count]) => `${operation} ${n(count)}`)
+    .join(', ');
+  return `; then ${s(after.ms)} until Temporal had run what the wave left due (${cpu(after.cpuSeconds)}${busiest ? `; its tasks, the most: ${busiest}` : ''})`;
 }
 
 function waveRow(label: string, wave: Wave): string {

@@ -13,7 +13,7 @@ import { buildApi } from '../api/build';
 import { CredentialCipher } from '../store/crypto';
 import { openDatabase, type Database } from '../store/db';
 import { freePort } from '../test/support/net';
-import { fetchMetrics, metricSum, sumByLabel } from './prometheus';
+import { fetchMetrics, sumByLabel } from './prometheus';
 import { temporalCliPath } from '../test/support/tools';
 import { TASK_QUEUE } from '../workflows/messages';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
@@ -51,7 +51,8 @@ export interface Stack {
    */
   temporalRefusals(): Promise<Record<string, number>>;
   /** Tasks the Temporal server has run from its queues so far (`task_requests`: timers, transfers, visibility). */
-  temporalQueueTasks(): Promise<number>;
+  /** Tasks the Temporal server ran so far (its `task_requests`), by operation (a timer that fired, a visibility update, an activity dispatched…). */
+  temporalTasks(): Promise<Record<string, number>>;
   temporalResidentBytes(): number;
   stop(): Promise<void>;
 }
@@ -124,7 +125,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       storeDescription: store.description,
       storeCommands: () => store.commands(),
       temporalRefusals: async () => sumByLabel(await temporalMetrics(), 'service_errors_resource_exhausted', 'resource_exhausted_cause'),
-      temporalQueueTasks: async () => metricSum(await temporalMetrics(), 'task_requests'),
+      temporalTasks: async () => sumByLabel(await temporalMetrics(), 'task_requests', 'operation'),
       simulator,
       api,
       baselineApi,

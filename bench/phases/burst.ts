@@ -45,8 +45,10 @@ export interface Wave {
    * it does not pay for this one's (before the fifteenth session our withdraw wave ran while our divert
    * wave's 800 heartbeat timers fired, and the baseline's divert wave while our withdraw's did).
    */
-  afterwards?: { ms: number; cpuSeconds: CpuTimes };
+  afterwards?: { ms: number; cpuSeconds: CpuTimes; temporalTasks?: Record<string, number> };
   cpuSeconds: CpuTimes;
+  /** Tasks the Temporal server ran from the wave's start until the worker settled after it, by operation (its `task_requests`). */
+  temporalTasks?: Record<string, number>;
   /**
    * Workflow tasks the wave's worker completed on its task queue (until it settled after the wave), and
    * how many did not find their workflow in the worker's cache: a new workflow's first task, or a
@@ -71,7 +73,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
   const ours = taskQueue === TASK_QUEUE;
   const [keptBefore, refusedBefore] = await Promise.all([ours ? outboxWrites(stack) : undefined, stack.temporalRefusals()]);
   const cpu = cpuTimes(stack);
-  const [commandsBefore, tasksBefore] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
+  const [commandsBefore, tasksBefore, serverTasksBefore] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue), stack.temporalTasks()]);
   const start = now();
   let retried = 0;
   const refusals: Record<string, number> = {};
@@ -99,8 +101,8 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
   const [keptAfter, refusedAfter] = await Promise.all([ours ? outboxWrites(stack) : undefined, stack.temporalRefusals()]);
   // Counted once the wave's last workflow tasks (those after the last PATCH) are done too.
   await workerSettled(stack.worker, [taskQueue]);
-  const [commandsAfter, tasksAfter] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
-  const afterwards = await temporalDone(stack);
+  const [commandsAfter, tasksAfter, serverTasksAfter] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue), stack.temporalTasks()]);
+  const afterwards = await temporalDone(stack, serverTasksAfter);
   const completed = tasksAfter.workflowTasks - tasksBefore.workflowTasks;
   const workflowTasks = { completed, cacheMisses: Math.max(0, completed - (tasksAfter.stickyCacheHits - tasksBefore.stickyCacheHits)) };
   const last = (values: number[]) => round(Math.max(...values) - start, 0);
@@ -117,6 +119,7 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
     temporalRefusals: commandDelta(refusedBefore, refusedAfter),
     afterwards,
     cpuSeconds,
+    temporalTasks: commandDelta(serverTasksBefore, serverTasksAfter),
     workflowTasks,
     ...(commandsBefore && commandsAfter ? { storeCommands: commandDelta(commandsBefore, commandsAfter) } : {}),
   };
@@ -128,20 +131,22 @@ const DEFERRED_MS = 10_000;
 /**
  * Waits until the Temporal server has run what the wave left due: at least DEFERRED_MS (and a
  * half-second margin) after the wave's last workflow task, then until a second passes with no
- * task from its queues (at most 30 s in all).
+ * task from its queues (at most 30 s in all). Returns the tasks it saw run meanwhile, by operation
+ * (what kept the server busy when the wait reached 30 s).
  */
-async function temporalDone(stack: Stack): Promise<{ ms: number; cpuSeconds: CpuTimes }> {
+async function temporalDone(stack: Stack, tasksBefore: Record<string, number>): Promise<NonNullable<Wave['afterwards']>> {
   const from = now();
   const cpu = cpuTimes(stack);
-  let seen = await stack.temporalQueueTasks();
+  const total = (tasks: Record<string, number>) => Object.values(tasks).reduce((sum, count) => sum + count, 0);
+  let tasks = tasksBefore;
   let quietSince = now();
   while (now() - from < 30_000) {
     await sleep(500); // each reading parses the server's whole metrics page
-    const tasks = await stack.temporalQueueTasks();
-    if (tasks !== seen) [seen, quietSince] = [tasks, now()];
+    const latest = await stack.temporalTasks();
+    if (total(latest) !== total(tasks)) [tasks, quietSince] = [latest, now()];
     else if (now() - from >= DEFERRED_MS + 500 && now() - quietSince >= 1_000) break;
   }
-  return { ms: round(now() - from, 0), cpuSeconds: cpuSince(cpu, stack) };
+  return { ms: round(now() - from, 0), cpuSeconds: cpuSince(cpu, stack), temporalTasks: commandDelta(tasksBefore, tasks) };
 }
 
 /** Our API's outbox writes so far, by reason (its /metrics). */
