@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { freePort } from '../test/support/net';
 import { REPO_ROOT } from '../test/support/tools';
 import { spawnLogged, stopProcess, waitForPort, type Spawned } from './processes';
-import { fetchMetrics, parsePrometheus, sumByLabel } from './prometheus';
+import { fetchMetrics, parsePrometheus, sumByLabel, type MetricSample } from './prometheus';
 
 export interface AppStore {
   mongoUrl: string;
@@ -28,8 +28,11 @@ export interface AppStore {
 }
 
 /** FerretDB's `ferretdb_client_requests_total{command="…"}` counters, summed by command. */
+const commandCounts = (samples: MetricSample[]) => sumByLabel(samples, 'ferretdb_client_requests_total', 'command');
+
+/** The same, from FerretDB's metrics text. */
 export function parseCommandCounts(metrics: string): Record<string, number> {
-  return sumByLabel(parsePrometheus(metrics), 'ferretdb_client_requests_total', 'command');
+  return commandCounts(parsePrometheus(metrics));
 }
 
 function postgresBinDir(): string | undefined {
@@ -101,7 +104,7 @@ export async function startAppStore(dataDir: string): Promise<AppStore> {
     description: postgres ? 'FerretDB on PostgreSQL (synchronous_commit=off)' : 'FerretDB on SQLite',
     pids: [ferret.child.pid as number, ...(postgres ? [postgres.child.pid as number] : [])],
     async commands() {
-      return sumByLabel(await fetchMetrics(`http://127.0.0.1:${debugPort}/debug/metrics`, 'FerretDB'), 'ferretdb_client_requests_total', 'command');
+      return commandCounts(await fetchMetrics(`http://127.0.0.1:${debugPort}/debug/metrics`, 'FerretDB'));
     },
     async stop() {
       await stopProcess(ferret.child);

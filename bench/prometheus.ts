@@ -18,11 +18,11 @@ export function parsePrometheus(text: string): MetricSample[] {
   return samples;
 }
 
-/** A metric's samples summed by one label's value (samples without the label are left out). */
-export function sumByLabel(samples: MetricSample[], name: string, label: string): Record<string, number> {
+/** A metric's samples summed by one label's value; samples without the label count under `missing` (left out without it). */
+export function sumByLabel(samples: MetricSample[], name: string, label: string, missing?: string): Record<string, number> {
   const sums: Record<string, number> = {};
   for (const s of samples) {
-    const key = s.labels[label];
+    const key = s.labels[label] ?? missing;
     if (s.name === name && key !== undefined) sums[key] = (sums[key] ?? 0) + s.value;
   }
   return sums;

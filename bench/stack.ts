@@ -50,7 +50,6 @@ export interface Stack {
    * SDK retries those after a second or more, which is how a report comes to wait past the intake's wait.
    */
   temporalRefusals(): Promise<Record<string, number>>;
-  /** Tasks the Temporal server has run from its queues so far (`task_requests`: timers, transfers, visibility). */
   /** Tasks the Temporal server ran so far (its `task_requests`), by operation (a timer that fired, a visibility update, an activity dispatched…). */
   temporalTasks(): Promise<Record<string, number>>;
   temporalResidentBytes(): number;
@@ -124,7 +123,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       cipher,
       storeDescription: store.description,
       storeCommands: () => store.commands(),
-      temporalRefusals: async () => sumByLabel(await temporalMetrics(), 'service_errors_resource_exhausted', 'resource_exhausted_cause'),
+      temporalRefusals: async () => sumByLabel(await temporalMetrics(), 'service_errors_resource_exhausted', 'resource_exhausted_cause', 'unknown'),
       temporalTasks: async () => sumByLabel(await temporalMetrics(), 'task_requests', 'operation'),
       simulator,
       api,

@@ -71,9 +71,10 @@ async function wave(stack: Stack, targets: AttackTarget[], kind: 'start' | 'reso
   // workspaces were stored were still reading their incident records when the first wave began).
   await workerSettled(stack.worker, [TASK_QUEUE, BASELINE_TASK_QUEUE]);
   const ours = taskQueue === TASK_QUEUE;
-  const [keptBefore, refusedBefore] = await Promise.all([ours ? outboxWrites(stack) : undefined, stack.temporalRefusals()]);
+  // Temporal's metrics page is large: read before the wave's CPU is counted.
+  const [keptBefore, refusedBefore, serverTasksBefore] = await Promise.all([ours ? outboxWrites(stack) : undefined, stack.temporalRefusals(), stack.temporalTasks()]);
   const cpu = cpuTimes(stack);
-  const [commandsBefore, tasksBefore, serverTasksBefore] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue), stack.temporalTasks()]);
+  const [commandsBefore, tasksBefore] = await Promise.all([stack.storeCommands(), taskCounts(stack.worker, taskQueue)]);
   const start = now();
   let retried = 0;
   const refusals: Record<string, number> = {};

@@ -1,5 +1,6 @@
-/** The bench's database-command counts (bench/app-store.ts) read from FerretDB's metrics text. */
+/** The bench's metric readings: database-command counts (bench/app-store.ts) from FerretDB's metrics text, and sums by label (bench/prometheus.ts). */
 import { parseCommandCounts } from '../../bench/app-store';
+import { parsePrometheus, sumByLabel } from '../../bench/prometheus';
 
 test("FerretDB's request counters are summed by command, whatever their other labels; other metrics are ignored", () => {
   const metrics = [
@@ -12,4 +13,17 @@ test("FerretDB's request counters are summed by command, whatever their other la
     'process_cpu_seconds_total 3.46',
   ].join('\n');
   expect(parseCommandCounts(metrics)).toEqual({ insert: 230, update: 149 });
+});
+
+test("the bench's sums by label: a sample without the label counts under the name given for it (Temporal's refusals without a cause), or is left out", () => {
+  const samples = parsePrometheus(
+    [
+      'service_errors_resource_exhausted{resource_exhausted_cause="RpsLimit",operation="StartWorkflowExecution"} 2',
+      'service_errors_resource_exhausted{resource_exhausted_cause="RpsLimit",operation="SignalWorkflowExecution"} 3',
+      'service_errors_resource_exhausted{operation="PollWorkflowTaskQueue"} 4',
+      'task_requests{operation="TimerActiveTaskUserTimer"} 9',
+    ].join('\n'),
+  );
+  expect(sumByLabel(samples, 'service_errors_resource_exhausted', 'resource_exhausted_cause', 'unknown')).toEqual({ RpsLimit: 5, unknown: 4 });
+  expect(sumByLabel(samples, 'service_errors_resource_exhausted', 'resource_exhausted_cause')).toEqual({ RpsLimit: 5 });
 });
