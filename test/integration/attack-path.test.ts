@@ -85,13 +85,25 @@ test('a report is one signal: a configuration version its API process has not an
   expect((await a.call('POST', '/v1/workspaces/announce/integrations', { token: owner, body })).status).toBe(201);
   // A change whose announcement was lost (its API process died before signalling): the database has version 3, the workflow 2.
   await workspaceRepository(a.database.models).bumpConfigVersion('announce');
+  // C, an API process started after the change, has announced nothing and reads version 3 (B may still remember
+  // version 2 for a poll or two: its feed brings the change, which the second half of this test shows).
+  const c = await startApi(bed, { database: a.database, keyCacheMs: 300_000, changePollMs: 500 });
+  try {
+    await reportsCarryVersions(c, owner);
+  } finally {
+    await c.close();
+  }
+});
+
+/** The test above, through `c`: an API process started after version 3 was written. */
+async function reportsCarryVersions(c: ApiBed, owner: string): Promise<void> {
   const handle = bed.env.client.workflow.getHandle(workspaceWorkflowId('announce'));
   const before = (await handle.fetchHistory()).events?.length ?? 0;
   await a.withWorker(async () => {
-    // Sent through B, which has announced nothing: its report carries the version, and the workflow reads it.
-    expect((await b.call('POST', '/v1/workspaces/announce/incidents', { token: owner, body: { id: 'x' } })).body.delivery).toBe('delivered');
+    // Sent through C, which has announced nothing: its report carries the version, and the workflow reads it.
+    expect((await c.call('POST', '/v1/workspaces/announce/incidents', { token: owner, body: { id: 'x' } })).body.delivery).toBe('delivered');
     const state = await eventually(
-      () => b.call('GET', '/v1/workspaces/announce/scrubbing', { token: owner }),
+      () => c.call('GET', '/v1/workspaces/announce/scrubbing', { token: owner }),
       (r) => r.body.configVersion === 3 && r.body.integrations?.[0]?.actual === 'active',
       { what: 'version 3 read and diverted' },
     );
@@ -103,21 +115,21 @@ test('a report is one signal: a configuration version its API process has not an
   const payloads = signals.map((s) => ({ name: s.signalName, arg: s.input?.payloads?.[0]?.data ? JSON.parse(Buffer.from(s.input.payloads[0].data).toString()) : undefined }));
   expect(payloads).toEqual([{ name: 'incidentStarted', arg: expect.objectContaining({ incidentId: 'x', configVersion: 3 }) }]);
 
-  // B remembers version 3 now. Another lost announcement (version 4): B's change feed (every 0.5 s here) brings it,
-  // and B's next report carries it, though B read no version for the report.
+  // C remembers version 3 now. Another lost announcement (version 4): C's change feed (every 0.5 s here) brings it,
+  // and C's next report carries it, though C read no version for the report.
   await workspaceRepository(a.database.models).bumpConfigVersion('announce');
   const changedAt = Date.now();
   const from = (await handle.fetchHistory()).events?.length ?? 0;
   await eventually(
     async () => {
-      await b.call('POST', '/v1/workspaces/announce/incidents/unrelated/resolve', { token: owner });
+      await c.call('POST', '/v1/workspaces/announce/incidents/unrelated/resolve', { token: owner });
       return ((await handle.fetchHistory()).events ?? []).slice(from).some((e) => {
         const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
         return data !== undefined && data !== null && (JSON.parse(Buffer.from(data).toString()) as { configVersion?: number }).configVersion === 4;
       });
     },
     (carried) => carried,
-    { what: 'a report through B carrying version 4', intervalMs: 100 },
+    { what: 'a report through C carrying version 4', intervalMs: 100 },
   );
   expect(Date.now() - changedAt).toBeLessThan(2 * 500 + 2_000);
-});
+}
