@@ -66,7 +66,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
   try {
     const [temporalPort, metricsPort, baselineMetricsPort, temporalMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const temporal = spawnTemporal(config, dataDir, temporalPort, temporalMetricsPort);
-    const temporalMetrics = () => fetchMetrics(`http://127.0.0.1:${temporalMetricsPort}/metrics`, 'Temporal');
+    const temporalMetrics = (name: string) => fetchMetrics(`http://127.0.0.1:${temporalMetricsPort}/metrics`, 'Temporal', [name]);
     stoppers.push(() => stopProcess(temporal.child));
     const simulator = await startWatchedSimulator(openSync(join(dataDir, 'simulator.log'), 'a'));
     stoppers.push(() => simulator.close());
@@ -123,8 +123,8 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       cipher,
       storeDescription: store.description,
       storeCommands: () => store.commands(),
-      temporalRefusals: async () => sumByLabel(await temporalMetrics(), 'service_errors_resource_exhausted', 'resource_exhausted_cause', 'unknown'),
-      temporalTasks: async () => sumByLabel(await temporalMetrics(), 'task_requests', 'operation'),
+      temporalRefusals: async () => sumByLabel(await temporalMetrics('service_errors_resource_exhausted'), 'service_errors_resource_exhausted', 'resource_exhausted_cause', 'unknown'),
+      temporalTasks: async () => sumByLabel(await temporalMetrics('task_requests'), 'task_requests', 'operation'),
       simulator,
       api,
       baselineApi,

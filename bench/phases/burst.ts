@@ -132,7 +132,7 @@ const DEFERRED_MS = 10_000;
 /**
  * Waits until the Temporal server has run what the wave left due: at least DEFERRED_MS (and a
  * half-second margin) after the wave's last workflow task, then until a second passes with no
- * task from its queues (at most 30 s in all). Returns the tasks it saw run meanwhile, by operation
+ * task from its queues (read every second; at most 30 s in all). Returns the tasks it saw run meanwhile, by operation
  * (what kept the server busy when the wait reached 30 s).
  */
 async function temporalDone(stack: Stack, tasksBefore: Record<string, number>): Promise<NonNullable<Wave['afterwards']>> {
@@ -142,7 +142,7 @@ async function temporalDone(stack: Stack, tasksBefore: Record<string, number>): 
   let tasks = tasksBefore;
   let quietSince = now();
   while (now() - from < 30_000) {
-    await sleep(500); // each reading parses the server's whole metrics page
+    await sleep(1_000); // each reading has the server render its whole metrics page (3 MB after a burst, 30 ms)
     const latest = await stack.temporalTasks();
     if (total(latest) !== total(tasks)) [tasks, quietSince] = [latest, now()];
     else if (now() - from >= DEFERRED_MS + 500 && now() - quietSince >= 1_000) break;

@@ -27,3 +27,20 @@ test("the bench's sums by label: a sample without the label counts under the nam
   expect(sumByLabel(samples, 'service_errors_resource_exhausted', 'resource_exhausted_cause', 'unknown')).toEqual({ RpsLimit: 5, unknown: 4 });
   expect(sumByLabel(samples, 'service_errors_resource_exhausted', 'resource_exhausted_cause')).toEqual({ RpsLimit: 5 });
 });
+
+test("reading only the metrics named gives what a whole reading gives for them: at the page's first and last line, not for a name that merely begins alike, nor from a comment", () => {
+  const page = [
+    'task_requests{operation="TimerActiveTaskUserTimer"} 9',
+    '# HELP task_requests requests',
+    'task_requests_total{operation="Other"} 5',
+    'service_errors_resource_exhausted{operation="PollWorkflowTaskQueue"} 4',
+    'task_latency_bucket{operation="TimerActiveTaskUserTimer",le="0.1"} 3',
+    'task_requests{operation="VisibilityTaskUpsertExecution"} 7',
+  ].join('\n');
+  const whole = parsePrometheus(page);
+  for (const names of [['task_requests'], ['service_errors_resource_exhausted'], ['task_requests', 'service_errors_resource_exhausted']]) {
+    expect(parsePrometheus(page, names)).toEqual(expect.arrayContaining(whole.filter((s) => names.includes(s.name))));
+    expect(parsePrometheus(page, names)).toHaveLength(whole.filter((s) => names.includes(s.name)).length);
+  }
+  expect(sumByLabel(parsePrometheus(page, ['task_requests']), 'task_requests', 'operation')).toEqual({ TimerActiveTaskUserTimer: 9, VisibilityTaskUpsertExecution: 7 });
+});
