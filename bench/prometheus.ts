@@ -20,9 +20,9 @@ export function parsePrometheus(text: string, names?: readonly string[]): Metric
 
 /**
  * The lines that begin with one of `names`, found by searching rather than splitting: the Temporal
- * server's page grows to megabytes of histograms, and parsing all of it every half second while the
- * bench waits for the server to finish a wave's timers took a core's worth of the wait (five CPU
- * seconds in thirty), which the server then lacked.
+ * server's page grows to megabytes of histograms (3.2 MB after a burst), and parsing all of it every
+ * half second while the bench waited for the server to finish a wave's timers took five CPU seconds
+ * of a thirty-second wait, which the server then lacked on two cores.
  */
 function linesOf(text: string, names: readonly string[]): string[] {
   const lines: string[] = [];
