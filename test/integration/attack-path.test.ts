@@ -89,47 +89,42 @@ test('a report is one signal: a configuration version its API process has not an
   // version 2 for a poll or two: its feed brings the change, which the second half of this test shows).
   const c = await startApi(bed, { database: a.database, keyCacheMs: 300_000, changePollMs: 500 });
   try {
-    await reportsCarryVersions(c, owner);
+    const handle = bed.env.client.workflow.getHandle(workspaceWorkflowId('announce'));
+    const before = (await handle.fetchHistory()).events?.length ?? 0;
+    await a.withWorker(async () => {
+      // Sent through C, which has announced nothing: its report carries the version, and the workflow reads it.
+      expect((await c.call('POST', '/v1/workspaces/announce/incidents', { token: owner, body: { id: 'x' } })).body.delivery).toBe('delivered');
+      const state = await eventually(
+        () => c.call('GET', '/v1/workspaces/announce/scrubbing', { token: owner }),
+        (r) => r.body.configVersion === 3 && r.body.integrations?.[0]?.actual === 'active',
+        { what: 'version 3 read and diverted' },
+      );
+      // The version is not part of the incident.
+      expect(state.body.activeIncidents).toEqual([expect.not.objectContaining({ configVersion: expect.anything() })]);
+      expect(state.body.activeIncidents[0].incidentId).toBe('x');
+    });
+    const signals = ((await handle.fetchHistory()).events ?? []).slice(before).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes] : []));
+    const payloads = signals.map((s) => ({ name: s.signalName, arg: s.input?.payloads?.[0]?.data ? JSON.parse(Buffer.from(s.input.payloads[0].data).toString()) : undefined }));
+    expect(payloads).toEqual([{ name: 'incidentStarted', arg: expect.objectContaining({ incidentId: 'x', configVersion: 3 }) }]);
+
+    // C remembers version 3 now. Another lost announcement (version 4): C's change feed (every 0.5 s here) brings it,
+    // and C's next report carries it, though C read no version for the report.
+    await workspaceRepository(a.database.models).bumpConfigVersion('announce');
+    const changedAt = Date.now();
+    const from = (await handle.fetchHistory()).events?.length ?? 0;
+    await eventually(
+      async () => {
+        await c.call('POST', '/v1/workspaces/announce/incidents/unrelated/resolve', { token: owner });
+        return ((await handle.fetchHistory()).events ?? []).slice(from).some((e) => {
+          const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+          return data !== undefined && data !== null && (JSON.parse(Buffer.from(data).toString()) as { configVersion?: number }).configVersion === 4;
+        });
+      },
+      (carried) => carried,
+      { what: 'a report through C carrying version 4', intervalMs: 100 },
+    );
+    expect(Date.now() - changedAt).toBeLessThan(2 * 500 + 2_000);
   } finally {
     await c.close();
   }
 });
-
-/** The test above, through `c`: an API process started after version 3 was written. */
-async function reportsCarryVersions(c: ApiBed, owner: string): Promise<void> {
-  const handle = bed.env.client.workflow.getHandle(workspaceWorkflowId('announce'));
-  const before = (await handle.fetchHistory()).events?.length ?? 0;
-  await a.withWorker(async () => {
-    // Sent through C, which has announced nothing: its report carries the version, and the workflow reads it.
-    expect((await c.call('POST', '/v1/workspaces/announce/incidents', { token: owner, body: { id: 'x' } })).body.delivery).toBe('delivered');
-    const state = await eventually(
-      () => c.call('GET', '/v1/workspaces/announce/scrubbing', { token: owner }),
-      (r) => r.body.configVersion === 3 && r.body.integrations?.[0]?.actual === 'active',
-      { what: 'version 3 read and diverted' },
-    );
-    // The version is not part of the incident.
-    expect(state.body.activeIncidents).toEqual([expect.not.objectContaining({ configVersion: expect.anything() })]);
-    expect(state.body.activeIncidents[0].incidentId).toBe('x');
-  });
-  const signals = ((await handle.fetchHistory()).events ?? []).slice(before).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes] : []));
-  const payloads = signals.map((s) => ({ name: s.signalName, arg: s.input?.payloads?.[0]?.data ? JSON.parse(Buffer.from(s.input.payloads[0].data).toString()) : undefined }));
-  expect(payloads).toEqual([{ name: 'incidentStarted', arg: expect.objectContaining({ incidentId: 'x', configVersion: 3 }) }]);
-
-  // C remembers version 3 now. Another lost announcement (version 4): C's change feed (every 0.5 s here) brings it,
-  // and C's next report carries it, though C read no version for the report.
-  await workspaceRepository(a.database.models).bumpConfigVersion('announce');
-  const changedAt = Date.now();
-  const from = (await handle.fetchHistory()).events?.length ?? 0;
-  await eventually(
-    async () => {
-      await c.call('POST', '/v1/workspaces/announce/incidents/unrelated/resolve', { token: owner });
-      return ((await handle.fetchHistory()).events ?? []).slice(from).some((e) => {
-        const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
-        return data !== undefined && data !== null && (JSON.parse(Buffer.from(data).toString()) as { configVersion?: number }).configVersion === 4;
-      });
-    },
-    (carried) => carried,
-    { what: 'a report through C carrying version 4', intervalMs: 100 },
-  );
-  expect(Date.now() - changedAt).toBeLessThan(2 * 500 + 2_000);
-}
