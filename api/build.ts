@@ -7,6 +7,7 @@ import type { Database } from '../store/db';
 import { channelRepository } from '../store/channels';
 import { detectorSourceRepository } from '../store/detector-sources';
 import { integrationRepository } from '../store/integrations';
+import { manualHoldRepository } from '../store/manual-holds';
 import { workspaceRepository } from '../store/workspaces';
 import { createApp } from './app';
 import { defaultConsoleDir } from './routes/console';
@@ -67,12 +68,22 @@ export function buildApi(wiring: ApiWiring) {
   });
   const versions = cachedConfigVersions(workspaces, wiring.changePollMs === undefined ? {} : { pollMs: wiring.changePollMs });
   const logger = wiring.logger ?? createLogger('api', { LOG_LEVEL: 'silent' });
+  const manualHolds = manualHoldRepository(models);
   const scrubbing = createScrubbingService({
     client: wiring.client,
     taskQueue: wiring.taskQueue,
     manualActionTimeoutMs: wiring.manualActionTimeoutMs,
     ...(wiring.callTimeoutMs === undefined ? {} : { callTimeoutMs: wiring.callTimeoutMs }),
     directory: { configOf: (ws) => workspaces.configSnapshot(ws), versionOf: (ws) => versions.versionOf(ws) },
+    keepManualAction: (workspaceId, integrationId, action) =>
+      manualHolds
+        .record(workspaceId, integrationId, action)
+        .catch((err: unknown) =>
+          logger.warn(
+            { workspaceId, integrationId, action, error: err instanceof Error ? err.message : String(err) },
+            'a manual action could not be recorded: a run that starts without a predecessor will not know it',
+          ),
+        ),
     onLateError: (err, action) => logger.warn({ ...action, error: err instanceof Error ? err.message : String(err) }, 'a manual action answered 202 then failed to reach the workflow'),
   });
   const telemetry = createApiTelemetry(logger);
@@ -122,6 +133,7 @@ export function buildApi(wiring: ApiWiring) {
     detectorSources,
     audit,
     incidents,
+    manualHolds,
     scrubbing,
     ...(wiring.limits ? { limits: wiring.limits } : {}),
     ...(wiring.outbound ? { outbound: wiring.outbound } : {}),

@@ -330,7 +330,9 @@ export const eventsQuery = z
       .max(100)
       .regex(/^[A-Za-z0-9_.-]+\*?$/, 'an action, or a prefix followed by *')
       .optional()
-      .openapi({ description: 'Only this action; a trailing `*` makes it a prefix: `manual.*` (manual.activate, manual.withdraw), `divert*` (divert, divert.adopted, divert.deferred)' }),
+      .openapi({
+        description: 'Only this action; a trailing `*` makes it a prefix: `manual.*` (manual.activate, manual.withdraw, manual.restored), `divert*` (divert, divert.adopted, divert.deferred)',
+      }),
     integration: token.optional().openapi({ description: 'Only records of this integration (its id)' }),
     actor: token.optional().openapi({ description: "Only records of this actor: an API key's id, `workflow`, `admin` or `intake`" }),
     outcome: z.enum(['ok', 'failed', 'requested']).optional().openapi({ description: 'Only records with this outcome' }),

@@ -57,6 +57,11 @@ export interface ScrubbingServiceOptions {
   manualActionTimeoutMs: number;
   /** Temporal calls other than manual actions give up after this long (503). */
   callTimeoutMs?: number;
+  /**
+   * Keeps a manual action the workflow accepted (store/manual-holds.ts); never throws (the action
+   * runs whatever happens to this record).
+   */
+  keepManualAction?: (workspaceId: string, integrationId: string, action: 'activate' | 'withdraw') => Promise<void>;
   /** A manual action that failed after the API had answered 202 (for the log). */
   onLateError?: (err: unknown, action: { workspaceId: string; integrationId: string; action: 'activate' | 'withdraw' }) => void;
 }
@@ -325,6 +330,8 @@ export function createScrubbingService(options: ScrubbingServiceOptions) {
           }),
         );
         accepted = true;
+        // Kept beside the run's history, so a run after this one (if it ends unexpectedly) keeps a manual Activate.
+        await options.keepManualAction?.(workspaceId, integrationId, action);
         return { done: true, view: await client.withDeadline(deadline, () => handle.result()) };
       };
       const running = run();

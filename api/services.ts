@@ -8,6 +8,7 @@ import type { ChannelInput, ChannelRepository } from '../store/channels';
 import type { DetectorSourceInput, DetectorSourceRepository } from '../store/detector-sources';
 import type { HistoryOptions, IncidentRepository } from '../store/incidents';
 import type { IntegrationInput, IntegrationRepository } from '../store/integrations';
+import type { ManualHoldRepository } from '../store/manual-holds';
 import type { PolicyPatch, WorkspaceRepository } from '../store/workspaces';
 import { PUBLIC_HTTPS_ONLY, refusedUrl, type OutboundPolicy } from '../activities/outbound/destination';
 import { HttpError } from './http-errors';
@@ -22,6 +23,8 @@ export interface ServiceDependencies {
   detectorSources: DetectorSourceRepository;
   audit: AuditRepository;
   incidents: IncidentRepository;
+  /** Manual actions kept for a run that starts without a predecessor (store/manual-holds.ts); forgotten with their integration. */
+  manualHolds?: Pick<ManualHoldRepository, 'forget'>;
   scrubbing: ScrubbingService;
   limits?: Partial<WorkspaceLimits>;
   /** Where channel URLs may point (activities/outbound/destination.ts); default: public https only. */
@@ -157,6 +160,7 @@ export function createServices(deps: ServiceDependencies) {
      */
     async deleteIntegration(workspace: string, id: string, actor: string): Promise<{ pending: boolean }> {
       if (!(await integrations.markDeleted(workspace, id))) throw new HttpError(404, 'not_found', 'integration not found');
+      await deps.manualHolds?.forget(workspace, id);
       const running = await configChanged(workspace);
       if (!running) await integrations.purge(workspace, id);
       await audit.record({ workspace, actor, action: 'integration.delete', integration: id, outcome: running ? 'requested' : 'ok' });

@@ -13,6 +13,7 @@ import type { RecoveredIncidents } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
 import type { mongo } from 'mongoose';
 import { groupCommitUpdates } from './group-commit';
+import { manualHoldRepository } from './manual-holds';
 import type { Models } from './models';
 
 const KEEP_RESOLVED_MS = 7 * 24 * 3_600_000;
@@ -64,7 +65,9 @@ const keyOf = (workspace: string, incidentId: string) => `${workspace}/${inciden
 /** Every key of this version matches; a record of the first version does not. */
 const CURRENT_KEY = /^[a-z0-9-]+\//;
 
-export function incidentRepository({ Incident }: Models) {
+export function incidentRepository(models: Models) {
+  const { Incident } = models;
+  const holds = manualHoldRepository(models);
   // Upserts, each idempotent; their order within a batch is kept (a start and its resolve commute anyway).
   const write = groupCommitUpdates((ops: mongo.AnyBulkWriteOperation<Raw>[]) => Incident.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true }));
   return {
@@ -158,19 +161,26 @@ export function incidentRepository({ Incident }: Models) {
       };
     },
 
-    /** What a run starting without a predecessor needs to know (workers/recovery activity). */
+    /**
+     * What a run starting without a predecessor needs to know (the recovery activity): a page of
+     * active incidents and, with the first page, the integrations a manual Activate holds (store/manual-holds.ts).
+     */
     async recover(workspace: string, known: string[], limit: number, after?: string): Promise<RecoveredIncidents> {
       const knownKeys = known.map((id) => keyOf(workspace, id));
-      const rows = await Incident.find({ workspace, active: true, _id: { $nin: knownKeys, ...(after ? { $gt: after } : {}) } })
-        .sort({ _id: 1 })
-        .limit(limit + 1)
-        .lean<Raw[]>();
+      const [rows, manualActivations] = await Promise.all([
+        Incident.find({ workspace, active: true, _id: { $nin: knownKeys, ...(after ? { $gt: after } : {}) } })
+          .sort({ _id: 1 })
+          .limit(limit + 1)
+          .lean<Raw[]>(),
+        after === undefined ? holds.activated(workspace) : [],
+      ]);
       const page = rows.slice(0, limit);
       const earlier = page.length > 0 || (await Incident.exists({ workspace, _id: { $nin: knownKeys } })) !== null;
       return {
         active: page.map((row) => row.incident),
         ...(rows.length > limit ? { next: page[page.length - 1]!._id } : {}),
         earlier,
+        ...(manualActivations.length > 0 ? { manualActivations } : {}),
       };
     },
   };

@@ -184,6 +184,23 @@ incidentSchema.index({ workspace: 1, active: 1 });
 incidentSchema.index({ workspace: 1, startedAt: -1, _id: -1 });
 
 /**
+ * Manual actions (store/manual-holds.ts): an operator's last Activate or Withdraw of each
+ * integration, so a run that starts without a predecessor keeps what a manual Activate holds.
+ */
+const manualHoldSchema = new Schema(
+  {
+    /** `<workspace>/<integration id>`. */
+    _id: { type: String, required: true },
+    workspace: { type: String, required: true, index: true },
+    integrationId: { type: String, required: true },
+    action: { type: String, required: true, enum: ['activate', 'withdraw'] },
+    /** When the workflow accepted it (the later action wins). */
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+/**
  * The change log (store/changes.ts): which document changed, and when, for the caches that API
  * and worker processes keep (revoked keys, configuration versions, integrations). Kept for two
  * minutes: the change feeds read one kind's entries of the last minute every few seconds, from the
@@ -230,6 +247,7 @@ export function createModels(connection: Connection) {
     LoginFailure: connection.model('LoginFailure', loginFailureSchema, 'provider_login_failures'),
     IncidentReport: connection.model('IncidentReport', incidentReportSchema, 'incident_reports'),
     Incident: connection.model('Incident', incidentSchema, 'incidents'),
+    ManualHold: connection.model('ManualHold', manualHoldSchema, 'manual_holds'),
     Change: connection.model('Change', changeSchema, 'changes'),
     ChangeHead: connection.model('ChangeHead', changeHeadSchema, 'change_heads'),
   };

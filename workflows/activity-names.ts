@@ -87,6 +87,8 @@ export interface RecoveredIncidents {
   next?: string;
   /** The workspace has incident records other than `known` (active, or resolved within a week): a run came before. */
   earlier: boolean;
+  /** With the first page: integrations whose last manual action was an Activate (store/manual-holds.ts). */
+  manualActivations?: string[];
 }
 
 export interface AuditEntry {

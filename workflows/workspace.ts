@@ -62,7 +62,7 @@ async function workspaceRun(input: WorkspaceWorkflowInput, patched: PatchCheck):
   let recovering = false;
   if (!input.carried && patched(RECOVERY_PATCH)) {
     recovering = true;
-    void recoverIncidents(run, proxies.local).finally(() => (recovering = false));
+    void recoverIncidents(run, proxies.local, (entry) => executor.audit(entry)).finally(() => (recovering = false));
   }
 
   const { inFlight } = executor;

@@ -8,6 +8,7 @@ import { auditRepository } from '../../store/audit';
 import { incidentRepository } from '../../store/incidents';
 import { CredentialCipher } from '../../store/crypto';
 import { integrationRepository } from '../../store/integrations';
+import { manualHoldRepository } from '../../store/manual-holds';
 import { workspaceRepository } from '../../store/workspaces';
 import { ConflictError } from '../../store/errors';
 import type { Database } from '../../store/db';
@@ -336,4 +337,25 @@ test('audit records asked for together are written in batches: each one is there
   } finally {
     spy.mockRestore();
   }
+});
+
+test('manual holds: the later action of an integration wins, whatever order the writes arrive in; recovery reads the Activates with its first page; a forgotten one is gone', async () => {
+  const holds = manualHoldRepository(db.models);
+  const incidents = incidentRepository(db.models);
+  const t0 = Date.now();
+  await holds.record('holds-ws', 'a', 'activate', new Date(t0));
+  await holds.record('holds-ws', 'b', 'activate', new Date(t0));
+  await holds.record('holds-ws', 'b', 'withdraw', new Date(t0 + 2));
+  await holds.record('holds-ws', 'b', 'activate', new Date(t0 + 1)); // an older Activate written late
+  await holds.record('other-ws', 'c', 'activate', new Date(t0));
+  expect(await holds.activated('holds-ws')).toEqual(['a']);
+
+  await holds.record('holds-ws', 'b', 'activate', new Date(t0 + 3));
+  expect(await holds.activated('holds-ws')).toEqual(['a', 'b']);
+  expect(await incidents.recover('holds-ws', [], 10)).toEqual({ active: [], earlier: false, manualActivations: ['a', 'b'] });
+  expect(await incidents.recover('holds-ws', [], 10, 'holds-ws/x')).toEqual({ active: [], earlier: false }); // a later page
+
+  await holds.forget('holds-ws', 'a');
+  expect(await holds.activated('holds-ws')).toEqual(['b']);
+  expect(await holds.activated('other-ws')).toEqual(['c']);
 });
