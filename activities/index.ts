@@ -37,7 +37,7 @@ export interface AuditSink {
 
 /** The incident record (store/incidents.ts); without it, a run that starts fresh recovers nothing. */
 export interface IncidentRecord {
-  recover(workspaceId: string, known: string[], limit: number, after?: string): Promise<RecoveredIncidents>;
+  recover(workspaceId: string, known: string[], limit: number, page?: { after?: string; manualHolds?: boolean }): Promise<RecoveredIncidents>;
 }
 
 /** Where the workflow reads the workspace's configuration (store/workspaces.ts `configSnapshot`). */
@@ -173,7 +173,10 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
       const { integrations, ...rest } = snapshot;
       return { ...rest, ids: integrations.map((i) => i.id), changed: integrations.filter((i) => known[i.id] !== configFingerprint(i)) };
     },
-    [RECOVER_ACTIVITY]: (input) => (deps.incidents ? deps.incidents.recover(input.workspaceId, input.known, RECOVERY_PAGE, input.after) : Promise.resolve({ active: [], earlier: false })),
+    [RECOVER_ACTIVITY]: (input) =>
+      deps.incidents
+        ? deps.incidents.recover(input.workspaceId, input.known, RECOVERY_PAGE, { ...(input.after === undefined ? {} : { after: input.after }), manualHolds: input.manualHolds === true })
+        : Promise.resolve({ active: [], earlier: false }),
   };
   // The telemetry activities sit beside the operations under their catalog names; the index type
   // names only operations (what callers look up by name), so they are added untyped.

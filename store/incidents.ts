@@ -163,16 +163,17 @@ export function incidentRepository(models: Models) {
 
     /**
      * What a run starting without a predecessor needs to know (the recovery activity): a page of
-     * active incidents and, with the first page, the integrations a manual Activate holds (store/manual-holds.ts).
+     * active incidents from `after` and, with the first page when asked (the run has integrations),
+     * the integrations a manual Activate holds (store/manual-holds.ts).
      */
-    async recover(workspace: string, known: string[], limit: number, after?: string): Promise<RecoveredIncidents> {
+    async recover(workspace: string, known: string[], limit: number, { after, manualHolds = false }: { after?: string; manualHolds?: boolean } = {}): Promise<RecoveredIncidents> {
       const knownKeys = known.map((id) => keyOf(workspace, id));
       const [rows, manualActivations] = await Promise.all([
         Incident.find({ workspace, active: true, _id: { $nin: knownKeys, ...(after ? { $gt: after } : {}) } })
           .sort({ _id: 1 })
           .limit(limit + 1)
           .lean<Raw[]>(),
-        after === undefined ? holds.activated(workspace) : [],
+        after === undefined && manualHolds ? holds.activated(workspace) : [],
       ]);
       const page = rows.slice(0, limit);
       const earlier = page.length > 0 || (await Incident.exists({ workspace, _id: { $nin: knownKeys } })) !== null;

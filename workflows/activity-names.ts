@@ -78,6 +78,8 @@ export interface RecoverInput {
   known: string[];
   /** Where the page starts (the previous page's `next`). */
   after?: string;
+  /** The run has integrations: the first page brings the manual Activates that hold some (`manualActivations`). */
+  manualHolds?: boolean;
 }
 
 export interface RecoveredIncidents {

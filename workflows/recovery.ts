@@ -24,7 +24,9 @@ export async function recoverIncidents(run: Run, local: ActivityProxies['local']
   try {
     for (let page = 0; page < MAX_RECOVERY_PAGES; page++) {
       const known = firstIncidents(run.state, 100).map((incident) => incident.incidentId);
-      const found = await local[RECOVER_ACTIVITY]({ workspaceId: run.state.workspaceId, known, ...(after === undefined ? {} : { after }) });
+      // Manual holds only where one can apply: a workspace without integrations (a new one, most often) has none.
+      const manualHolds = page === 0 && Object.keys(run.state.integrations).length > 0;
+      const found = await local[RECOVER_ACTIVITY]({ workspaceId: run.state.workspaceId, known, ...(after === undefined ? {} : { after }), ...(manualHolds ? { manualHolds } : {}) });
       earlier ||= found.earlier;
       after = found.next;
       const last = after === undefined || page === MAX_RECOVERY_PAGES - 1;

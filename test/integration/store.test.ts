@@ -352,8 +352,9 @@ test('manual holds: the later action of an integration wins, whatever order the 
 
   await holds.record('holds-ws', 'b', 'activate', new Date(t0 + 3));
   expect(await holds.activated('holds-ws')).toEqual(['a', 'b']);
-  expect(await incidents.recover('holds-ws', [], 10)).toEqual({ active: [], earlier: false, manualActivations: ['a', 'b'] });
-  expect(await incidents.recover('holds-ws', [], 10, 'holds-ws/x')).toEqual({ active: [], earlier: false }); // a later page
+  expect(await incidents.recover('holds-ws', [], 10, { manualHolds: true })).toEqual({ active: [], earlier: false, manualActivations: ['a', 'b'] });
+  expect(await incidents.recover('holds-ws', [], 10, { after: 'holds-ws/x', manualHolds: true })).toEqual({ active: [], earlier: false }); // a later page
+  expect(await incidents.recover('holds-ws', [], 10)).toEqual({ active: [], earlier: false }); // not asked (the run has no integration)
 
   await holds.forget('holds-ws', 'a');
   expect(await holds.activated('holds-ws')).toEqual(['b']);
