@@ -14,6 +14,7 @@ import {
   RECOVER_ACTIVITY,
   type AuditEntry,
   type RecoveredIncidents,
+  type RecoverInput,
   type IntegrationRef,
   type OperationActivity,
   type TelemetryActivity,
@@ -37,7 +38,7 @@ export interface AuditSink {
 
 /** The incident record (store/incidents.ts); without it, a run that starts fresh recovers nothing. */
 export interface IncidentRecord {
-  recover(workspaceId: string, known: string[], limit: number, page?: { after?: string; manualHolds?: boolean }): Promise<RecoveredIncidents>;
+  recover(workspaceId: string, known: string[], limit: number, page?: Pick<RecoverInput, 'after' | 'manualHolds'>): Promise<RecoveredIncidents>;
 }
 
 /** Where the workflow reads the workspace's configuration (store/workspaces.ts `configSnapshot`). */
@@ -173,10 +174,7 @@ export function createActivities(deps: ActivityDependencies): ScrubbingActivitie
       const { integrations, ...rest } = snapshot;
       return { ...rest, ids: integrations.map((i) => i.id), changed: integrations.filter((i) => known[i.id] !== configFingerprint(i)) };
     },
-    [RECOVER_ACTIVITY]: (input) =>
-      deps.incidents
-        ? deps.incidents.recover(input.workspaceId, input.known, RECOVERY_PAGE, { ...(input.after === undefined ? {} : { after: input.after }), manualHolds: input.manualHolds === true })
-        : Promise.resolve({ active: [], earlier: false }),
+    [RECOVER_ACTIVITY]: (input) => (deps.incidents ? deps.incidents.recover(input.workspaceId, input.known, RECOVERY_PAGE, input) : Promise.resolve({ active: [], earlier: false })),
   };
   // The telemetry activities sit beside the operations under their catalog names; the index type
   // names only operations (what callers look up by name), so they are added untyped.

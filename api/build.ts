@@ -68,6 +68,7 @@ export function buildApi(wiring: ApiWiring) {
   });
   const versions = cachedConfigVersions(workspaces, wiring.changePollMs === undefined ? {} : { pollMs: wiring.changePollMs });
   const logger = wiring.logger ?? createLogger('api', { LOG_LEVEL: 'silent' });
+  const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
   const manualHolds = manualHoldRepository(models);
   const scrubbing = createScrubbingService({
     client: wiring.client,
@@ -79,17 +80,13 @@ export function buildApi(wiring: ApiWiring) {
       manualHolds
         .record(workspaceId, integrationId, action)
         .catch((err: unknown) =>
-          logger.warn(
-            { workspaceId, integrationId, action, error: err instanceof Error ? err.message : String(err) },
-            'a manual action could not be recorded: a run that starts without a predecessor will not know it',
-          ),
+          logger.warn({ workspaceId, integrationId, action, error: describe(err) }, 'a manual action could not be recorded: a run that starts without a predecessor will not know it'),
         ),
-    onLateError: (err, action) => logger.warn({ ...action, error: err instanceof Error ? err.message : String(err) }, 'a manual action answered 202 then failed to reach the workflow'),
+    onLateError: (err, action) => logger.warn({ ...action, error: describe(err) }, 'a manual action answered 202 then failed to reach the workflow'),
   });
   const telemetry = createApiTelemetry(logger);
   const incidents = incidentRepository(models);
   const audit = auditRepository(models);
-  const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
   // Records of the first version (their keys had a NUL that FerretDB on PostgreSQL refuses) move to the
   // current keys; then, and every 10 minutes, records resolved more than a week ago go (one delete).
   const sweep = () =>

@@ -51,8 +51,7 @@ async function main(): Promise<void> {
   const ws = `demo-${Date.now().toString(36)}`;
   const cf = { accountId: hex(), prefixId: hex(), bgpPrefixId: hex(), token: `demo-${hex()}`, cidr: '192.0.2.0/24' };
   // DEMO_OVH_IP and DEMO_GCORE_CLIENT_ID pick the simulated OVH address and Gcore client (default: random ones).
-  const ovhIp = process.env.DEMO_OVH_IP ?? `203.0.113.${1 + (Date.now() % 250)}`;
-  const ovh = { applicationKey: `ak-${hex()}`, applicationSecret: hex(), consumerKey: hex(), ip: ovhIp };
+  const ovh = { applicationKey: `ak-${hex()}`, applicationSecret: hex(), consumerKey: hex(), ip: process.env.DEMO_OVH_IP ?? `203.0.113.${1 + (Date.now() % 250)}` };
   const hz = { username: `#ws+${ws}`, password: hex(), serverNumber: 10_000 + (Date.now() % 50_000) };
   const gc = { apiKey: `gcore-${hex()}`, clientId: Number(process.env.DEMO_GCORE_CLIENT_ID ?? 1 + (Date.now() % 100_000)), prefix: '192.0.2.0/24' };
 

@@ -9,7 +9,7 @@
  * (a burst of resolves each pruning) exhaust its PostgreSQL pool and hang it. `history` lists a
  * workspace's records newest first, a page at a time (the API's incident history).
  */
-import type { RecoveredIncidents } from '../workflows/activity-names';
+import type { RecoveredIncidents, RecoverInput } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
 import type { mongo } from 'mongoose';
 import { groupCommitUpdates } from './group-commit';
@@ -166,7 +166,7 @@ export function incidentRepository(models: Models) {
      * active incidents from `after` and, with the first page when asked (the run has integrations),
      * the integrations a manual Activate holds (store/manual-holds.ts).
      */
-    async recover(workspace: string, known: string[], limit: number, { after, manualHolds = false }: { after?: string; manualHolds?: boolean } = {}): Promise<RecoveredIncidents> {
+    async recover(workspace: string, known: string[], limit: number, { after, manualHolds = false }: Pick<RecoverInput, 'after' | 'manualHolds'> = {}): Promise<RecoveredIncidents> {
       const knownKeys = known.map((id) => keyOf(workspace, id));
       const [rows, manualActivations] = await Promise.all([
         Incident.find({ workspace, active: true, _id: { $nin: knownKeys, ...(after ? { $gt: after } : {}) } })

@@ -7,20 +7,19 @@
  * (so a workspace has at most as many as its integrations), removed with the integration. A
  * Withdraw keeps its document, so an older Activate written late cannot overwrite it.
  */
+import type { Operation } from '../workflows/state';
 import { isDuplicateKey } from './errors';
 import type { Models } from './models';
 
-export type ManualAction = 'activate' | 'withdraw';
-
 /** Recovery reads at most this many held integrations of a workspace (more than any workspace may have). */
-export const MAX_MANUAL_HOLDS = 1_000;
+const MAX_MANUAL_HOLDS = 1_000;
 
 const keyOf = (workspace: string, integrationId: string) => `${workspace}/${integrationId}`;
 
 export function manualHoldRepository({ ManualHold }: Pick<Models, 'ManualHold'>) {
   return {
     /** The integration's manual action at `at`; one recorded at a later time stays. */
-    async record(workspace: string, integrationId: string, action: ManualAction, at = new Date()): Promise<void> {
+    async record(workspace: string, integrationId: string, action: Operation, at = new Date()): Promise<void> {
       try {
         await ManualHold.updateOne({ _id: keyOf(workspace, integrationId), at: { $lte: at } }, { $set: { workspace, integrationId, action, at } }, { upsert: true });
       } catch (err) {

@@ -6,8 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { RECOVER_ACTIVITY } from './activity-names';
-import { messageOf } from './executor';
-import type { Executor } from './executor';
+import { messageOf, type Executor } from './executor';
 import type { ActivityProxies } from './proxies';
 import type { Run } from './run';
 import { firstIncidents } from './state';
@@ -21,11 +20,11 @@ export async function recoverIncidents(run: Run, local: ActivityProxies['local']
   if (!run.configKnown) await wf.condition(() => run.configKnown);
   let earlier = false;
   let after: string | undefined;
+  // Manual holds only where one can apply: a workspace without integrations (a new one, most often) has none.
+  const manualHolds = Object.keys(run.state.integrations).length > 0;
   try {
     for (let page = 0; page < MAX_RECOVERY_PAGES; page++) {
       const known = firstIncidents(run.state, 100).map((incident) => incident.incidentId);
-      // Manual holds only where one can apply: a workspace without integrations (a new one, most often) has none.
-      const manualHolds = page === 0 && Object.keys(run.state.integrations).length > 0;
       const found = await local[RECOVER_ACTIVITY]({ workspaceId: run.state.workspaceId, known, ...(after === undefined ? {} : { after }), ...(manualHolds ? { manualHolds } : {}) });
       earlier ||= found.earlier;
       after = found.next;
@@ -34,7 +33,7 @@ export async function recoverIncidents(run: Run, local: ActivityProxies['local']
         run.apply({ type: 'incidentsRecovered', now: Date.now(), incidents: found.active, readProviders: last && earlier });
       }
       if (found.active.length > 0) wf.log.info('incidents recovered from the incident record', { count: found.active.length });
-      if (page === 0) restoreManualActivations(run, found.manualActivations ?? [], audit);
+      restoreManualActivations(run, found.manualActivations ?? [], audit); // they come with the first page
       if (last) break;
     }
   } catch (err) {
