@@ -1,8 +1,9 @@
 /**
- * BENCH_CPU_PROFILE_DIR: a CPU profile of a bench process's main thread, written there as the process
- * exits (`<name>-<pid>.cpuprofile`, for Chrome DevTools or any .cpuprofile reader). Taken with
- * node:inspector because Node refuses `--cpu-prof` in NODE_OPTIONS. A worker's workflow code runs in
- * worker threads and is not in it: its activities, Core's bridge, the database driver and HTTP are.
+ * BENCH_CPU_PROFILE_DIR: a CPU profile of the bench process's main thread (our API, the baseline's endpoint
+ * and the load), written there as the process exits (`<name>-<pid>.cpuprofile`, for Chrome DevTools or
+ * `bench/profile-summary.ts`). Taken with node:inspector because Node refuses `--cpu-prof` in
+ * NODE_OPTIONS. The worker processes are forked with `--cpu-prof` instead (bench/worker-client.ts), which
+ * profiles their workflow threads too.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';

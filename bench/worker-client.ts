@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { join } from 'node:path';
 import type { WorkerStatus } from '@temporalio/worker';
 import { residentBytes, stopProcess } from './processes';
 import { parsePrometheus, type MetricSample } from './prometheus';
@@ -72,8 +73,11 @@ export async function startBenchWorkers(
 
 async function startWorkerProcess(config: WorkerProcessConfig, logFile: string): Promise<WorkerProcess> {
   const log = openSync(logFile, 'a');
+  const profiles = process.env.BENCH_CPU_PROFILE_DIR;
   const child = fork(require.resolve('./worker-process'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    // BENCH_CPU_PROFILE_DIR: Node's own profiler, which profiles every thread (the workflow threads too, where
+    // the workflow code runs), each into <dir>/<role>/CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile as it exits.
+    execArgv: ['-r', 'ts-node/register/transpile-only', ...(profiles ? ['--cpu-prof', `--cpu-prof-dir=${join(profiles, config.role)}`] : [])],
     // The channels phase's receiver is on loopback over http: allowed on purpose, as an operator would.
     env: {
       ...process.env,

@@ -19,12 +19,10 @@ import { createScrubbingWorkers } from '../worker/create-worker';
 import { DEFAULT_WORKER_TUNING, workerOptionsOf } from '../worker/tuning';
 import { createBaselineActivities } from './baseline/activity';
 import { BASELINE_TASK_QUEUE } from './baseline/messages';
-import { profileUntilExit } from './cpu-profile';
 import type { FromWorker, ToWorker, WorkerProcessConfig, WorkerTuning } from './worker-protocol';
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.BENCH_WORKER_CONFIG ?? '{}') as WorkerProcessConfig;
-  profileUntilExit(process.env.BENCH_CPU_PROFILE_DIR, config.role === 'scrubbing' ? 'worker' : 'baseline-worker');
   Runtime.install({
     logger: new DefaultLogger(config.logLevel),
     telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.metricsPort}` } } },
