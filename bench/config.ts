@@ -43,7 +43,7 @@ export interface BenchConfig {
   phases: Phase[];
 }
 
-export const PHASES = ['latency', 'burst', 'channels', 'history', 'scale'] as const;
+export const PHASES = ['latency', 'history', 'burst', 'channels', 'scale'] as const;
 export type Phase = (typeof PHASES)[number];
 
 function integer(name: string, fallback: number): number {
