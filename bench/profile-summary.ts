@@ -19,7 +19,8 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const IDLE = new Set(['(idle)', '(program)']);
+/** Samples taken while the thread waited; `(program)` (V8's own native work) and the garbage collector count as busy. */
+const IDLE = '(idle)';
 const seconds = (us: number) => (us / 1e6).toFixed(2);
 /** Shortens a frame's location to its package or the project's path. */
 const where = (url: string) => url.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+)\/.*$/, '$1').replace(/^file:\/\/\/tmp\/[^/]+\//, 'bundle:') || '(native)';
@@ -35,7 +36,7 @@ function summarize(profile: Profile, from: number, to: number, top: number): str
     const delta = profile.timeDeltas[i] ?? 0;
     at += delta;
     const frame = nodes.get(id)?.callFrame;
-    if (!frame || IDLE.has(frame.functionName)) return;
+    if (!frame || frame.functionName === IDLE) return;
     const second = Math.floor((at - profile.startTime) / 1e6);
     perSecond.set(second, (perSecond.get(second) ?? 0) + delta);
     if (second < from || second >= to) return;
