@@ -9,17 +9,27 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 
-export function profileUntilExit(dir: string | undefined, name: string): void {
-  if (!dir) return;
+/**
+ * Starts the profile; the returned function stops it and writes the file (once). It is also called as the
+ * process exits, but the bench calls it itself before it stops its stack: written only from the exit
+ * event, the profile was missing after some runs (nineteenth and twentieth sessions).
+ */
+export function profileUntilExit(dir: string | undefined, name: string): () => Promise<void> {
+  if (!dir) return () => Promise.resolve();
   mkdirSync(dir, { recursive: true });
   const session = new Session();
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.start');
-  process.once('exit', () => {
-    // A session on the main thread answers at once, so the profile is written before the process ends.
-    session.post('Profiler.stop', (err, result) => {
-      if (!err) writeFileSync(join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
-    });
-  });
+  let written: Promise<void> | undefined;
+  const write = () =>
+    (written ??= new Promise<void>((resolve) => {
+      session.post('Profiler.stop', (err, result) => {
+        if (err) process.stderr.write(`the bench process's CPU profile could not be taken: ${err.message}\n`);
+        else writeFileSync(join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+        resolve();
+      });
+    }));
+  process.once('exit', () => void write());
+  return write;
 }

@@ -28,7 +28,7 @@ const names = (prefix: string, count: number) => Array.from({ length: count }, (
 
 async function main(): Promise<void> {
   // The bench process: our API, the baseline's endpoint and the load (BENCH_CPU_PROFILE_DIR).
-  profileUntilExit(process.env.BENCH_CPU_PROFILE_DIR, 'bench');
+  const writeProfile = profileUntilExit(process.env.BENCH_CPU_PROFILE_DIR, 'bench');
   const config = loadBenchConfig();
   const machine = describeMachine();
   const started = now();
@@ -122,6 +122,7 @@ async function main(): Promise<void> {
     const table = writeResults(outputDir, results);
     process.stdout.write(`\n${table}\nwritten to ${outputDir}/results.json and results.md\n`);
   } finally {
+    await writeProfile();
     await stack.stop();
   }
 }
