@@ -12,6 +12,7 @@
 import type { RecoveredIncidents, RecoverInput } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
 import type { mongo } from 'mongoose';
+import { isDuplicateKey } from './errors';
 import { groupCommitUpdates } from './group-commit';
 import { manualHoldRepository } from './manual-holds';
 import type { Models } from './models';
@@ -65,31 +66,54 @@ const keyOf = (workspace: string, incidentId: string) => `${workspace}/${inciden
 /** Every key of this version matches; a record of the first version does not. */
 const CURRENT_KEY = /^[a-z0-9-]+\//;
 
+/** An insert refused only because some of its records exist (a duplicate key each): those are left as they are. */
+function onlyDuplicates(err: unknown): boolean {
+  const writeErrors = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  const each = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return isDuplicateKey(err) && each.every(isDuplicateKey);
+}
+
+/** A start is an insert (kept only when no record exists); a resolve an upsert. */
+type RecordWrite = { start: Raw } | { resolve: mongo.AnyBulkWriteOperation<Raw> };
+
 export function incidentRepository(models: Models) {
   const { Incident } = models;
   const holds = manualHoldRepository(models);
-  // Upserts, each idempotent; their order within a batch is kept (a start and its resolve commute anyway).
-  const write = groupCommitUpdates((ops: mongo.AnyBulkWriteOperation<Raw>[]) => Incident.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true }));
+  /**
+   * Group-committed. A start is an insert, not an upsert: on FerretDB an update reads the
+   * collection through for its filter (1.24 compares `_id` with an operator no index serves), so
+   * an upsert cost about 0.3 ms plus 0.25 ms per thousand records kept (measured on PostgreSQL,
+   * twentieth session), an insert about 0.13 ms whatever the size; on MongoDB both are an index
+   * lookup. A batch writes its starts first, then its resolves in order: a start and its resolve
+   * in one batch end resolved with the start's details, and a start after its resolve (a record
+   * exists) is left out.
+   */
+  const write = groupCommitUpdates(async (items: RecordWrite[]) => {
+    const starts = items.flatMap((item) => ('start' in item ? [item.start] : []));
+    const resolves = items.flatMap((item) => ('resolve' in item ? [item.resolve] : []));
+    if (starts.length > 0) {
+      await Incident.collection.insertMany(starts as unknown as mongo.OptionalId<mongo.Document>[], { ordered: false }).catch((err: unknown) => {
+        if (!onlyDuplicates(err)) throw err;
+      });
+    }
+    if (resolves.length > 0) await Incident.collection.bulkWrite(resolves as mongo.AnyBulkWriteOperation[], { ordered: true });
+  });
   return {
     /** An incident started; a record that exists (active or resolved) is left as it is. */
     async started(workspace: string, reported: IncidentStart & { requestId?: string }, at = new Date()): Promise<void> {
       const { requestId: _request, ...incident } = reported;
-      await write({
-        updateOne: {
-          filter: { _id: keyOf(workspace, incident.incidentId) },
-          update: { $setOnInsert: { workspace, incidentId: incident.incidentId, incident, active: true, startedAt: at, resolvedAt: null } },
-          upsert: true,
-        },
-      });
+      await write({ start: { _id: keyOf(workspace, incident.incidentId), workspace, incidentId: incident.incidentId, incident, active: true, startedAt: at, resolvedAt: null } });
     },
 
     /** An incident resolved (also one whose start has not been seen). */
     async resolved(workspace: string, incidentId: string, at = new Date()): Promise<void> {
       await write({
-        updateOne: {
-          filter: { _id: keyOf(workspace, incidentId) },
-          update: { $set: { active: false, resolvedAt: at }, $setOnInsert: { workspace, incidentId, incident: { incidentId }, startedAt: at } },
-          upsert: true,
+        resolve: {
+          updateOne: {
+            filter: { _id: keyOf(workspace, incidentId) },
+            update: { $set: { active: false, resolvedAt: at }, $setOnInsert: { workspace, incidentId, incident: { incidentId }, startedAt: at } },
+            upsert: true,
+          },
         },
       });
     },

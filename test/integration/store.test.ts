@@ -282,6 +282,27 @@ test('a burst of concurrent resolves, each of an existing record, completes (Fer
   expect(await db.models.Incident.countDocuments({ workspace: 'burst-ws', active: false })).toBe(400);
 });
 
+test('incident records written together: a start and its resolve in one batch end resolved with what the start reported; repeated starts, one already stored, keep the first', async () => {
+  const incidents = incidentRepository(db.models);
+  const at = new Date(Date.UTC(2026, 0, 2));
+  await incidents.started('batch-ws', { incidentId: 'stored', target: '192.0.2.1' }, at);
+  // Two writes in flight (as many as the record takes at once) make the rest wait and go together.
+  const writes = [incidents.started('batch-ws', { incidentId: 'filler-1' }), incidents.started('batch-ws', { incidentId: 'filler-2' })];
+  writes.push(
+    incidents.resolved('batch-ws', 'flap', new Date(at.getTime() + 2_000)), // the resolve handed over before its start
+    incidents.started('batch-ws', { incidentId: 'flap', target: '192.0.2.9', severity: 'high' }, new Date(at.getTime() + 1_000)),
+    incidents.started('batch-ws', { incidentId: 'stored', target: '192.0.2.99' }, new Date(at.getTime() + 3_000)), // a duplicate of a stored start
+    incidents.started('batch-ws', { incidentId: 'twice', target: '192.0.2.2' }, at),
+    incidents.started('batch-ws', { incidentId: 'twice', target: '192.0.2.3' }, at), // the same start again, in the same batch
+  );
+  await Promise.all(writes);
+  const record = (incidentId: string) => db.models.Incident.findById(`batch-ws/${incidentId}`).lean<{ incident: object; active: boolean; startedAt: Date; resolvedAt: Date | null }>();
+  expect(await record('flap')).toMatchObject({ incident: { incidentId: 'flap', target: '192.0.2.9', severity: 'high' }, active: false, resolvedAt: new Date(at.getTime() + 2_000) });
+  expect(await record('stored')).toMatchObject({ incident: { target: '192.0.2.1' }, active: true, startedAt: at });
+  expect(await record('twice')).toMatchObject({ incident: { target: '192.0.2.2' }, active: true });
+  expect((await incidents.recover('batch-ws', [], 10)).active.map((i) => i.incidentId).sort()).toEqual(['filler-1', 'filler-2', 'stored', 'twice']);
+});
+
 test('incident record keys hold no NUL (FerretDB on PostgreSQL refuses it); records of the first version move to the current keys, a newer record winning', async () => {
   const incidents = incidentRepository(db.models);
   await incidents.started('keys-ws', { incidentId: 'a/b' });
