@@ -3,6 +3,8 @@
  * filtered by action (exact, or a prefix), integration, actor and outcome: each filter an
  * equality or a range on an indexed field (store/models.ts), never a regular expression.
  */
+import { Types } from 'mongoose';
+import { z } from 'zod';
 import { isDuplicateKey } from './errors';
 import { INSERT_BATCHING, groupCommit } from './group-commit';
 import type { Models } from './models';
@@ -45,6 +47,18 @@ export function actionFilter(action: string): string | { $gte: string; $lt: stri
   return { $gte: prefix, $lt: `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}` };
 }
 
+/** A record as stored (store/models.ts keeps the collection's indexes): required fields non-empty, the optional ones defaulted. */
+const auditRecord = z.object({
+  workspace: z.string().min(1),
+  actor: z.string().min(1),
+  action: z.string().min(1),
+  integration: z.string().nullable().default(null),
+  incident: z.string().nullable().default(null),
+  outcome: z.enum(['ok', 'failed', 'requested']),
+  detail: z.string().default(''),
+  at: z.date(),
+});
+
 export function auditRepository({ AuditEvent }: Models) {
   // Group-committed like incident reports (store/group-commit.ts): alone when the database keeps up,
   // a few batched writes instead of one per diversion under a burst.
@@ -52,12 +66,16 @@ export function auditRepository({ AuditEvent }: Models) {
     await AuditEvent.collection.insertMany(docs, { ordered: false });
   }, INSERT_BATCHING);
   return {
-    /** Validated by the schema (defaults, required fields, outcome), then written; its id orders it in the trail. */
+    /**
+     * Validated (defaults, required fields, outcome), then written; its id orders it in the trail. Validated
+     * with zod, not as a mongoose document: building and validating one cost the worker about 0.15 ms of
+     * its main thread per operation (profiled, twentieth session), on the attack path.
+     */
     async record(event: AuditEventInput): Promise<void> {
-      const doc = new AuditEvent({ ...event, at: event.at ?? new Date() });
-      await doc.validate();
+      const parsed = auditRecord.safeParse({ ...event, at: event.at ?? new Date() });
+      if (!parsed.success) throw new Error(`invalid audit record: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       // A batch written in part is written again one by one: a record already there was written.
-      await insert(doc.toObject()).catch((err: unknown) => {
+      await insert({ _id: new Types.ObjectId(), ...parsed.data }).catch((err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
       });
     },
