@@ -3,7 +3,9 @@
  * still active, written by the API when it accepts a report (before the workflow has it). A
  * workspace run that starts without a predecessor (the first one, or one after a run was
  * terminated) reads it, so it knows every incident still active. A start after its resolve
- * does not reopen an incident (as in the workflow). Resolved records older than a week are
+ * does not reopen an incident (as in the workflow). A resolve is written beside the record, as a
+ * resolution (store/models.ts), and the periodic sweep folds resolutions into the records; readers
+ * take both into account. Resolved records older than a week are
  * removed by a periodic sweep (`pruneResolved`, one delete for every workspace), never on the
  * request path: no TTL index, since the store runs on FerretDB too, where many deletes at once
  * (a burst of resolves each pruning) exhaust its PostgreSQL pool and hang it. `history` lists a
@@ -66,73 +68,135 @@ const keyOf = (workspace: string, incidentId: string) => `${workspace}/${inciden
 /** Every key of this version matches; a record of the first version does not. */
 const CURRENT_KEY = /^[a-z0-9-]+\//;
 
-/** An insert refused only because some of its records exist (a duplicate key each): those are left as they are. */
+/** An insert refused only because some of its documents exist (a duplicate key each): those are left as they are. */
 function onlyDuplicates(err: unknown): boolean {
   const writeErrors = (err as { writeErrors?: unknown } | null)?.writeErrors;
   const each = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
   return isDuplicateKey(err) && each.every(isDuplicateKey);
 }
 
-/** A start is an insert (kept only when no record exists); a resolve an upsert. */
-type RecordWrite = { start: Raw } | { resolve: mongo.AnyBulkWriteOperation<Raw> };
+interface Resolution {
+  _id: string;
+  workspace: string;
+  incidentId: string;
+  resolvedAt: Date;
+}
+
+/**
+ * What one report writes. A start: its record. A resolve: its resolution and, unless this process
+ * wrote the start (so the record exists), a resolved placeholder record, kept only when there is
+ * no record (a resolve whose start never came is listed at once, as received and resolved).
+ */
+type RecordWrite = { start: Raw } | { resolution: Resolution } | { placeholder: Raw };
+
+/** Starts this process wrote, remembered so that their resolves need no placeholder (the least recent forgotten first). */
+const MAX_REMEMBERED_STARTS = 100_000;
+/** Resolutions folded into their records per write in the sweep. */
+const FOLD_BATCH = 500;
 
 export function incidentRepository(models: Models) {
-  const { Incident } = models;
+  const { Incident, IncidentResolution } = models;
   const holds = manualHoldRepository(models);
+  const startedHere = new Set<string>();
+  const insertNew = async (collection: mongo.Collection, docs: object[]) => {
+    if (docs.length === 0) return;
+    await collection.insertMany(docs as mongo.OptionalId<mongo.Document>[], { ordered: false }).catch((err: unknown) => {
+      if (!onlyDuplicates(err)) throw err;
+    });
+  };
   /**
-   * Group-committed. A start is an insert, not an upsert: on FerretDB an update reads the
-   * collection through for its filter (1.24 compares `_id` with an operator no index serves), so
-   * an upsert cost about 0.3 ms plus 0.25 ms per thousand records kept (measured on PostgreSQL,
-   * twentieth session), an insert about 0.13 ms whatever the size; on MongoDB both are an index
-   * lookup. A batch writes its starts first, then its resolves in order: a start and its resolve
-   * in one batch end resolved with the start's details, and a start after its resolve (a record
-   * exists) is left out.
+   * Group-committed, and only inserts: on FerretDB an update reads the whole collection for its
+   * filter (1.24 compares `_id` with an operator no index serves), so an upsert of a record cost
+   * about 0.3 ms plus 0.25 ms per thousand records kept, an insert about 0.13 ms whatever the size
+   * (measured on PostgreSQL, twentieth session); on MongoDB both are an index lookup. A batch
+   * writes its starts before its placeholders: a start and its resolve handed over together keep
+   * the start's details, and a start after its resolve finds the placeholder and is left out.
    */
   const write = groupCommitUpdates(async (items: RecordWrite[]) => {
-    const starts = items.flatMap((item) => ('start' in item ? [item.start] : []));
-    const resolves = items.flatMap((item) => ('resolve' in item ? [item.resolve] : []));
-    if (starts.length > 0) {
-      await Incident.collection.insertMany(starts as unknown as mongo.OptionalId<mongo.Document>[], { ordered: false }).catch((err: unknown) => {
-        if (!onlyDuplicates(err)) throw err;
-      });
-    }
-    if (resolves.length > 0) await Incident.collection.bulkWrite(resolves as mongo.AnyBulkWriteOperation[], { ordered: true });
+    const pick = <K extends 'start' | 'resolution' | 'placeholder'>(key: K) => items.flatMap((item) => (key in item ? [(item as Record<K, object>)[key]] : []));
+    await insertNew(Incident.collection, pick('start'));
+    await insertNew(Incident.collection, pick('placeholder'));
+    await insertNew(IncidentResolution.collection, pick('resolution'));
   });
+  /** Of these records' keys, those a resolution exists for (with when). */
+  const resolutionsOf = async (workspace: string, keys: string[]): Promise<Map<string, Date>> => {
+    if (keys.length === 0) return new Map();
+    const rows = await IncidentResolution.find({ workspace, _id: { $in: keys } }).lean<Resolution[]>();
+    return new Map(rows.map((row) => [row._id, row.resolvedAt]));
+  };
   return {
     /** An incident started; a record that exists (active or resolved) is left as it is. */
     async started(workspace: string, reported: IncidentStart & { requestId?: string }, at = new Date()): Promise<void> {
       const { requestId: _request, ...incident } = reported;
-      await write({ start: { _id: keyOf(workspace, incident.incidentId), workspace, incidentId: incident.incidentId, incident, active: true, startedAt: at, resolvedAt: null } });
+      const key = keyOf(workspace, incident.incidentId);
+      await write({ start: { _id: key, workspace, incidentId: incident.incidentId, incident, active: true, startedAt: at, resolvedAt: null } });
+      startedHere.delete(key);
+      startedHere.add(key);
+      if (startedHere.size > MAX_REMEMBERED_STARTS) startedHere.delete(startedHere.values().next().value as string);
     },
 
-    /** An incident resolved (also one whose start has not been seen). */
+    /** An incident resolved (also one whose start has not been seen); the first resolve's time is kept. */
     async resolved(workspace: string, incidentId: string, at = new Date()): Promise<void> {
-      await write({
-        resolve: {
-          updateOne: {
-            filter: { _id: keyOf(workspace, incidentId) },
-            update: { $set: { active: false, resolvedAt: at }, $setOnInsert: { workspace, incidentId, incident: { incidentId }, startedAt: at } },
-            upsert: true,
-          },
-        },
-      });
+      const key = keyOf(workspace, incidentId);
+      const resolution = write({ resolution: { _id: key, workspace, incidentId, resolvedAt: at } });
+      const placeholder = startedHere.has(key) ? undefined : write({ placeholder: { _id: key, workspace, incidentId, incident: { incidentId }, active: false, startedAt: at, resolvedAt: at } });
+      await Promise.all([resolution, placeholder]);
     },
 
     /** How many incidents of the workspace are active. */
-    activeCount(workspace: string): Promise<number> {
-      return Incident.countDocuments({ workspace, active: true });
+    async activeCount(workspace: string): Promise<number> {
+      const keys = (await Incident.find({ workspace, active: true }, { _id: 1 }).lean<{ _id: string }[]>()).map((row) => row._id);
+      return keys.length - (await resolutionsOf(workspace, keys)).size;
     },
 
-    /** Active incidents of every workspace with any, in one pass (the intake's census). */
+    /**
+     * Active incidents of every workspace with any, in one pass (the intake's census): records not
+     * marked resolved, less the resolutions of each workspace not yet folded into its records. A
+     * placeholder's resolution counts too (its record was never active), and one folded between
+     * the two reads, so the census may err low, never high; the workflow's own cap stands behind
+     * it, and a workspace near its limit is counted exactly (`activeCount`).
+     */
     async activeCounts(): Promise<Map<string, number>> {
-      const rows = await Incident.aggregate<{ _id: string; count: number }>([{ $match: { active: true } }, { $group: { _id: '$workspace', count: { $sum: 1 } } }]);
-      return new Map(rows.map((row) => [row._id, row.count]));
+      // The resolutions first: a fold between the two reads then makes the census err low, not high.
+      const resolutions = await IncidentResolution.aggregate<{ _id: string; count: number }>([{ $match: { folded: { $ne: true } } }, { $group: { _id: '$workspace', count: { $sum: 1 } } }]);
+      const records = await Incident.aggregate<{ _id: string; count: number }>([{ $match: { active: true } }, { $group: { _id: '$workspace', count: { $sum: 1 } } }]);
+      const counts = new Map(records.map((row) => [row._id, row.count]));
+      for (const { _id: workspace, count } of resolutions) {
+        const active = counts.get(workspace);
+        if (active === undefined) continue;
+        if (active - count > 0) counts.set(workspace, active - count);
+        else counts.delete(workspace);
+      }
+      return counts;
     },
 
-    /** Removes every workspace's records resolved more than a week before `now`; returns how many. */
+    /**
+     * The periodic sweep: folds resolutions into their records (`active: false`, in a few writes
+     * for every workspace, off the request path), then removes every workspace's records resolved
+     * more than a week before `now`, with their resolutions; returns how many records it removed.
+     */
     async pruneResolved(now = new Date()): Promise<number> {
-      const { deletedCount } = await Incident.deleteMany({ active: false, resolvedAt: { $lt: new Date(now.getTime() - KEEP_RESOLVED_MS) } });
-      return deletedCount;
+      const cutoff = new Date(now.getTime() - KEEP_RESOLVED_MS);
+      for (;;) {
+        const keys = (
+          await IncidentResolution.find({ folded: { $ne: true } }, { _id: 1 })
+            .limit(FOLD_BATCH)
+            .lean<{ _id: string }[]>()
+        ).map((row) => row._id);
+        if (keys.length === 0) break;
+        await Incident.updateMany({ _id: { $in: keys }, active: true }, { $set: { active: false } });
+        const { modifiedCount } = await IncidentResolution.updateMany({ _id: { $in: keys } }, { $set: { folded: true } });
+        if (modifiedCount === 0) break; // another process folded them meanwhile: what is left, the next sweep takes
+      }
+      const { deletedCount: marked } = await Incident.deleteMany({ active: false, resolvedAt: { $lt: cutoff } });
+      const old = (await IncidentResolution.find({ resolvedAt: { $lt: cutoff } }, { _id: 1 }).lean<{ _id: string }[]>()).map((row) => row._id);
+      let removed = marked;
+      for (let i = 0; i < old.length; i += FOLD_BATCH) {
+        const keys = old.slice(i, i + FOLD_BATCH);
+        removed += (await Incident.deleteMany({ _id: { $in: keys } })).deletedCount;
+        await IncidentResolution.deleteMany({ _id: { $in: keys } });
+      }
+      return removed;
     },
 
     /**
@@ -178,9 +242,13 @@ export function incidentRepository(models: Models) {
         );
       }
       const page = rows.slice(0, limit);
+      const resolved = await resolutionsOf(
+        workspace,
+        page.filter((row) => !row.resolvedAt).map((row) => row._id),
+      );
       return {
         since,
-        incidents: page.map(({ incident, incidentId, startedAt, resolvedAt }) => ({ incident: { ...incident, incidentId }, startedAt, resolvedAt: resolvedAt ?? null })),
+        incidents: page.map(({ _id, incident, incidentId, startedAt, resolvedAt }) => ({ incident: { ...incident, incidentId }, startedAt, resolvedAt: resolvedAt ?? resolved.get(_id) ?? null })),
         next: rows.length > limit ? cursorOf(page[page.length - 1]!) : null,
       };
     },
@@ -200,9 +268,14 @@ export function incidentRepository(models: Models) {
         after === undefined && manualHolds ? holds.activated(workspace) : [],
       ]);
       const page = rows.slice(0, limit);
+      // A record still marked active whose resolution the sweep has not folded in yet is resolved.
+      const resolved = await resolutionsOf(
+        workspace,
+        page.map((row) => row._id),
+      );
       const earlier = page.length > 0 || (await Incident.exists({ workspace, _id: { $nin: knownKeys } })) !== null;
       return {
-        active: page.map((row) => row.incident),
+        active: page.filter((row) => !resolved.has(row._id)).map((row) => row.incident),
         ...(rows.length > limit ? { next: page[page.length - 1]!._id } : {}),
         earlier,
         ...(manualActivations.length > 0 ? { manualActivations } : {}),

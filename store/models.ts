@@ -184,6 +184,24 @@ incidentSchema.index({ workspace: 1, active: 1 });
 incidentSchema.index({ workspace: 1, startedAt: -1, _id: -1 });
 
 /**
+ * Resolves of incidents (store/incidents.ts): written beside the record, as an insert, when the
+ * API accepts a resolve; the record's readers take it into account (a record is resolved when its
+ * `active` is false or a resolution exists), and the periodic sweep folds them into the records.
+ */
+const incidentResolutionSchema = new Schema(
+  {
+    /** The record's key, `<workspace>/<incident id>`. */
+    _id: { type: String, required: true },
+    workspace: { type: String, required: true, index: true },
+    incidentId: { type: String, required: true },
+    resolvedAt: { type: Date, required: true, index: true },
+    /** Set by the sweep once the record says so itself (`active: false`). */
+    folded: { type: Boolean, default: false },
+  },
+  { versionKey: false },
+);
+
+/**
  * Manual actions (store/manual-holds.ts): an operator's last Activate or Withdraw of each
  * integration, so a run that starts without a predecessor keeps what a manual Activate holds.
  */
@@ -247,6 +265,7 @@ export function createModels(connection: Connection) {
     LoginFailure: connection.model('LoginFailure', loginFailureSchema, 'provider_login_failures'),
     IncidentReport: connection.model('IncidentReport', incidentReportSchema, 'incident_reports'),
     Incident: connection.model('Incident', incidentSchema, 'incidents'),
+    IncidentResolution: connection.model('IncidentResolution', incidentResolutionSchema, 'incident_resolutions'),
     ManualHold: connection.model('ManualHold', manualHoldSchema, 'manual_holds'),
     Change: connection.model('Change', changeSchema, 'changes'),
     ChangeHead: connection.model('ChangeHead', changeHeadSchema, 'change_heads'),

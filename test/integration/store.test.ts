@@ -274,11 +274,61 @@ test('the incident record: a start after its resolve does not reopen it; the swe
   expect(await stored()).toEqual(['live']);
 });
 
-test('a burst of concurrent resolves, each of an existing record, completes (FerretDB holds a connection per matched statement of an update command until it ends: batches of updates stay small)', async () => {
+test('a resolve is an insert beside the record: every reader sees it resolved at once, through any process; the sweep folds it into the record, and the census counts it once', async () => {
+  const here = incidentRepository(db.models);
+  const elsewhere = incidentRepository(db.models); // another API process: it never saw the starts
+  const t0 = new Date(Date.UTC(2026, 0, 3));
+  for (const id of ['a', 'b', 'c', 'd']) await here.started('fold-ws', { incidentId: id, target: `192.0.2.${id.charCodeAt(0)}` }, t0);
+  await here.resolved('fold-ws', 'a', new Date(t0.getTime() + 1_000));
+  await elsewhere.resolved('fold-ws', 'b', new Date(t0.getTime() + 2_000));
+  await elsewhere.resolved('fold-ws', 'b', new Date(t0.getTime() + 9_000)); // the same resolve again: the first time stands
+  await here.resolved('fold-other', 'never-started', new Date(t0.getTime() + 3_000));
+
+  // The records themselves are left as the starts wrote them; a resolution of each is kept beside.
+  expect(await db.models.Incident.countDocuments({ workspace: 'fold-ws', active: true })).toBe(4);
+  expect(await db.models.IncidentResolution.countDocuments({ workspace: { $in: ['fold-ws', 'fold-other'] } })).toBe(3);
+  const readers = async () => ({
+    census: [(await here.activeCounts()).get('fold-ws'), (await here.activeCounts()).get('fold-other')],
+    count: await elsewhere.activeCount('fold-ws'),
+    recovered: (await elsewhere.recover('fold-ws', [], 10)).active.map((i) => i.incidentId),
+    history: (await here.history('fold-ws', { since: t0, limit: 10, now: new Date(t0.getTime() + 60_000) })).incidents.map((i) => [i.incident.incidentId, i.resolvedAt?.getTime() ?? null]),
+  });
+  const expected = {
+    census: [2, undefined],
+    count: 2,
+    recovered: ['c', 'd'],
+    history: [
+      ['d', null],
+      ['c', null],
+      ['b', t0.getTime() + 2_000],
+      ['a', t0.getTime() + 1_000],
+    ],
+  };
+  expect(await readers()).toEqual(expected);
+  // A resolve whose start never came is listed at once, as received and resolved.
+  expect((await here.history('fold-other', { since: t0, limit: 10, now: new Date(t0.getTime() + 60_000) })).incidents).toEqual([
+    { incident: { incidentId: 'never-started' }, startedAt: new Date(t0.getTime() + 3_000), resolvedAt: new Date(t0.getTime() + 3_000) },
+  ]);
+
+  // The sweep (not a week later yet: nothing removed) folds them in; every reader answers the same.
+  expect(await here.pruneResolved(new Date(t0.getTime() + 60_000))).toBe(0);
+  expect(await db.models.Incident.find({ workspace: 'fold-ws', active: true }).distinct('incidentId')).toEqual(['c', 'd']);
+  expect(await readers()).toEqual(expected);
+  // A week after their resolves, the records go with their resolutions; the active ones stay.
+  expect(await here.pruneResolved(new Date(t0.getTime() + 7 * 24 * 3_600_000 + 10_000))).toBe(3);
+  expect((await db.models.Incident.find({ workspace: { $in: ['fold-ws', 'fold-other'] } }).distinct('incidentId')).sort()).toEqual(['c', 'd']);
+  expect(await db.models.IncidentResolution.countDocuments({ workspace: { $in: ['fold-ws', 'fold-other'] } })).toBe(0);
+});
+
+test('a burst of concurrent resolves, each of an existing record, completes, and one sweep folds them (FerretDB holds a connection per matched statement of an update command until it ends: batches of updates stay small)', async () => {
   const incidents = incidentRepository(db.models);
   const ids = Array.from({ length: 400 }, (_, i) => `burst-${i}`);
   await Promise.all(ids.map((id) => incidents.started('burst-ws', { incidentId: id })));
   await Promise.all(ids.map((id) => incidents.resolved('burst-ws', id)));
+  expect(await incidents.activeCount('burst-ws')).toBe(0);
+  expect(await db.models.IncidentResolution.countDocuments({ workspace: 'burst-ws' })).toBe(400);
+  // One sweep folds them all into their records (one update of many documents per batch, never a batch of updates).
+  expect(await incidents.pruneResolved()).toBe(0);
   expect(await db.models.Incident.countDocuments({ workspace: 'burst-ws', active: false })).toBe(400);
 });
 
@@ -296,10 +346,11 @@ test('incident records written together: a start and its resolve in one batch en
     incidents.started('batch-ws', { incidentId: 'twice', target: '192.0.2.3' }, at), // the same start again, in the same batch
   );
   await Promise.all(writes);
-  const record = (incidentId: string) => db.models.Incident.findById(`batch-ws/${incidentId}`).lean<{ incident: object; active: boolean; startedAt: Date; resolvedAt: Date | null }>();
-  expect(await record('flap')).toMatchObject({ incident: { incidentId: 'flap', target: '192.0.2.9', severity: 'high' }, active: false, resolvedAt: new Date(at.getTime() + 2_000) });
-  expect(await record('stored')).toMatchObject({ incident: { target: '192.0.2.1' }, active: true, startedAt: at });
-  expect(await record('twice')).toMatchObject({ incident: { target: '192.0.2.2' }, active: true });
+  const { incidents: listed } = await incidents.history('batch-ws', { since: at, limit: 10, now: new Date(at.getTime() + 60_000) });
+  const record = (incidentId: string) => listed.find((i) => i.incident.incidentId === incidentId);
+  expect(record('flap')).toEqual({ incident: { incidentId: 'flap', target: '192.0.2.9', severity: 'high' }, startedAt: new Date(at.getTime() + 1_000), resolvedAt: new Date(at.getTime() + 2_000) });
+  expect(record('stored')).toEqual({ incident: { incidentId: 'stored', target: '192.0.2.1' }, startedAt: at, resolvedAt: null });
+  expect(record('twice')).toMatchObject({ incident: { target: '192.0.2.2' }, resolvedAt: null });
   expect((await incidents.recover('batch-ws', [], 10)).active.map((i) => i.incidentId).sort()).toEqual(['filler-1', 'filler-2', 'stored', 'twice']);
 });
 
