@@ -11,7 +11,7 @@ import { loadBenchConfig, TEMPORAL_STORES } from './config';
 import { apiTarget, baselineTarget } from './detector';
 import { createApiWorkspaces, createBaselineWorkspaces } from './fixtures';
 import { describeMachine } from './machine';
-import { measureBurst } from './phases/burst';
+import { measureBurst, measureSweep } from './phases/burst';
 import { measureWithHungChannels } from './phases/channels';
 import { measureHistoryGrowth } from './phases/history';
 import { measureDivertLatency } from './phases/latency';
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
         TASK_QUEUE,
         log,
       );
+      results.burstSweep = await measureSweep(stack);
+      log(`burst: the incident-record sweep folded ${results.burstSweep.folded} resolves in ${results.burstSweep.ms} ms`);
       if (config.burstBaseline) {
         const baselineBurst = await createBaselineWorkspaces(stack, names('burst', config.burstWorkspaces));
         log('burst: the same for the bare baseline');

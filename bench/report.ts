@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BenchConfig } from './config';
 import type { CpuTimes } from './cpu';
 import type { Machine } from './machine';
-import type { BurstResult, Wave } from './phases/burst';
+import type { BurstResult, SweepResult, Wave } from './phases/burst';
 import type { ChannelsResult } from './phases/channels';
 import type { HistoryResult } from './phases/history';
 import type { LatencyResult, LatencyRound } from './phases/latency';
@@ -34,6 +34,8 @@ export interface BenchResults {
   divertLatency?: LatencyResult;
   burst?: BurstResult;
   burstBaseline?: BurstResult;
+  /** The incident-record sweep run once after our burst (phases/burst.ts). */
+  burstSweep?: SweepResult;
   hungChannels?: ChannelsResult;
   history?: HistoryResult;
   scale?: ScaleResult;
@@ -118,6 +120,13 @@ function waveRow(label: string, wave: Wave): string {
   );
 }
 
+function sweepRow(sweep: SweepResult): string {
+  return (
+    `| then the incident-record sweep (each API process, at start and every 10 minutes, off the attack path; here once, right after the burst) | ` +
+    `folded the ${n(sweep.folded)} resolves written beside the records since the run began into them in ${s(sweep.ms)}; ${cpu(sweep.cpuSeconds)}${commands(sweep.storeCommands)} |`
+  );
+}
+
 function scaleRows(scale: ScaleResult): string[] {
   const { idle, beforeWorkflows: before, signals } = scale;
   return [
@@ -158,6 +167,7 @@ export function markdownTable(results: BenchResults): string {
       ? [
           waveRow(`burst: ${n(burst.divert.workspaces)} workspaces attacked within ${s(burst.windowMs)}, all diverted`, burst.divert),
           waveRow(`burst: all ${n(burst.withdraw.workspaces)} resolved (hold-down 0), all withdrawn`, burst.withdraw),
+          ...(results.burstSweep ? [sweepRow(results.burstSweep)] : []),
         ]
       : []),
     ...(results.burstBaseline

@@ -15,6 +15,7 @@ import { fetchMetrics, sumByLabel } from '../prometheus';
 import type { AttackTarget } from '../detector';
 import type { Stack } from '../stack';
 import { distribution, round, type Distribution } from '../stats';
+import { incidentRepository } from '../../store/incidents';
 
 export interface Wave {
   workspaces: number;
@@ -170,4 +171,28 @@ export async function measureBurst(stack: Stack, targets: AttackTarget[], window
   const withdraw = await wave(stack, targets, 'resolve', windowMs, taskQueue);
   log(`burst: ${targets.length} withdrawn ${withdraw.allDoneMs} ms after the first resolve`);
   return { windowMs, divert, withdraw };
+}
+
+/**
+ * The incident-record sweep, run once right after our burst (each API process runs it at start and every
+ * 10 minutes, off the attack path): it folds the resolves the API wrote beside the records (the bursts', and
+ * whatever earlier phases resolved) into the records. Its cost is shown here rather than left to fall on a
+ * later phase; the baseline has no records and nothing to sweep.
+ */
+export interface SweepResult {
+  /** Resolutions not yet folded when it began. */
+  folded: number;
+  ms: number;
+  cpuSeconds: CpuTimes;
+  storeCommands?: Record<string, number>;
+}
+
+export async function measureSweep(stack: Stack): Promise<SweepResult> {
+  const folded = await stack.database.models.IncidentResolution.countDocuments({ folded: { $ne: true } });
+  const [cpu, commandsBefore, from] = [cpuTimes(stack), await stack.storeCommands(), now()];
+  await incidentRepository(stack.database.models).pruneResolved();
+  const ms = round(now() - from, 0);
+  const cpuSeconds = cpuSince(cpu, stack);
+  const commandsAfter = await stack.storeCommands();
+  return { folded, ms, cpuSeconds, ...(commandsBefore && commandsAfter ? { storeCommands: commandDelta(commandsBefore, commandsAfter) } : {}) };
 }
