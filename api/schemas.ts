@@ -5,6 +5,7 @@ import { PROVIDERS, PROVIDER_TYPES, type ProviderType } from '../catalog';
 import { CIDR_PATTERN, isValidAddress, isValidCidr } from '../workflows/cidr';
 import { ROLES } from '../store/api-keys';
 import { HISTORY_CURSOR } from '../store/incidents';
+import { AUDIT_OUTCOMES } from '../store/audit';
 import { NOTIFICATION_EVENTS } from '../catalog/notifications';
 import { DETECTOR_TYPES } from '../catalog/detectors';
 import { CALM_WAIT_OUTCOMES, DRIFT_ACTIONS, MAX_CALM_RATE, MAX_WINDOW_SECONDS, integrationConfig, type IntegrationConfigField, type IntegrationConfigInput } from '../catalog/integration';
@@ -335,7 +336,7 @@ export const eventsQuery = z
       }),
     integration: token.optional().openapi({ description: 'Only records of this integration (its id)' }),
     actor: token.optional().openapi({ description: "Only records of this actor: an API key's id, `workflow`, `admin` or `intake`" }),
-    outcome: z.enum(['ok', 'failed', 'requested']).optional().openapi({ description: 'Only records with this outcome' }),
+    outcome: z.enum(AUDIT_OUTCOMES).optional().openapi({ description: 'Only records with this outcome' }),
   })
   .strict();
 const AuditEventOut = z
@@ -346,7 +347,7 @@ const AuditEventOut = z
     action: z.string(),
     integration: z.string().nullable(),
     incident: z.string().nullable(),
-    outcome: z.enum(['ok', 'failed', 'requested']),
+    outcome: z.enum(AUDIT_OUTCOMES),
     detail: z.string(),
   })
   .openapi('AuditEvent');

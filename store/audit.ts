@@ -9,13 +9,16 @@ import { isDuplicateKey } from './errors';
 import { INSERT_BATCHING, groupCommit } from './group-commit';
 import type { Models } from './models';
 
+/** How an audited action ended (the trail's `outcome`). */
+export const AUDIT_OUTCOMES = ['ok', 'failed', 'requested'] as const;
+
 export interface AuditEventInput {
   workspace: string;
   actor: string;
   action: string;
   integration?: string | null;
   incident?: string | null;
-  outcome: 'ok' | 'failed' | 'requested';
+  outcome: (typeof AUDIT_OUTCOMES)[number];
   detail?: string;
   at?: Date;
 }
@@ -54,7 +57,7 @@ const auditRecord = z.object({
   action: z.string().min(1),
   integration: z.string().nullable().default(null),
   incident: z.string().nullable().default(null),
-  outcome: z.enum(['ok', 'failed', 'requested']),
+  outcome: z.enum(AUDIT_OUTCOMES),
   detail: z.string().default(''),
   at: z.date(),
 });

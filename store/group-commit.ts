@@ -89,7 +89,7 @@ export function groupCommitUpdates<Op>(bulkWrite: (ops: Op[]) => Promise<unknown
  * In a stream each write waits 25 ms after the last: a burst's thousand incident records and key uses
  * went in 1,217 update commands (FerretDB's metrics) when each went as soon as a slot was free.
  */
-const UPDATE_BATCHING: GroupCommitOptions = { maxBatch: 8, maxInFlight: 2, lingerMs: 25 };
+export const UPDATE_BATCHING: GroupCommitOptions = { maxBatch: 8, maxInFlight: 2, lingerMs: 25 };
 /**
  * For inserts (audit records, kept incident reports): one in flight, so everything asked for meanwhile goes
  * in the next, and in a stream each write waits 50 ms after the last so that it carries more. Each command

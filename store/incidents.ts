@@ -14,8 +14,8 @@
 import type { RecoveredIncidents, RecoverInput } from '../workflows/activity-names';
 import type { IncidentStart } from '../workflows/messages';
 import type { mongo } from 'mongoose';
-import { isDuplicateKey } from './errors';
-import { groupCommitUpdates } from './group-commit';
+import { onlyDuplicateKeys } from './errors';
+import { UPDATE_BATCHING, groupCommit } from './group-commit';
 import { manualHoldRepository } from './manual-holds';
 import type { Models } from './models';
 
@@ -68,13 +68,6 @@ const keyOf = (workspace: string, incidentId: string) => `${workspace}/${inciden
 /** Every key of this version matches; a record of the first version does not. */
 const CURRENT_KEY = /^[a-z0-9-]+\//;
 
-/** An insert refused only because some of its documents exist (a duplicate key each): those are left as they are. */
-function onlyDuplicates(err: unknown): boolean {
-  const writeErrors = (err as { writeErrors?: unknown } | null)?.writeErrors;
-  const each = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  return isDuplicateKey(err) && each.every(isDuplicateKey);
-}
-
 interface Resolution {
   _id: string;
   workspace: string;
@@ -91,8 +84,8 @@ type RecordWrite = { start: Raw } | { resolution: Resolution } | { placeholder: 
 
 /** Starts this process wrote, remembered so that their resolves need no placeholder (the least recent forgotten first). */
 const MAX_REMEMBERED_STARTS = 100_000;
-/** Resolutions folded into their records per write in the sweep. */
-const FOLD_BATCH = 500;
+/** Resolutions per write in the sweep (folded into their records, or removed with them). */
+const SWEEP_BATCH = 500;
 
 export function incidentRepository(models: Models) {
   const { Incident, IncidentResolution } = models;
@@ -101,7 +94,7 @@ export function incidentRepository(models: Models) {
   const insertNew = async (collection: mongo.Collection, docs: object[]) => {
     if (docs.length === 0) return;
     await collection.insertMany(docs as mongo.OptionalId<mongo.Document>[], { ordered: false }).catch((err: unknown) => {
-      if (!onlyDuplicates(err)) throw err;
+      if (!onlyDuplicateKeys(err)) throw err; // those that exist are left as they are
     });
   };
   /**
@@ -112,12 +105,19 @@ export function incidentRepository(models: Models) {
    * writes its starts before its placeholders: a start and its resolve handed over together keep
    * the start's details, and a start after its resolve finds the placeholder and is left out.
    */
-  const write = groupCommitUpdates(async (items: RecordWrite[]) => {
-    const pick = <K extends 'start' | 'resolution' | 'placeholder'>(key: K) => items.flatMap((item) => (key in item ? [(item as Record<K, object>)[key]] : []));
-    await insertNew(Incident.collection, pick('start'));
-    await insertNew(Incident.collection, pick('placeholder'));
-    await insertNew(IncidentResolution.collection, pick('resolution'));
-  });
+  const write = groupCommit(async (items: RecordWrite[]) => {
+    const starts: Raw[] = [];
+    const placeholders: Raw[] = [];
+    const resolutions: Resolution[] = [];
+    for (const item of items) {
+      if ('start' in item) starts.push(item.start);
+      else if ('placeholder' in item) placeholders.push(item.placeholder);
+      else resolutions.push(item.resolution);
+    }
+    await insertNew(Incident.collection, starts);
+    await insertNew(Incident.collection, placeholders);
+    await insertNew(IncidentResolution.collection, resolutions);
+  }, UPDATE_BATCHING); // the batching these writes had as upserts: a write after a quiet moment still goes at once
   /** Of these records' keys, those a resolution exists for (with when). */
   const resolutionsOf = async (workspace: string, keys: string[]): Promise<Map<string, Date>> => {
     if (keys.length === 0) return new Map();
@@ -180,7 +180,7 @@ export function incidentRepository(models: Models) {
       for (;;) {
         const keys = (
           await IncidentResolution.find({ folded: { $ne: true } }, { _id: 1 })
-            .limit(FOLD_BATCH)
+            .limit(SWEEP_BATCH)
             .lean<{ _id: string }[]>()
         ).map((row) => row._id);
         if (keys.length === 0) break;
@@ -191,8 +191,8 @@ export function incidentRepository(models: Models) {
       const { deletedCount: marked } = await Incident.deleteMany({ active: false, resolvedAt: { $lt: cutoff } });
       const old = (await IncidentResolution.find({ resolvedAt: { $lt: cutoff } }, { _id: 1 }).lean<{ _id: string }[]>()).map((row) => row._id);
       let removed = marked;
-      for (let i = 0; i < old.length; i += FOLD_BATCH) {
-        const keys = old.slice(i, i + FOLD_BATCH);
+      for (let i = 0; i < old.length; i += SWEEP_BATCH) {
+        const keys = old.slice(i, i + SWEEP_BATCH);
         removed += (await Incident.deleteMany({ _id: { $in: keys } })).deletedCount;
         await IncidentResolution.deleteMany({ _id: { $in: keys } });
       }

@@ -6,6 +6,7 @@
 import { Schema, type Connection, type InferSchemaType, type SchemaDefinitionProperty } from 'mongoose';
 import { PROVIDER_TYPES } from '../catalog';
 import { CHANGE_KINDS } from './changes';
+import { AUDIT_OUTCOMES } from './audit';
 import { DETECTOR_TYPES } from '../catalog/detectors';
 import { CALM_WAIT_OUTCOMES, DRIFT_ACTIONS, INTEGRATION_DEFAULTS, type IntegrationConfigField } from '../catalog/integration';
 
@@ -115,7 +116,7 @@ const auditEventSchema = new Schema(
     action: { type: String, required: true },
     integration: { type: String, default: null },
     incident: { type: String, default: null },
-    outcome: { type: String, required: true, enum: ['ok', 'failed', 'requested'] },
+    outcome: { type: String, required: true, enum: [...AUDIT_OUTCOMES] },
     detail: { type: String, default: '' },
   },
   { versionKey: false },

@@ -189,7 +189,9 @@ export interface SweepResult {
 
 export async function measureSweep(stack: Stack): Promise<SweepResult> {
   const folded = await stack.database.models.IncidentResolution.countDocuments({ folded: { $ne: true } });
-  const [cpu, commandsBefore, from] = [cpuTimes(stack), await stack.storeCommands(), now()];
+  const commandsBefore = await stack.storeCommands();
+  const cpu = cpuTimes(stack);
+  const from = now();
   await incidentRepository(stack.database.models).pruneResolved();
   const ms = round(now() - from, 0);
   const cpuSeconds = cpuSince(cpu, stack);
