@@ -3,10 +3,11 @@
  * subscribes to it. Delivery is at least once: channels already served are kept in the
  * activity's heartbeat details, so a retry (after another channel failed) skips them, and every
  * event carries an id receivers can deduplicate by. A channel that refuses (a 4xx other than
- * 408/429) is given up and logged; any other failure makes the activity retry with its own
- * policy, set by the workflow, which never waits for it.
+ * 408/429) is given up and logged; any other failure is logged and makes the activity retry
+ * with its own policy, set by the workflow, which never waits for it.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import type { WorkerMetrics } from '../metrics';
 import { outboundPolicyFromEnv } from '../outbound/destination';
 import { sendTo, type SenderOptions } from './senders';
@@ -49,7 +50,18 @@ export function createNotifyActivity(options: NotificationOptions | undefined, m
     const temporalUrl = temporalWorkflowUrl(options.temporalUiUrl, context.info.workflowNamespace ?? 'default', event.workflowId);
     const report: DeliveryReport = { delivered: 0, refused: 0 };
     const failures: string[] = [];
-    for (const channel of channels) {
+    // The channels served reach a retry through the heartbeat's details. Each heartbeat is a call
+    // Temporal writes down, so one is sent only when it records something new: a channel that
+    // never answers used to cost one on every attempt, and the last channel of an attempt that
+    // succeeds needs none.
+    let recorded = -1;
+    const record = () => {
+      if (served.size === recorded) return;
+      recorded = served.size;
+      context.heartbeat([...served]);
+    };
+    for (const [index, channel] of channels.entries()) {
+      const servedBefore = served.size;
       try {
         await sendTo(channel, { ...event, temporalUrl }, options);
         report.delivered++;
@@ -65,11 +77,20 @@ export function createNotifyActivity(options: NotificationOptions | undefined, m
         } else {
           failures.push(`${channel.type} channel ${channel.id}: ${message}`);
           metrics?.notificationDelivery({ channelType: channel.type, outcome: 'failed' });
+          context.log.warn('notification not delivered; retried', { channel: channel.id, type: channel.type, error: message, attempt: context.info.attempt });
         }
       }
-      context.heartbeat([...served]);
+      // Progress is recorded while channels remain, so a crash mid-way does not repeat them.
+      if (served.size > servedBefore && index < channels.length - 1) record();
     }
-    if (failures.length > 0) throw ApplicationFailure.retryable(`notification not delivered: ${failures.join('; ')}`, 'NotificationDeliveryFailed');
+    if (failures.length > 0) {
+      // A retry follows: it must find every channel served (even those a previous attempt recorded).
+      if (served.size > 0) record();
+      // A channel that fails is the channel's failure, not the worker's: logged above, one line per
+      // channel, and counted in the delivery metric. Benign, so the SDK does not log it again as a
+      // failed activity with its stack trace on every attempt.
+      throw ApplicationFailure.create({ message: `notification not delivered: ${failures.join('; ')}`, type: 'NotificationDeliveryFailed', category: ApplicationFailureCategory.BENIGN });
+    }
     return report;
   };
 }
