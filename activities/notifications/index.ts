@@ -77,7 +77,7 @@ export function createNotifyActivity(options: NotificationOptions | undefined, m
         } else {
           failures.push(`${channel.type} channel ${channel.id}: ${message}`);
           metrics?.notificationDelivery({ channelType: channel.type, outcome: 'failed' });
-          context.log.warn('notification not delivered; retried', { channel: channel.id, type: channel.type, error: message, attempt: context.info.attempt });
+          context.log.warn('notification not delivered', { channel: channel.id, type: channel.type, error: message, attempt: context.info.attempt });
         }
       }
       // Progress is recorded while channels remain, so a crash mid-way does not repeat them.

@@ -90,7 +90,7 @@ test('a failing channel is logged once by name, and the activity fails as benign
   const { failure, warnings } = await attempt([channel('a', '/a'), channel('down', '/busy')]);
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: 'NotificationDeliveryFailed', nonRetryable: false, category: 'BENIGN' });
-  expect(warnings).toEqual([{ level: 'WARN', message: 'notification not delivered; retried', meta: expect.objectContaining({ channel: 'down', type: 'webhook', error: 'HTTP 503', attempt: 1 }) }]);
+  expect(warnings).toEqual([{ level: 'WARN', message: 'notification not delivered', meta: expect.objectContaining({ channel: 'down', type: 'webhook', error: 'HTTP 503', attempt: 1 }) }]);
 });
 
 test('an attempt that serves every channel heartbeats only while channels remain', async () => {
