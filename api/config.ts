@@ -3,6 +3,7 @@
  * a bad value stops the process with a message naming the variable (never its value).
  */
 import { z } from 'zod';
+import { issuesText } from '../catalog/zod-issues';
 import { TASK_QUEUE } from '../workflows/messages';
 import { DEFAULT_WORKSPACE_LIMITS, type WorkspaceLimits } from './limits';
 import { DEFAULT_INTAKE, type IntakeSettings } from './intake';
@@ -66,9 +67,6 @@ export type ApiConfig = z.infer<typeof apiEnvSchema>;
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   // An empty variable is an unset one (as the worker reads them): the compose file passes some through empty.
   const parsed = apiEnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
-  }
+  if (!parsed.success) throw new Error(`invalid configuration: ${issuesText(parsed.error.issues)}`);
   return parsed.data;
 }

@@ -5,6 +5,7 @@
  */
 import { Types } from 'mongoose';
 import { z } from 'zod';
+import { issuesText } from '../catalog/zod-issues';
 import { isDuplicateKey } from './errors';
 import { INSERT_BATCHING, groupCommit } from './group-commit';
 import type { Models } from './models';
@@ -76,7 +77,7 @@ export function auditRepository({ AuditEvent }: Models) {
      */
     async record(event: AuditEventInput): Promise<void> {
       const parsed = auditRecord.safeParse({ ...event, at: event.at ?? new Date() });
-      if (!parsed.success) throw new Error(`invalid audit record: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success) throw new Error(`invalid audit record: ${issuesText(parsed.error.issues)}`);
       // A batch written in part is written again one by one: a record already there was written.
       await insert({ _id: new Types.ObjectId(), ...parsed.data }).catch((err: unknown) => {
         if (!isDuplicateKey(err)) throw err;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CredentialCipher } from './crypto';
+import { issuesText } from '../catalog/zod-issues';
 
 const storeEnvSchema = z.object({
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL'),
@@ -18,8 +19,6 @@ export interface StoreConfig {
 
 export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const parsed = storeEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-  }
+  if (!parsed.success) throw new Error(`invalid configuration: ${issuesText(parsed.error.issues)}`);
   return { mongoUrl: parsed.data.MONGO_URL, cipher: CredentialCipher.fromSpec(parsed.data.ENCRYPTION_KEYS) };
 }

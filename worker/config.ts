@@ -8,6 +8,7 @@
 import { DEFAULT_RECORD_CACHE } from '../store/record-cache';
 import { z } from 'zod';
 import { PROVIDERS } from '../catalog';
+import { issuesText } from '../catalog/zod-issues';
 import type { ProviderUrls } from '../activities/providers';
 
 const port = z
@@ -59,10 +60,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const parsed = workerEnvSchema.safeParse(set);
   const urls = providerUrlSchema.safeParse(set);
   const issues = [...(parsed.error?.issues ?? []), ...(urls.error?.issues ?? [])];
-  if (!parsed.success || !urls.success) {
-    const problems = issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
-  }
+  if (!parsed.success || !urls.success) throw new Error(`invalid configuration: ${issuesText(issues)}`);
   const providerUrls: ProviderUrls = Object.fromEntries(
     PROVIDERS.flatMap((p) => {
       const url = urls.data[p.urlEnv];

@@ -173,12 +173,7 @@ export async function measureBurst(stack: Stack, targets: AttackTarget[], window
   return { windowMs, divert, withdraw };
 }
 
-/**
- * The incident-record sweep, run once right after our burst (each API process runs it at start and every
- * 10 minutes, off the attack path): it folds the resolves the API wrote beside the records (the bursts', and
- * whatever earlier phases resolved) into the records. Its cost is shown here rather than left to fall on a
- * later phase; the baseline has no records and nothing to sweep.
- */
+/** What one run of the incident-record sweep did and cost. */
 export interface SweepResult {
   /** Resolutions not yet folded when it began. */
   folded: number;
@@ -187,6 +182,12 @@ export interface SweepResult {
   storeCommands?: Record<string, number>;
 }
 
+/**
+ * The incident-record sweep, run once right after our burst (each API process runs it at start and every
+ * 10 minutes, off the attack path): it folds the resolves the API wrote beside the records (the bursts', and
+ * whatever earlier phases resolved) into the records. Its cost is shown here rather than left to fall on a
+ * later phase; the baseline has no records and nothing to sweep.
+ */
 export async function measureSweep(stack: Stack): Promise<SweepResult> {
   const folded = await stack.database.models.IncidentResolution.countDocuments({ folded: { $ne: true } });
   const commandsBefore = await stack.storeCommands();
